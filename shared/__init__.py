@@ -1,0 +1,1 @@
+"""Apps whose tables live in the public schema, shared by every loket."""

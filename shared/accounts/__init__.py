@@ -1,0 +1,1 @@
+"""User accounts (one per person, valid in every loket) and staff memberships."""

@@ -1,0 +1,128 @@
+"""Accounts and staff memberships (public schema): one account works in every loket."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **fields) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: parent, provider or loket staff, coordinator, auditor or operator.
+
+    ``is_staff`` means platform operator (Django admin); roles in a loket are memberships.
+    """
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="nl"
+    )
+    is_staff = models.BooleanField(_("platform operator"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Membership(models.Model):
+    """A staff role of a user: in one loket, or (region coordinator) in one region."""
+
+    class Role(models.TextChoices):
+        LOKET_STAFF = "loket_staff", _("loket staff")
+        PROVIDER_STAFF = "provider_staff", _("provider staff")
+        REGION_COORDINATOR = "region_coordinator", _("region coordinator")
+        AUDITOR = "auditor", _("auditor")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        related_name="memberships",
+        on_delete=models.CASCADE,
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    loket = models.ForeignKey(
+        "lokets.Loket",
+        verbose_name=_("loket"),
+        related_name="memberships",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    region = models.ForeignKey(
+        "lokets.Region",
+        verbose_name=_("region"),
+        related_name="memberships",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            # A coordinator belongs to a region; every other role to exactly one loket.
+            models.CheckConstraint(
+                condition=(
+                    Q(role="region_coordinator", region__isnull=False, loket__isnull=True)
+                    | (~Q(role="region_coordinator") & Q(loket__isnull=False, region__isnull=True))
+                ),
+                name="membership_scope_matches_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "loket"],
+                condition=Q(loket__isnull=False),
+                name="membership_unique_per_loket",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "region"],
+                condition=Q(region__isnull=False),
+                name="membership_unique_per_region",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.loket or self.region}"

@@ -1,0 +1,1 @@
+"""Municipalities and postcodes: the reference geography every loket shares."""

@@ -1,0 +1,1 @@
+"""Lokets (the tenants), their domains and the regions that group them."""

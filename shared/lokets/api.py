@@ -1,0 +1,96 @@
+"""API: lokets and regions, read by anyone; a loket's contact details, changed by its staff."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from shared.accounts.permissions import HasLoketRole
+from shared.lokets.models import Loket, Region
+from shared.lokets.selectors import primary_host, regions_with_lokets
+from shared.lokets.services import CONTACT_FIELDS, loket_update_contact
+
+
+class MunicipalitySummarySerializer(serializers.Serializer):
+    nis_code = serializers.CharField()
+    name_nl = serializers.CharField()
+    name_fr = serializers.CharField()
+
+
+class LoketSerializer(serializers.ModelSerializer):
+    municipalities = MunicipalitySummarySerializer(many=True, read_only=True)
+    region = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    domain = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Loket
+        fields = ("slug", "name", "kind", "region", "domain", "municipalities", *CONTACT_FIELDS)
+        read_only_fields = ("slug", "name", "kind", "region", "domain", "municipalities")
+
+    def get_domain(self, loket: Loket) -> str:
+        return primary_host(loket=loket)
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    lokets = LoketSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ("slug", "name", "domain", "description", "lokets")
+
+
+class CurrentLoketView(generics.RetrieveUpdateAPIView):
+    """The loket of this host. Its loket staff may change contact details and opening hours."""
+
+    serializer_class = LoketSerializer
+    permission_classes = [HasLoketRole]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self) -> Loket:
+        loket = get_object_or_404(
+            Loket.objects.prefetch_related("municipalities", "domains"), pk=self.request.loket.pk
+        )
+        self.check_object_permissions(self.request, loket)
+        return loket
+
+    def perform_update(self, serializer: LoketSerializer) -> None:
+        serializer.instance = loket_update_contact(
+            loket=serializer.instance, **serializer.validated_data
+        )
+
+
+class RegionListView(generics.ListAPIView):
+    """Regions with their lokets (public)."""
+
+    serializer_class = RegionSerializer
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        return regions_with_lokets()
+
+
+class RegionDetailView(generics.RetrieveAPIView):
+    serializer_class = RegionSerializer
+    permission_classes = [AllowAny]
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return regions_with_lokets()
+
+
+@extend_schema(responses=RegionSerializer)
+class CurrentRegionView(generics.GenericAPIView):
+    """The region of this portal."""
+
+    serializer_class = RegionSerializer
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        if request.region is None:
+            return Response({"detail": "This host is not a regional portal."}, status=404)
+        region = get_object_or_404(regions_with_lokets(), pk=request.region.pk)
+        return Response(self.get_serializer(region).data)

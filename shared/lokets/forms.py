@@ -1,0 +1,18 @@
+"""Forms for loket staff."""
+
+from django import forms
+
+from shared.lokets.models import Loket
+from shared.lokets.services import CONTACT_FIELDS
+
+
+class LoketContactForm(forms.ModelForm):
+    class Meta:
+        model = Loket
+        fields = CONTACT_FIELDS
+        widgets = {
+            "opening_hours": forms.Textarea(attrs={"rows": 5}),
+            "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }

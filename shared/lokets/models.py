@@ -1,0 +1,103 @@
+"""Lokets (tenants, one PostgreSQL schema each), their domains, and regions (public schema)."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+slug_validator = RegexValidator(
+    r"^[a-z][a-z0-9-]{1,40}$",
+    _("Use 2 to 41 lower-case letters, digits or hyphens, starting with a letter."),
+)
+
+
+class Region(models.Model):
+    """A group of lokets with a shared portal (an intercommunal body, a province)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True, validators=[slug_validator])
+    domain = models.CharField(
+        _("portal domain"),
+        max_length=253,
+        unique=True,
+        help_text=_("Host name of the region's portal, without port."),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Loket(TenantMixin):
+    """A Lokaal Loket Kinderopvang. Its providers and requests live in its own schema."""
+
+    class Kind(models.TextChoices):
+        MUNICIPAL = "municipal", _("municipal loket")
+        INTERMUNICIPAL = "intermunicipal", _("intermunicipal loket")
+        AUDITOR = "auditor", _("auditor (read-only)")
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=41, unique=True, validators=[slug_validator])
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        related_name="lokets",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    municipalities = models.ManyToManyField(
+        "geography.Municipality",
+        verbose_name=_("working area"),
+        related_name="lokets",
+        blank=True,
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    opening_hours = models.TextField(
+        _("opening hours"), blank=True, help_text=_("One line per day or period.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # Schemas are created by services.loket_create, cloned from the template schema.
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("loket")
+        verbose_name_plural = _("lokets")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["municipal", "intermunicipal", "auditor"]),
+                name="loket_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.kind == self.Kind.AUDITOR
+
+    @property
+    def opening_hours_lines(self) -> list[str]:
+        return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]
+
+
+class Domain(DomainMixin):
+    """A host name that serves one loket (``herent.example.be``)."""
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")

@@ -1,0 +1,106 @@
+"""Creating lokets and regions and keeping their details up to date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+from django_tenants.utils import schema_exists
+
+from shared.geography.models import Municipality
+from shared.lokets.models import Domain, Loket, Region
+
+CONTACT_FIELDS = ("address", "phone", "email", "website", "opening_hours")
+
+
+def loket_domain_name(slug: str) -> str:
+    """The default host of a loket: ``<slug>.<base domain>``."""
+    return f"{slug}.{settings.BASE_DOMAIN}"
+
+
+def template_schema_ensure(*, verbosity: int = 0) -> None:
+    """Create or migrate the template schema that new lokets are cloned from.
+
+    Run after every deploy (``migrate_platform`` does), so that a loket created later
+    gets every table at once instead of replaying all migrations.
+    """
+    schema = settings.TENANT_BASE_SCHEMA
+    if not schema_exists(schema):
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{schema}"')
+    call_command("migrate_schemas", schema_name=schema, interactive=False, verbosity=verbosity)
+    connection.set_schema_to_public()
+
+
+def region_ensure(*, slug: str, name: str, domain: str, description: str = "") -> Region:
+    region, _ = Region.objects.update_or_create(
+        slug=slug, defaults={"name": name, "domain": domain.lower(), "description": description}
+    )
+    return region
+
+
+def loket_create(
+    *,
+    slug: str,
+    name: str,
+    kind: str,
+    region: Region | None = None,
+    municipalities: Iterable[Municipality] = (),
+    domain: str | None = None,
+    **contact: str,
+) -> Loket:
+    """Create a loket with its schema (cloned from the template) and its primary domain."""
+    unknown = set(contact) - set(CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown contact fields: {sorted(unknown)}")
+    loket = Loket(
+        schema_name=slug.replace("-", "_"),
+        slug=slug,
+        name=name,
+        kind=kind,
+        region=region,
+        **contact,
+    )
+    loket.full_clean(exclude=["municipalities"])
+    # The schema is created in save(); CREATE SCHEMA is transactional in PostgreSQL,
+    # so a failure below leaves neither a row nor a schema behind.
+    with transaction.atomic():
+        loket.save(verbosity=0)
+        loket.municipalities.set(municipalities)
+        Domain.objects.create(
+            tenant=loket, domain=(domain or loket_domain_name(slug)).lower(), is_primary=True
+        )
+    connection.set_schema_to_public()
+    return loket
+
+
+def loket_ensure(*, slug: str, **fields) -> Loket:
+    """Create the loket if it does not exist, else bring its details in line (idempotent)."""
+    existing = Loket.objects.filter(slug=slug).first()
+    if existing is None:
+        return loket_create(slug=slug, **fields)
+    municipalities = fields.pop("municipalities", None)
+    domain = fields.pop("domain", None)
+    for field, value in fields.items():
+        setattr(existing, field, value)
+    existing.save(verbosity=0)
+    if municipalities is not None:
+        existing.municipalities.set(municipalities)
+    if domain and not existing.domains.filter(domain=domain.lower()).exists():
+        Domain.objects.create(tenant=existing, domain=domain.lower(), is_primary=False)
+    return existing
+
+
+@transaction.atomic
+def loket_update_contact(*, loket: Loket, **contact: str) -> Loket:
+    """Change a loket's contact details and opening hours, as its staff keep them."""
+    unknown = set(contact) - set(CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown contact fields: {sorted(unknown)}")
+    for field, value in contact.items():
+        setattr(loket, field, value)
+    loket.full_clean(exclude=["municipalities", "schema_name"])
+    loket.save(update_fields=list(contact), verbosity=0)
+    return loket

@@ -1,0 +1,72 @@
+"""Pages: the platform root, a region's portal, a loket's home and its staff area."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from shared.accounts.models import Membership
+from shared.accounts.permissions import STAFF_ROLES, loket_role_required
+from shared.accounts.selectors import loket_team, roles_in_loket
+from shared.lokets.forms import LoketContactForm
+from shared.lokets.selectors import lokets_without_region, public_lokets, regions_with_lokets
+from shared.lokets.services import loket_update_contact
+
+
+def public_home(request: HttpRequest) -> HttpResponse:
+    """The portal of a region on its own domain; the list of regions on the base domain."""
+    if request.region is not None:
+        return render(
+            request,
+            "lokets/portal_home.html",
+            {"region": request.region, "lokets": public_lokets(region=request.region)},
+        )
+    return render(
+        request,
+        "lokets/platform_home.html",
+        {"regions": regions_with_lokets(), "lokets_without_region": lokets_without_region()},
+    )
+
+
+def loket_home(request: HttpRequest) -> HttpResponse:
+    loket = request.loket
+    return render(
+        request,
+        "lokets/loket_home.html",
+        {
+            "loket": loket,
+            "municipalities": loket.municipalities.order_by("name_nl"),
+            "my_roles": roles_in_loket(user=request.user, loket=loket),
+        },
+    )
+
+
+@loket_role_required(*STAFF_ROLES)
+def staff_home(request: HttpRequest) -> HttpResponse:
+    loket = request.loket
+    roles = roles_in_loket(user=request.user, loket=loket)
+    return render(
+        request,
+        "lokets/staff_home.html",
+        {
+            "loket": loket,
+            "my_roles": roles,
+            "can_manage": Membership.Role.LOKET_STAFF in roles,
+            "team": loket_team(loket=loket),
+        },
+    )
+
+
+@loket_role_required(Membership.Role.LOKET_STAFF)
+def loket_contact_edit(request: HttpRequest) -> HttpResponse:
+    loket = request.loket
+    form = LoketContactForm(request.POST or None, instance=loket)
+    if request.method == "POST" and form.is_valid():
+        loket_update_contact(
+            loket=loket, **{field: form.cleaned_data[field] for field in form.fields}
+        )
+        messages.success(request, _("The loket's details have been saved."))
+        return redirect("staff_home")
+    return render(request, "lokets/loket_contact_form.html", {"loket": loket, "form": form})

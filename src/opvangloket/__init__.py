@@ -1,0 +1,1 @@
+"""Opvangloket: the project's wiring (settings, URL confs, middleware, base templates)."""

@@ -1,0 +1,98 @@
+"""Request handling around the tenant: health checks, host → loket or region, request logs."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import sentry_sdk
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import translation
+from django_tenants.middleware.main import TenantMainMiddleware
+
+from shared.lokets.selectors import region_for_host
+
+request_logger = logging.getLogger("opvangloket.request")
+
+HEALTH_PATH = "/healthz"
+
+
+class HealthCheckMiddleware:
+    """Answer ``/healthz`` on any host, before tenant resolution: is the database there?"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path != HEALTH_PATH:
+            return self.get_response(request)
+        try:
+            connection.set_schema_to_public()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except DatabaseError:
+            return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        return JsonResponse({"status": "ok", "database": "ok"})
+
+
+class LoketMiddleware(TenantMainMiddleware):
+    """Pick the schema and URL conf from the host name.
+
+    A loket's domain → that loket's schema and the loket URL conf; a region's portal
+    domain or the platform's base domain → the public schema and its URL conf; any
+    other host → a 404 page, never another loket's data.
+    """
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        request.loket = None
+        request.region = None
+        response = super().process_request(request)
+        tenant = getattr(request, "tenant", None)
+        if response is None and tenant is not None:
+            request.loket = tenant
+            request.region = tenant.region
+            sentry_sdk.set_tag("loket", tenant.slug)
+        return response
+
+    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse | None:
+        region = region_for_host(host=hostname)
+        if region is not None:
+            request.region = region
+            sentry_sdk.set_tag("region", region.slug)
+        elif hostname != settings.BASE_DOMAIN:
+            translation.activate(translation.get_language_from_request(request))
+            return render(request, "opvangloket/unknown_host.html", {"host": hostname}, status=404)
+        sentry_sdk.set_tag("loket", "public")
+        self.setup_url_routing(request=request, force_public=True)
+        return None
+
+
+class RequestLogMiddleware:
+    """One structured log line per request: what, where, for whom, how long."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        loket = getattr(request, "loket", None)
+        region = getattr(request, "region", None)
+        user = getattr(request, "user", None)
+        request_logger.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "loket": loket.slug if loket else None,
+                "region": region.slug if region else None,
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
+            },
+        )
+        return response

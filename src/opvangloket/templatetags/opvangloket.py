@@ -1,0 +1,27 @@
+"""Template helpers shared by every page."""
+
+from django import template
+from django.http import HttpRequest
+
+from shared.lokets.models import Loket
+from shared.lokets.selectors import primary_host
+
+register = template.Library()
+
+
+def _origin(request: HttpRequest, host: str) -> str:
+    """Scheme and port of this request, with another host (links between lokets)."""
+    port = request.get_port()
+    default_port = "443" if request.is_secure() else "80"
+    suffix = "" if port == default_port else f":{port}"
+    return f"{request.scheme}://{host}{suffix}"
+
+
+@register.simple_tag(takes_context=True)
+def loket_url(context, loket: Loket) -> str:
+    return _origin(context["request"], primary_host(loket=loket)) + "/"
+
+
+@register.simple_tag(takes_context=True)
+def host_url(context, host: str) -> str:
+    return _origin(context["request"], host) + "/"

@@ -1,0 +1,16 @@
+"""URL conf of the public schema: the platform root and every region's portal."""
+
+from django.contrib import admin
+from django.urls import path
+
+from opvangloket.urls_common import common_patterns
+from shared.lokets import api, views
+
+urlpatterns = [
+    path("", views.public_home, name="home"),
+    path("api/v1/regions/", api.RegionListView.as_view(), name="api_regions"),
+    path("api/v1/regions/<slug:slug>/", api.RegionDetailView.as_view(), name="api_region"),
+    path("api/v1/region/", api.CurrentRegionView.as_view(), name="api_current_region"),
+    path("admin/", admin.site.urls),
+    *common_patterns,
+]

@@ -1,0 +1,14 @@
+"""URL conf of a loket's domain (its own schema)."""
+
+from django.urls import path
+
+from opvangloket.urls_common import common_patterns
+from shared.lokets import api, views
+
+urlpatterns = [
+    path("", views.loket_home, name="home"),
+    path("beheer/", views.staff_home, name="staff_home"),
+    path("beheer/gegevens/", views.loket_contact_edit, name="loket_contact_edit"),
+    path("api/v1/loket/", api.CurrentLoketView.as_view(), name="api_loket"),
+    *common_patterns,
+]

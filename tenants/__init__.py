@@ -1,0 +1,1 @@
+"""Apps whose tables live in each loket's own schema."""
