@@ -7,6 +7,10 @@ from shared.lokets.services import CONTACT_FIELDS
 
 
 class LoketContactForm(forms.ModelForm):
+    website = forms.URLField(
+        label=Loket._meta.get_field("website").verbose_name, required=False, assume_scheme="https"
+    )
+
     class Meta:
         model = Loket
         fields = CONTACT_FIELDS

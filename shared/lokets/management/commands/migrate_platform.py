@@ -17,7 +17,7 @@ class Command(BaseCommand):
             "--executor",
             default="standard",
             choices=["standard", "multiprocessing"],
-            help="multiprocessing: migrate lokets in parallel (TENANT_MULTIPROCESSING_MAX_PROCESSES).",
+            help="multiprocessing: migrate lokets in parallel processes.",
         )
 
     def handle(self, *args, **options):

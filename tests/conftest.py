@@ -1,0 +1,88 @@
+"""Test harness: real PostgreSQL schemas, lokets created once per session, hosts per loket."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
+
+from tests.support.world import PASSWORD, World, build_world
+
+# Sync Playwright runs an event loop in the test thread; the ORM is still used synchronously.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+
+_world: World | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Pages render with plain static storage (no collectstatic needed) and fast hashing.
+    override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+    ).enable()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    """The test database with its lokets: schemas are made once, then every test reuses them."""
+    global _world
+    with django_db_blocker.unblock():
+        _world = build_world()
+        connection.set_schema_to_public()
+
+
+@pytest.fixture
+def world(db) -> World:
+    assert _world is not None
+    return _world
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public_schema() -> Iterator[None]:
+    """A request or a test may leave the connection in a loket's schema; never let it leak."""
+    yield
+    if connection.connection is not None or connection.tenant is not None:
+        connection.set_schema_to_public()
+
+
+class HostClient(Client):
+    """A test client bound to one host, like a browser on a loket's subdomain."""
+
+    def __init__(self, host: str, **defaults):
+        super().__init__(HTTP_HOST=host, **defaults)
+        self.host = host
+
+    def login_as(self, user) -> HostClient:
+        self.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return self
+
+
+@pytest.fixture
+def client_for(world):
+    """``client_for("alpha")``: a client on alpha's host; or any host: ``client_for("localhost")``."""
+
+    def make(host: str, user=None) -> HostClient:
+        client = HostClient(world.host(host) if host in world.lokets else host)
+        if user is not None:
+            client.login_as(user if not isinstance(user, str) else world.users[user])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD

@@ -1,0 +1,1 @@
+"""Helpers for the test suite: the test world of lokets and accounts, hosts, servers."""
