@@ -13,9 +13,13 @@ def init_sentry(*, dsn: str, environment: str, **options: Any) -> None:
         dsn=dsn,
         environment=environment,
         integrations=[DjangoIntegration()],
-        # Children's data: never send request bodies, cookies or user details.
-        send_default_pii=False,
-        max_request_body_size="never",
+        # Children's data: no request bodies, user details, query data or local variables.
+        data_collection={
+            "user_info": False,
+            "http_bodies": [],
+            "database_query_data": False,
+            "stack_frame_variables": False,
+        },
         traces_sample_rate=0.0,
         **options,
     )
