@@ -13,6 +13,8 @@ from django.test.utils import override_settings
 
 from tests.support.world import PASSWORD, World, build_world
 
+pytest_plugins = ["tests.support.fixtures"]
+
 # Sync Playwright runs an event loop in the test thread; the ORM is still used synchronously.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -72,7 +74,7 @@ class HostClient(Client):
 
 @pytest.fixture
 def client_for(world):
-    """``client_for("alpha")``: a client on alpha's host; or any host: ``client_for("localhost")``."""
+    """``client_for("alpha")``: a client on alpha's host; ``client_for("localhost")``: any host."""
 
     def make(host: str, user=None) -> HostClient:
         client = HostClient(world.host(host) if host in world.lokets else host)

@@ -40,7 +40,11 @@ def test_sign_up_sends_a_verification_mail_that_activates_the_address(client_for
     client = client_for("alpha")
     response = client.post(
         "/account/signup/",
-        {"email": "New.Parent@Example.be", "password1": "Kinderopvang-2026!", "password2": "Kinderopvang-2026!"},
+        {
+            "email": "New.Parent@Example.be",
+            "password1": "Kinderopvang-2026!",
+            "password2": "Kinderopvang-2026!",
+        },
     )
     assert response.status_code == 302
     user = User.objects.get(email="new.parent@example.be")
@@ -78,7 +82,10 @@ def test_password_reset_by_mail(client_for):
         reset_url, {"password1": "Nieuw-Wachtwoord-77", "password2": "Nieuw-Wachtwoord-77"}
     )
     assert response.status_code == 302
-    assert login(client_for("alpha"), "other_parent@test.test", "Nieuw-Wachtwoord-77").status_code == 302
+    assert (
+        login(client_for("alpha"), "other_parent@test.test", "Nieuw-Wachtwoord-77").status_code
+        == 302
+    )
 
 
 def test_logout(client_for):

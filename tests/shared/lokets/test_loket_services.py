@@ -95,11 +95,18 @@ def test_demo_seed_creates_the_demo_region_and_can_run_twice(capsys):
     call_command("seed_demo")
     region = Region.objects.get(slug="oost-brabant")
     assert region.domain == "oost-brabant.localhost"
-    lokets = {loket.slug: loket for loket in Loket.objects.filter(slug__in=[
-        "herent", "tienen", "tielt-winge", "leuven", "hageland", "audit"])}
+    lokets = {
+        loket.slug: loket
+        for loket in Loket.objects.filter(
+            slug__in=["herent", "tienen", "tielt-winge", "leuven", "hageland", "audit"]
+        )
+    }
     assert len(lokets) == 6
     assert {m.name_nl for m in lokets["hageland"].municipalities.all()} == {
-        "Glabbeek", "Kortenaken", "Linter"}
+        "Glabbeek",
+        "Kortenaken",
+        "Linter",
+    }
     assert lokets["hageland"].kind == Loket.Kind.INTERMUNICIPAL
     assert lokets["audit"].kind == Loket.Kind.AUDITOR
     assert Domain.objects.filter(domain="tielt-winge.localhost").count() == 1
