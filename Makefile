@@ -43,7 +43,8 @@ format: install
 
 # Regenerate translation catalogues (needs GNU gettext: apt-get install gettext).
 messages: install
-	cd src/opvangloket && ../../$(BIN)/python ../../manage.py makemessages -l nl -l fr -l en --ignore '*.venv*'
+	$(BIN)/python manage.py makemessages -l nl -l fr --no-obsolete \
+		--ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'staticfiles/*' --ignore '.local/*'
 	$(BIN)/python manage.py compilemessages --ignore '.venv'
 
 db-stop:
