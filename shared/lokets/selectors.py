@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from shared.geography.models import Municipality
@@ -42,3 +43,11 @@ def primary_host(*, loket: Loket) -> str:
     """The primary host name of a loket (uses prefetched domains when present)."""
     domains = [domain for domain in loket.domains.all() if domain.is_primary]
     return domains[0].domain if domains else ""
+
+
+def current_loket() -> Loket:
+    """The loket whose schema the database connection is in (raises in the public schema)."""
+    tenant = getattr(connection, "tenant", None)
+    if not isinstance(tenant, Loket):
+        raise RuntimeError("No loket schema is active on this connection.")
+    return tenant

@@ -90,11 +90,13 @@ SHARED_APPS = [
     "shared.lokets",
     "shared.geography",
     "shared.accounts",
+    "shared.catalogue",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "django.contrib.admin",
     "allauth",
     "allauth.account",
@@ -105,6 +107,7 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     # Object permissions belong to a loket: a grant in one schema means nothing in another.
     "guardian",
+    "tenants.providers",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

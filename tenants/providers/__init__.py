@@ -1,0 +1,1 @@
+"""Childcare providers of one loket: organizers, their locations and free places."""

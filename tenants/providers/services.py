@@ -1,0 +1,195 @@
+"""Use cases of a loket's providers: locations, their publication and free places.
+
+Every change that a parent could see is written to the regional catalogue in the same
+database transaction (``shared.catalogue.services``), so search results are never stale.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Avg
+from guardian.shortcuts import assign_perm, remove_perm
+
+from shared.accounts.models import User
+from shared.catalogue.services import catalogue_location_remove, catalogue_location_sync
+from shared.catalogue.vocabulary import first_of_month
+from shared.geography.models import Postcode
+from shared.lokets.selectors import current_loket
+from tenants.providers.models import Availability, ClosingPeriod, Location, Organizer
+
+LOCATION_CHANGE_PERMISSION = "providers.change_location"
+
+ORGANIZER_FIELDS = ("name", "company_number", "email", "phone", "website")
+LOCATION_FIELDS = (
+    "organizer",
+    "name",
+    "kind",
+    "dossier_number",
+    "street",
+    "postcode",
+    "place",
+    "municipality",
+    "latitude",
+    "longitude",
+    "licensed_capacity",
+    "age_min_months",
+    "age_max_months",
+    "opening_days",
+    "opens_at",
+    "closes_at",
+    "tariff",
+    "daily_price",
+    "languages",
+    "is_inclusive",
+    "description",
+    "phone",
+    "email",
+    "website",
+    "is_published",
+)
+
+
+def _only(fields: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    return fields
+
+
+def _sync(location: Location) -> None:
+    catalogue_location_sync(loket=current_loket(), location=location)
+
+
+@transaction.atomic
+def organizer_create(**fields: Any) -> Organizer:
+    organizer = Organizer(**_only(fields, ORGANIZER_FIELDS))
+    organizer.full_clean()
+    organizer.save()
+    return organizer
+
+
+@transaction.atomic
+def organizer_update(*, organizer: Organizer, **fields: Any) -> Organizer:
+    for field, value in _only(fields, ORGANIZER_FIELDS).items():
+        setattr(organizer, field, value)
+    organizer.full_clean()
+    organizer.save()
+    # The organizer's name is shown with each of its published locations.
+    for location in organizer.locations.filter(is_published=True):
+        _sync(location)
+    return organizer
+
+
+def postcode_centre(code: str) -> tuple[Decimal, Decimal] | None:
+    """The average centre of the places of a postcode, for locations without coordinates."""
+    centre = Postcode.objects.filter(code=code, latitude__isnull=False).aggregate(
+        latitude=Avg("latitude"), longitude=Avg("longitude")
+    )
+    if centre["latitude"] is None:
+        return None
+    quantum = Decimal("0.000001")
+    return Decimal(centre["latitude"]).quantize(quantum), Decimal(centre["longitude"]).quantize(
+        quantum
+    )
+
+
+def _fill_coordinates(location: Location) -> None:
+    if location.latitude is None or location.longitude is None:
+        centre = postcode_centre(location.postcode)
+        if centre is not None:
+            location.latitude, location.longitude = centre
+
+
+@transaction.atomic
+def location_create(**fields: Any) -> Location:
+    location = Location(**_only(fields, LOCATION_FIELDS))
+    _fill_coordinates(location)
+    location.full_clean()
+    location.save()
+    _sync(location)
+    return location
+
+
+@transaction.atomic
+def location_update(*, location: Location, **fields: Any) -> Location:
+    previous_postcode = location.postcode
+    for field, value in _only(fields, LOCATION_FIELDS).items():
+        setattr(location, field, value)
+    if location.postcode != previous_postcode and "latitude" not in fields:
+        location.latitude = location.longitude = None
+    _fill_coordinates(location)
+    location.full_clean()
+    location.save()
+    _sync(location)
+    return location
+
+
+@transaction.atomic
+def location_delete(*, location: Location) -> None:
+    location_id = location.pk
+    location.delete()
+    catalogue_location_remove(loket=current_loket(), location_id=location_id)
+
+
+@transaction.atomic
+def closing_period_add(
+    *, location: Location, starts_on: date, ends_on: date, reason: str = ""
+) -> ClosingPeriod:
+    period = ClosingPeriod(location=location, starts_on=starts_on, ends_on=ends_on, reason=reason)
+    period.full_clean()
+    period.save()
+    _sync(location)
+    return period
+
+
+@transaction.atomic
+def closing_period_remove(*, period: ClosingPeriod) -> None:
+    location = period.location
+    period.delete()
+    _sync(location)
+
+
+@transaction.atomic
+def availability_set(
+    *, location: Location, month: date, age_group: str, free_places: int, user: User | None
+) -> Availability:
+    """Record the free places of one month and age group (the provider's own count)."""
+    availability, _ = Availability.objects.update_or_create(
+        location=location,
+        month=first_of_month(month),
+        age_group=age_group,
+        defaults={"free_places": free_places, "updated_by": user},
+    )
+    _sync(location)
+    return availability
+
+
+@transaction.atomic
+def availabilities_set(
+    *, location: Location, free_places: dict[tuple[date, str], int], user: User | None
+) -> list[Availability]:
+    """Record many months and age groups at once (one catalogue write)."""
+    saved = []
+    for (month, age_group), count in free_places.items():
+        availability, _ = Availability.objects.update_or_create(
+            location=location,
+            month=first_of_month(month),
+            age_group=age_group,
+            defaults={"free_places": count, "updated_by": user},
+        )
+        saved.append(availability)
+    _sync(location)
+    return saved
+
+
+def location_grant(*, location: Location, user: User) -> None:
+    """Let a provider's staff member keep this location and its free places up to date."""
+    assign_perm(LOCATION_CHANGE_PERMISSION, user, location)
+
+
+def location_revoke(*, location: Location, user: User) -> None:
+    remove_perm(LOCATION_CHANGE_PERMISSION, user, location)

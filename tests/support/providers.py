@@ -1,0 +1,74 @@
+"""Building organizers, locations and free places inside a test loket, through the services."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, time
+from typing import Any
+
+from django_tenants.utils import tenant_context
+
+from shared.geography.models import Municipality
+from shared.lokets.models import Loket
+from tenants.providers import services
+from tenants.providers.models import Location, Organizer
+
+_numbers = itertools.count(1)
+
+DEFAULT_POSTCODE = {
+    "24038": ("3020", "Herent"),
+    "24107": ("3300", "Tienen"),
+    "24137": ("3380", "Glabbeek"),
+    "24054": ("3470", "Kortenaken"),
+    "24133": ("3350", "Linter"),
+    "24062": ("3000", "Leuven"),
+    "24135": ("3390", "Tielt-Winge"),
+}
+
+
+def make_organizer(loket: Loket, **fields: Any) -> Organizer:
+    with tenant_context(loket):
+        return services.organizer_create(
+            name=fields.pop("name", f"Vzw Kind {next(_numbers)}"), **fields
+        )
+
+
+def make_location(loket: Loket, *, nis_code: str | None = None, **fields: Any) -> Location:
+    """A published group-care location in the loket's (first) municipality unless told otherwise."""
+    with tenant_context(loket):
+        municipality = (
+            Municipality.objects.get(nis_code=nis_code)
+            if nis_code
+            else loket.municipalities.order_by("nis_code").first()
+        )
+        postcode, place = DEFAULT_POSTCODE[municipality.nis_code]
+        organizer = fields.pop("organizer", None) or services.organizer_create(
+            name=f"Organisator {next(_numbers)}"
+        )
+        values = {
+            "organizer": organizer,
+            "name": f"Kinderdagverblijf {next(_numbers)}",
+            "kind": "group",
+            "street": "Dorpsstraat 1",
+            "postcode": postcode,
+            "place": place,
+            "municipality": municipality,
+            "licensed_capacity": 18,
+            "age_min_months": 0,
+            "age_max_months": 36,
+            "opening_days": [1, 2, 3, 4, 5],
+            "opens_at": time(7, 0),
+            "closes_at": time(18, 30),
+            "tariff": "income_related",
+            "languages": ["nl"],
+            "is_published": True,
+        }
+        values.update(fields)
+        return services.location_create(**values)
+
+
+def set_free_places(loket: Loket, location: Location, month: date, age_group: str, count: int):
+    with tenant_context(loket):
+        return services.availability_set(
+            location=location, month=month, age_group=age_group, free_places=count, user=None
+        )
