@@ -1,7 +1,7 @@
 """URL conf of the public schema: the platform root and every region's portal."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from opvangloket.urls_common import common_patterns
 from shared.lokets import api, views
@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/v1/regions/<slug:slug>/", api.RegionDetailView.as_view(), name="api_region"),
     path("api/v1/region/", api.CurrentRegionView.as_view(), name="api_current_region"),
     path("admin/", admin.site.urls),
+    path("", include("shared.catalogue.urls")),
     *common_patterns,
 ]

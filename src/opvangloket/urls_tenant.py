@@ -1,6 +1,6 @@
 """URL conf of a loket's domain (its own schema)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from opvangloket.urls_common import common_patterns
 from shared.lokets import api, views
@@ -10,5 +10,7 @@ urlpatterns = [
     path("beheer/", views.staff_home, name="staff_home"),
     path("beheer/gegevens/", views.loket_contact_edit, name="loket_contact_edit"),
     path("api/v1/loket/", api.CurrentLoketView.as_view(), name="api_loket"),
+    path("", include("shared.catalogue.urls")),
+    path("", include("tenants.providers.urls")),
     *common_patterns,
 ]
