@@ -2,6 +2,17 @@
 
 from django.urls import path
 
+from shared.catalogue import api, views
+
 app_name = "catalogue"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("opvang/", views.search, name="search"),
+    path("opvang/<int:pk>/", views.location_detail, name="location"),
+    path("api/v1/catalogue/locations/", api.CatalogueLocationList.as_view(), name="api_locations"),
+    path(
+        "api/v1/catalogue/locations/<int:pk>/",
+        api.CatalogueLocationDetail.as_view(),
+        name="api_location",
+    ),
+]

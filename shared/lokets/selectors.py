@@ -51,3 +51,14 @@ def current_loket() -> Loket:
     if not isinstance(tenant, Loket):
         raise RuntimeError("No loket schema is active on this connection.")
     return tenant
+
+
+def municipalities_served(*, region: Region | None = None, loket: Loket | None = None):
+    """Municipalities in the working areas of a region's lokets (or of a loket's region)."""
+    if loket is not None:
+        if loket.region_id is None:
+            return loket.municipalities.all()
+        region = loket.region
+    if region is None:
+        return Municipality.objects.filter(lokets__isnull=False).distinct()
+    return Municipality.objects.filter(lokets__region=region).distinct()

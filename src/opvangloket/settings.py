@@ -231,6 +231,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Childcare offer, requests and figures of the Lokaal Loket Kinderopvang.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "LoketKindEnum": "shared.lokets.models.Loket.Kind",
+        "CareKindEnum": "shared.catalogue.vocabulary.CareKind",
+        "TariffEnum": "shared.catalogue.vocabulary.Tariff",
+        "AgeGroupEnum": "shared.catalogue.vocabulary.AgeGroup",
+        "MembershipRoleEnum": "shared.accounts.models.Membership.Role",
+    },
 }
 
 # --- Operations ------------------------------------------------------------------------

@@ -1,0 +1,30 @@
+"""Showing catalogue facts to people: ages, days, tariffs."""
+
+from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from shared.catalogue.vocabulary import Weekday
+
+register = template.Library()
+
+SHORT_DAYS = {1: "ma", 2: "di", 3: "wo", 4: "do", 5: "vr", 6: "za", 7: "zo"}
+
+
+@register.filter
+def age_label(months: int) -> str:
+    """18 → "18 months", 36 → "3 years", 30 → "2.5 years"."""
+    if months < 24:
+        return ngettext("%(count)d month", "%(count)d months", months) % {"count": months}
+    years = months / 12
+    if years == int(years):
+        return ngettext("%(count)d year", "%(count)d years", int(years)) % {"count": int(years)}
+    return _("%(count)s years") % {"count": f"{years:.1f}".rstrip("0").rstrip(".")}
+
+
+@register.filter
+def weekday_names(days: list[int]) -> str:
+    labels = dict(Weekday.choices)
+    if list(days) == [1, 2, 3, 4, 5]:
+        return _("Monday to Friday")
+    return ", ".join(str(labels[day]) for day in sorted(days))

@@ -1,0 +1,61 @@
+"""Pages for parents: search the offer of the region, and one location in full."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from shared.catalogue.forms import CatalogueSearchForm
+from shared.catalogue.selectors import catalogue_location_detail, search_catalogue
+from shared.catalogue.vocabulary import AgeGroup, Weekday
+from shared.lokets.selectors import municipalities_served
+
+RESULTS_PER_PAGE = 20
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    # Always bound: no criteria is a valid search (everything, nearest first).
+    form = CatalogueSearchForm(
+        request.GET,
+        municipalities=municipalities_served(region=request.region, loket=request.loket),
+    )
+    page = None
+    if form.is_valid():
+        results = search_catalogue(
+            query=form.to_query(), region=request.region, loket=request.loket
+        )
+        page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(
+        request,
+        "catalogue/search.html",
+        {
+            "form": form,
+            "page": page,
+            "query_string": query_without_page.urlencode(),
+            "weekdays": dict(Weekday.choices),
+        },
+    )
+
+
+def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    location = catalogue_location_detail(pk=pk, region=request.region, loket=request.loket)
+    if location is None:
+        raise Http404
+    age_groups = dict(AgeGroup.choices)
+    months: dict = {}
+    for availability in location.availabilities.all():
+        months.setdefault(availability.month, []).append(
+            (age_groups[availability.age_group], availability.free_places)
+        )
+    return render(
+        request,
+        "catalogue/location_detail.html",
+        {
+            "location": location,
+            "free_places_by_month": sorted(months.items()),
+            "weekdays": dict(Weekday.choices),
+        },
+    )
