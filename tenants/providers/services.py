@@ -84,11 +84,15 @@ def organizer_update(*, organizer: Organizer, **fields: Any) -> Organizer:
     return organizer
 
 
-def postcode_centre(code: str) -> tuple[Decimal, Decimal] | None:
-    """The average centre of the places of a postcode, for locations without coordinates."""
-    centre = Postcode.objects.filter(code=code, latitude__isnull=False).aggregate(
-        latitude=Avg("latitude"), longitude=Avg("longitude")
-    )
+def postcode_centre(code: str, place: str = "") -> tuple[Decimal, Decimal] | None:
+    """The centre of the place (or else the average of the postcode's places).
+
+    Used for locations entered without coordinates.
+    """
+    places = Postcode.objects.filter(code=code, latitude__isnull=False)
+    if place and places.filter(place__iexact=place).exists():
+        places = places.filter(place__iexact=place)
+    centre = places.aggregate(latitude=Avg("latitude"), longitude=Avg("longitude"))
     if centre["latitude"] is None:
         return None
     quantum = Decimal("0.000001")
@@ -99,7 +103,7 @@ def postcode_centre(code: str) -> tuple[Decimal, Decimal] | None:
 
 def _fill_coordinates(location: Location) -> None:
     if location.latitude is None or location.longitude is None:
-        centre = postcode_centre(location.postcode)
+        centre = postcode_centre(location.postcode, location.place)
         if centre is not None:
             location.latitude, location.longitude = centre
 

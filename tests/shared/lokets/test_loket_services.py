@@ -7,6 +7,7 @@ from django.db import connection
 from django_tenants.utils import schema_exists
 
 from shared.accounts.models import Membership, User
+from shared.catalogue.models import CatalogueLocation
 from shared.lokets.models import Domain, Loket, Region
 from shared.lokets.services import loket_create, loket_update_contact
 
@@ -114,6 +115,12 @@ def test_demo_seed_creates_the_demo_region_and_can_run_twice(capsys):
     assert Membership.objects.filter(
         user__email="coordinator@demo.test", role="region_coordinator", region=region
     ).exists()
+    offer = CatalogueLocation.objects.filter(region=region)
+    assert 55 <= offer.count() <= 70
+    assert set(offer.values_list("kind", flat=True)) == {"group", "family", "out_of_school"}
+    assert set(offer.values_list("loket__slug", flat=True)) == set(lokets) - {"audit"}
+    with_places = offer.filter(availabilities__free_places__gt=0).distinct().count()
+    assert 0 < with_places < offer.count()  # some full, some with free places
     output = capsys.readouterr().out
     assert "http://herent.localhost:8000/" in output
     assert "ouder@demo.test" in output
