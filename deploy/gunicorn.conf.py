@@ -20,10 +20,16 @@ keepalive = 5
 # Recycle workers now and then so that a slow leak never takes a server down.
 max_requests = 2000
 max_requests_jitter = 200
-# nginx on the same host sets X-Forwarded-Proto; trust it only from there.
+# nginx on the same host sets X-Forwarded-Proto. Django (SECURE_PROXY_SSL_HEADER) trusts
+# the header from anyone, which is safe only because gunicorn listens on 127.0.0.1 and
+# nginx overwrites the header; this setting covers gunicorn's own view of the scheme.
 forwarded_allow_ips = os.environ.get("OPVANGLOKET_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Django logs one structured line per request (opvangloket.request); no second access log.
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 proc_name = "opvangloket"
+# gunicorn's control socket defaults to one path per user, shared by every gunicorn of that
+# user; give each instance its own (OPVANGLOKET_CONTROL_SOCKET) or none at all.
+control_socket = os.environ.get("OPVANGLOKET_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket

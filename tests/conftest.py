@@ -15,7 +15,8 @@ from tests.support.world import PASSWORD, World, build_world
 
 pytest_plugins = ["tests.support.fixtures"]
 
-# Sync Playwright runs an event loop in the test thread; the ORM is still used synchronously.
+# Sync Playwright keeps an event loop running in the test thread while the ORM is used
+# synchronously; see tests/browser/conftest.py for the connection this costs.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +42,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def django_db_setup(django_db_setup, django_db_blocker) -> None:
     """The test database with its lokets: schemas are made once, then every test reuses them."""
     global _world
+    if not connection.settings_dict["NAME"].startswith("test_"):
+        pytest.fail("the test world is only ever built in a test database")
     with django_db_blocker.unblock():
         _world = build_world()
         connection.set_schema_to_public()

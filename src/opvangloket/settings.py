@@ -115,11 +115,12 @@ ROOT_URLCONF = "opvangloket.urls_tenant"
 PUBLIC_SCHEMA_URLCONF = "opvangloket.urls_public"
 
 MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # Static files need no loket: served before the host is looked up in the database.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "opvangloket.middleware.HealthCheckMiddleware",
     "opvangloket.middleware.LoketMiddleware",
     "opvangloket.middleware.RequestLogMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
