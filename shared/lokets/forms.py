@@ -1,6 +1,7 @@
 """Forms for loket staff."""
 
 from django import forms
+from django.utils.text import capfirst
 
 from shared.lokets.models import Loket
 from shared.lokets.services import CONTACT_FIELDS
@@ -8,7 +9,9 @@ from shared.lokets.services import CONTACT_FIELDS
 
 class LoketContactForm(forms.ModelForm):
     website = forms.URLField(
-        label=Loket._meta.get_field("website").verbose_name, required=False, assume_scheme="https"
+        label=capfirst(Loket._meta.get_field("website").verbose_name),
+        required=False,
+        assume_scheme="https",
     )
 
     class Meta:
