@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -17,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 os.environ.setdefault("OPVANGLOKET_EMBEDDED_DATABASE", "opvangloket_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opvangloket.settings")
+
+from bench.stats import summary_ms  # noqa: E402
 
 
 def main() -> None:
@@ -53,12 +54,7 @@ def main() -> None:
         migrated = create_many("benchmigrate")
 
     for label, timings in (("cloned from template", cloned), ("by migrations", migrated)):
-        ordered = sorted(timings)
-        p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
-        print(
-            f"{label:<22} n={len(timings):<3} median={statistics.median(timings) * 1000:7.1f} ms"
-            f"  p95={p95 * 1000:7.1f} ms"
-        )
+        print(f"{label:<22} n={len(timings):<3} {summary_ms(timings)}")
 
 
 if __name__ == "__main__":
