@@ -66,6 +66,30 @@ class Loket(TenantMixin):
         _("opening hours"), blank=True, help_text=_("One line per day or period.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Rules of this loket for requests (defaults from domain practice; each a loket setting).
+    max_choices = models.PositiveSmallIntegerField(
+        _("maximum number of locations per request"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: no maximum."),
+    )
+    registration_window_months = models.PositiveSmallIntegerField(
+        _("earliest registration (months before the start)"), default=12
+    )
+    registration_from_pregnancy_month = models.PositiveSmallIntegerField(
+        _("earliest registration (month of pregnancy)"), default=3
+    )
+    response_days = models.PositiveSmallIntegerField(
+        _("days for providers to answer"), default=21
+    )
+    offer_answer_days = models.PositiveSmallIntegerField(
+        _("days for parents to answer an offer"), default=14
+    )
+    confirmation_interval_months = models.PositiveSmallIntegerField(
+        _("confirm open requests every (months)"),
+        default=3,
+        help_text=_("0: parents need not confirm."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     # Schemas are created by services.loket_create, cloned from the template schema.

@@ -72,6 +72,20 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DATABASE_URL is set.")
     SECRET_KEY = _local_secret("secret_key")
 
+# Keys for personal data. The registry key makes the keyed hashes that recognise a child
+# across lokets (changing it breaks recognition of earlier requests); the data keys
+# encrypt national register numbers and drafts at rest (first key encrypts, all decrypt,
+# so keys can be rotated by putting a new one first).
+REGISTRY_KEY = os.environ.get("OPVANGLOKET_REGISTRY_KEY", "")
+DATA_KEYS = env_list("OPVANGLOKET_DATA_KEYS")
+if not REGISTRY_KEY or not DATA_KEYS:
+    if not USES_EMBEDDED_DATABASE:
+        raise ImproperlyConfigured(
+            "OPVANGLOKET_REGISTRY_KEY and OPVANGLOKET_DATA_KEYS must be set with DATABASE_URL."
+        )
+    REGISTRY_KEY = REGISTRY_KEY or _local_secret("registry_key")
+    DATA_KEYS = DATA_KEYS or [_local_secret("data_key")]
+
 # --- Hosts and tenancy -----------------------------------------------------------------
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env_list("ALLOWED_HOSTS")]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -91,6 +105,7 @@ SHARED_APPS = [
     "shared.geography",
     "shared.accounts",
     "shared.catalogue",
+    "shared.registry",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -108,6 +123,7 @@ TENANT_APPS = [
     # Object permissions belong to a loket: a grant in one schema means nothing in another.
     "guardian",
     "tenants.providers",
+    "tenants.requests",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

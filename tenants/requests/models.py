@@ -1,0 +1,204 @@
+"""A loket's childcare requests and their choices (the loket's own schema).
+
+Names and the national register number of children live only here, never in the
+public schema; the national register number is encrypted at rest.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from opvangloket.crypto import decrypt_text
+from shared.registry.models import RequestStatus
+
+# Care plan: the half-days of the week a child needs care (``mon_am`` … ``fri_pm``).
+DAY_PARTS = [
+    f"{day}_{part}" for day in ("mon", "tue", "wed", "thu", "fri") for part in ("am", "pm")
+]
+
+
+class Priority(models.TextChoices):
+    """Self-declared situations that give absolute priority (rules from 1 April 2024)."""
+
+    WORK_OR_TRAINING = (
+        "work_or_training",
+        _("the parents work or follow training at least 4/5 of full time on average"),
+    )
+    SIBLING = "sibling", _("a brother or sister goes to the same location at the same time")
+    FOSTER_CHILD = "foster_child", _("foster child")
+
+
+class ChildcareRequest(models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    submission = models.UUIDField(_("submission"), db_index=True)
+    parent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("parent account"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered at the desk by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+    # The child.
+    child_first_name = models.CharField(_("first name of the child"), max_length=80, blank=True)
+    child_last_name = models.CharField(_("last name of the child"), max_length=80)
+    child_birth_date = models.DateField(_("date of birth"))
+    is_expected_birth = models.BooleanField(_("expected date of birth"), default=False)
+    national_number_encrypted = models.TextField(blank=True)
+    # The family.
+    guardians = models.JSONField(
+        _("parents or guardians"),
+        default=list,
+        help_text="[{name, email, phone, relation}]",
+    )
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    street = models.CharField(_("street and number"), max_length=150)
+    postcode = models.CharField(_("postcode"), max_length=4)
+    residence = models.ForeignKey(
+        "geography.Municipality",
+        verbose_name=_("municipality of residence"),
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    language = models.CharField(_("language"), max_length=5, default="nl")
+    # The need.
+    desired_start = models.DateField(_("desired start date"))
+    care_plan = ArrayField(
+        models.CharField(max_length=6), verbose_name=_("care plan"), default=list
+    )
+    is_flexible = models.BooleanField(_("other locations or start dates are fine"), default=False)
+    priorities = ArrayField(
+        models.CharField(max_length=20, choices=Priority.choices),
+        verbose_name=_("priority situation"),
+        default=list,
+        blank=True,
+    )
+    remarks = models.TextField(_("remarks"), blank=True, max_length=2000)
+    consent_at = models.DateTimeField(_("consent given at"))
+    # The order of registration counts by law: the exact moment, set once.
+    registered_at = models.DateTimeField(_("registered at"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["registered_at", "id"]
+        verbose_name = _("childcare request")
+        verbose_name_plural = _("childcare requests")
+        indexes = [models.Index(fields=["status", "desired_start"], name="request_status_start")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def child_name(self) -> str:
+        return f"{self.child_first_name} {self.child_last_name}".strip()
+
+    @property
+    def national_number(self) -> str:
+        return (
+            decrypt_text(self.national_number_encrypted) if self.national_number_encrypted else ""
+        )
+
+    @property
+    def days_per_week(self) -> float:
+        return len(self.care_plan) / 2
+
+
+class ChoiceStatus(models.TextChoices):
+    IN_REVIEW = "in_review", _("in review")
+    OFFERED = "offered", _("place offered")
+    NO_PLACE = "no_place", _("no place")
+    OTHER_DATE = "other_date", _("other start date proposed")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    EXPIRED = "expired", _("offer expired")
+    CLOSED_ELSEWHERE = "closed_elsewhere", _("place found elsewhere")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+OPEN_CHOICE_STATUSES = (ChoiceStatus.IN_REVIEW, ChoiceStatus.OFFERED, ChoiceStatus.OTHER_DATE)
+
+
+class RequestChoice(models.Model):
+    request = models.ForeignKey(ChildcareRequest, related_name="choices", on_delete=models.CASCADE)
+    location = models.ForeignKey(
+        "providers.Location", related_name="choices", on_delete=models.PROTECT
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ChoiceStatus.choices, default=ChoiceStatus.IN_REVIEW
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"))
+
+    class Meta:
+        ordering = ["request", "rank"]
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "location"], name="choice_location_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} #{self.rank}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CHOICE_STATUSES
+
+
+class RequestEvent(models.Model):
+    """What happened to a request, for the parent's and staff's history (and the audit)."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("request registered")
+        CHANGED = "changed", _("request changed")
+        CHOICES_ADDED = "choices_added", _("locations added")
+        CHOICE_REMOVED = "choice_removed", _("location removed")
+        WITHDRAWN = "withdrawn", _("request withdrawn")
+        CLAIMED = "claimed", _("linked to the parent's account")
+        NOTE = "note", _("note added")
+
+    request = models.ForeignKey(ChildcareRequest, related_name="events", on_delete=models.CASCADE)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True
+    )
+    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request} {self.kind}"
+
+
+class RequestNote(models.Model):
+    """A note of loket staff about a request; never shown to parents."""
+
+    request = models.ForeignKey(ChildcareRequest, related_name="notes", on_delete=models.CASCADE)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True
+    )
+    text = models.TextField(_("note"), max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"note on {self.request}"
