@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/v1/region/", api.CurrentRegionView.as_view(), name="api_current_region"),
     path("admin/", admin.site.urls),
     path("", include("shared.catalogue.urls")),
+    path("", include("shared.registry.urls")),
     *common_patterns,
 ]
