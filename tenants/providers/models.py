@@ -137,6 +137,10 @@ class Location(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def opening_day_names(self) -> list[str]:
+        return [str(Weekday(day).label) for day in sorted(self.opening_days)]
+
     def clean(self) -> None:
         errors = {}
         ages = (self.age_min_months, self.age_max_months)

@@ -6,15 +6,21 @@ database transaction (``shared.catalogue.services``), so search results are neve
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Avg
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import assign_perm, remove_perm
 
-from shared.accounts.models import User
+from shared.accounts.models import Membership, User
+from shared.accounts.selectors import has_loket_role
 from shared.catalogue.services import catalogue_location_remove, catalogue_location_sync
 from shared.catalogue.vocabulary import first_of_month
 from shared.geography.models import Postcode
@@ -84,6 +90,18 @@ def organizer_update(*, organizer: Organizer, **fields: Any) -> Organizer:
     return organizer
 
 
+@transaction.atomic
+def organizer_delete(*, organizer: Organizer) -> None:
+    """Remove an organizer that no longer runs any location."""
+    if organizer.locations.exists():
+        raise ValidationError(
+            _("%(name)s still runs locations; delete or move them first."),
+            params={"name": organizer.name},
+            code="has_locations",
+        )
+    organizer.delete()
+
+
 def postcode_centre(code: str, place: str = "") -> tuple[Decimal, Decimal] | None:
     """The centre of the place (or else the average of the postcode's places).
 
@@ -120,7 +138,10 @@ def location_create(**fields: Any) -> Location:
 
 @transaction.atomic
 def location_update(*, location: Location, **fields: Any) -> Location:
-    previous_postcode = location.postcode
+    # Read from the database: a form may already have changed the instance it was given.
+    previous_postcode = (
+        Location.objects.filter(pk=location.pk).values_list("postcode", flat=True).first()
+    )
     for field, value in _only(fields, LOCATION_FIELDS).items():
         setattr(location, field, value)
     if location.postcode != previous_postcode and "latitude" not in fields:
@@ -136,6 +157,12 @@ def location_update(*, location: Location, **fields: Any) -> Location:
 def location_delete(*, location: Location) -> None:
     location_id = location.pk
     location.delete()
+    # guardian refers to objects by a generic key: its grants would outlive the location.
+    content_type = ContentType.objects.get_for_model(Location)
+    for permission_model in (UserObjectPermission, GroupObjectPermission):
+        permission_model.objects.filter(
+            content_type=content_type, object_pk=str(location_id)
+        ).delete()
     catalogue_location_remove(loket=current_loket(), location_id=location_id)
 
 
@@ -157,12 +184,24 @@ def closing_period_remove(*, period: ClosingPeriod) -> None:
     _sync(location)
 
 
+def _check_free_places(*, location: Location, free_places: int) -> None:
+    if free_places < 0:
+        raise ValidationError(_("Free places cannot be negative."), code="negative")
+    if free_places > location.licensed_capacity:
+        raise ValidationError(
+            _("Free places cannot exceed the %(capacity)s licensed places."),
+            params={"capacity": location.licensed_capacity},
+            code="above_capacity",
+        )
+
+
 @transaction.atomic
 def availability_set(
     *, location: Location, month: date, age_group: str, free_places: int, user: User | None
 ) -> Availability:
     """Record the free places of one month and age group (the provider's own count)."""
-    availability, _ = Availability.objects.update_or_create(
+    _check_free_places(location=location, free_places=free_places)
+    availability, _created = Availability.objects.update_or_create(
         location=location,
         month=first_of_month(month),
         age_group=age_group,
@@ -174,12 +213,25 @@ def availability_set(
 
 @transaction.atomic
 def availabilities_set(
-    *, location: Location, free_places: dict[tuple[date, str], int], user: User | None
+    *,
+    location: Location,
+    free_places: dict[tuple[date, str], int],
+    user: User | None,
+    cleared: Iterable[tuple[date, str]] = (),
 ) -> list[Availability]:
-    """Record many months and age groups at once (one catalogue write)."""
+    """Record many months and age groups at once (one catalogue write).
+
+    ``cleared`` lists months and age groups whose count is no longer known: their rows go.
+    """
+    for count in free_places.values():
+        _check_free_places(location=location, free_places=count)
+    for month, age_group in cleared:
+        Availability.objects.filter(
+            location=location, month=first_of_month(month), age_group=age_group
+        ).delete()
     saved = []
     for (month, age_group), count in free_places.items():
-        availability, _ = Availability.objects.update_or_create(
+        availability, _created = Availability.objects.update_or_create(
             location=location,
             month=first_of_month(month),
             age_group=age_group,
@@ -191,7 +243,16 @@ def availabilities_set(
 
 
 def location_grant(*, location: Location, user: User) -> None:
-    """Let a provider's staff member keep this location and its free places up to date."""
+    """Let a provider's staff member keep this location and its free places up to date.
+
+    Only provider staff of this very loket can be granted a location.
+    """
+    if not has_loket_role(user=user, loket=current_loket(), roles=[Membership.Role.PROVIDER_STAFF]):
+        raise ValidationError(
+            _("%(user)s is not provider staff of this loket."),
+            params={"user": user},
+            code="not_provider_staff",
+        )
     assign_perm(LOCATION_CHANGE_PERMISSION, user, location)
 
 

@@ -6,6 +6,7 @@ import itertools
 from datetime import date, time
 from typing import Any
 
+from django.db import connection
 from django_tenants.utils import tenant_context
 
 from shared.geography.models import Municipality
@@ -72,3 +73,44 @@ def set_free_places(loket: Loket, location: Location, month: date, age_group: st
         return services.availability_set(
             location=location, month=month, age_group=age_group, free_places=count, user=None
         )
+
+
+def grant_location(loket: Loket, location: Location, user) -> None:
+    with tenant_context(loket):
+        services.location_grant(location=location, user=user)
+
+
+def location_in(loket: Loket, pk: int) -> Location | None:
+    """The location with this id in ``loket``'s own schema, if any (fresh from the database)."""
+    with tenant_context(loket):
+        return Location.objects.select_related("organizer").filter(pk=pk).first()
+
+
+def make_location_unknown_to(owner: Loket, other: Loket, **fields: Any) -> Location:
+    """A location of ``owner`` whose id is not used by any location of ``other``.
+
+    Ids are per schema, so the same number may well exist in both lokets; a test about a
+    guessed id must be sure the other loket has no location of its own with that id.
+    """
+    while True:
+        location = make_location(owner, **fields)
+        if location_in(other, location.pk) is None:
+            return location
+
+
+def make_locations_with_the_same_id(first: Loket, second: Loket) -> tuple[Location, Location]:
+    """One location in each loket, both with the same id (each schema has its own sequence)."""
+    sequences = []
+    for loket in (first, second):
+        with tenant_context(loket), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence('providers_location', 'id')")
+            sequence = cursor.fetchone()[0]
+            cursor.execute("SELECT nextval(%s)", [sequence])
+            sequences.append((loket, sequence, cursor.fetchone()[0]))
+    target = max(value for _loket, _sequence, value in sequences) + 1
+    for loket, sequence, _value in sequences:
+        with tenant_context(loket), connection.cursor() as cursor:
+            cursor.execute("SELECT setval(%s, %s, false)", [sequence, target])
+    made = make_location(first), make_location(second)
+    assert made[0].pk == made[1].pk == target
+    return made

@@ -1,0 +1,164 @@
+"""Reading a loket's providers: which locations a user may manage, and their free places."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user, get_users_with_perms
+
+from shared.accounts.models import Membership, User
+from shared.accounts.selectors import roles_in_loket
+from shared.catalogue.vocabulary import AGE_GROUP_MONTHS, AgeGroup, add_months, first_of_month
+from shared.geography.models import Municipality, Postcode
+from shared.lokets.models import Loket
+from tenants.providers.models import Availability, Location, Organizer
+from tenants.providers.services import LOCATION_CHANGE_PERMISSION, LOCATION_FIELDS
+
+# What a provider's own staff may change of a granted location. The organizer, the kind
+# of care and the dossier number follow Opgroeien's licence, and publishing is the loket's
+# decision: those stay with loket staff.
+PROVIDER_EDITABLE_FIELDS = tuple(
+    name
+    for name in LOCATION_FIELDS
+    if name not in {"organizer", "kind", "dossier_number", "is_published"}
+)
+
+GRID_MONTHS = 12
+
+
+def is_loket_staff(*, user: User, loket: Loket) -> bool:
+    return Membership.Role.LOKET_STAFF in roles_in_loket(user=user, loket=loket)
+
+
+def locations_manageable_by(*, user: User, loket: Loket) -> QuerySet[Location]:
+    """Every location for the loket's staff; only the granted ones for provider staff.
+
+    Call it inside ``loket``'s schema (a request on its host). Anyone else gets none, so
+    looking a location up through this queryset never reveals one the user may not manage.
+    """
+    locations = Location.objects.select_related("organizer").order_by("name", "pk")
+    roles = roles_in_loket(user=user, loket=loket)
+    if Membership.Role.LOKET_STAFF in roles:
+        return locations
+    if Membership.Role.PROVIDER_STAFF in roles:
+        return get_objects_for_user(
+            user,
+            LOCATION_CHANGE_PERMISSION,
+            klass=locations,
+            use_groups=False,
+            with_superuser=False,
+            accept_global_perms=False,
+        )
+    return locations.none()
+
+
+def location_fields_editable_by(*, user: User, loket: Loket) -> tuple[str, ...]:
+    if is_loket_staff(user=user, loket=loket):
+        return LOCATION_FIELDS
+    return PROVIDER_EDITABLE_FIELDS
+
+
+def organizers_with_counts() -> QuerySet[Organizer]:
+    return Organizer.objects.annotate(location_count=Count("locations")).order_by("name", "pk")
+
+
+def working_area(*, loket: Loket) -> QuerySet[Municipality]:
+    """The municipalities a loket's locations may lie in."""
+    return loket.municipalities.order_by("name_nl")
+
+
+def postcode_fits_municipality(*, postcode: str, municipality: Municipality) -> bool:
+    """False only when the postcode is known and none of its places lies in the municipality.
+
+    Postcodes missing from the geography list are accepted (the list may be partial).
+    """
+    known = Postcode.objects.filter(code=postcode, municipality__isnull=False)
+    return not known.exists() or known.filter(municipality=municipality).exists()
+
+
+def location_grantees(*, location: Location) -> list[User]:
+    """Provider staff who were granted this location, by e-mail address."""
+    users = get_users_with_perms(
+        location,
+        with_superusers=False,
+        with_group_users=False,
+        only_with_perms_in=[LOCATION_CHANGE_PERMISSION.split(".", 1)[1]],
+    )
+    return sorted(users, key=lambda user: user.email)
+
+
+def grantable_provider_staff(*, loket: Loket) -> QuerySet[User]:
+    """Accounts that hold the provider staff role in this loket."""
+    return (
+        User.objects.filter(
+            memberships__loket=loket,
+            memberships__role=Membership.Role.PROVIDER_STAFF,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("email")
+    )
+
+
+def age_groups_for_location(*, location: Location) -> list[str]:
+    """The age groups a location cares for: those sharing a year or more with its age range.
+
+    A slight overlap does not count (out-of-school care from 30 months is no toddler care);
+    a location with a very short range gets every group it overlaps at all.
+    """
+    overlaps = {
+        group: min(high, location.age_max_months) - max(low, location.age_min_months) + 1
+        for group, (low, high) in AGE_GROUP_MONTHS.items()
+    }
+    groups = [group for group in AgeGroup.values if overlaps[group] >= 12]
+    return groups or [group for group in AgeGroup.values if overlaps[group] > 0]
+
+
+def future_availabilities(*, location: Location, today: date | None = None) -> list[Availability]:
+    """The location's free places from this month on."""
+    current = first_of_month(today or timezone.localdate())
+    return list(location.availabilities.filter(month__gte=current).order_by("month", "age_group"))
+
+
+@dataclass
+class AvailabilityGrid:
+    """Free places of one location: a row per month, a column per age group."""
+
+    months: list[date]
+    age_groups: list[str]
+    values: dict[tuple[date, str], int] = field(default_factory=dict)
+    updated_at: datetime | None = None
+    updated_by: User | None = None
+
+    def value(self, month: date, age_group: str) -> int | None:
+        return self.values.get((month, age_group))
+
+
+def availability_grid(
+    *, location: Location, today: date | None = None, months: int = GRID_MONTHS
+) -> AvailabilityGrid:
+    """The next ``months`` months (this one first) by the age groups the location cares for.
+
+    An age group outside the location's range still shows when a count was kept for it.
+    """
+    start = first_of_month(today or timezone.localdate())
+    month_list = [add_months(start, offset) for offset in range(months)]
+    rows = (
+        Availability.objects.filter(location=location, month__in=month_list)
+        .select_related("updated_by")
+        .order_by("updated_at")
+    )
+    grid = AvailabilityGrid(
+        months=month_list, age_groups=age_groups_for_location(location=location)
+    )
+    for row in rows:
+        grid.values[(row.month, row.age_group)] = row.free_places
+        grid.updated_at, grid.updated_by = row.updated_at, row.updated_by
+    kept = {age_group for (_month, age_group) in grid.values}
+    grid.age_groups = [
+        group for group in AgeGroup.values if group in kept or group in grid.age_groups
+    ]
+    return grid
