@@ -7,9 +7,6 @@ or the login page, and the location and its catalogue row stay as they were.
 
 from __future__ import annotations
 
-import json
-from datetime import date
-
 import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -19,8 +16,11 @@ from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import add_months, first_of_month
 from tenants.providers.models import Availability, Location, Organizer
 from tests.support.providers import (
+    api,
     grant_location,
+    grid_field,
     location_in,
+    location_post_data,
     make_location,
     make_location_unknown_to,
     make_locations_with_the_same_id,
@@ -30,40 +30,6 @@ from tests.support.providers import (
 pytestmark = pytest.mark.django_db
 
 NEXT_MONTH = add_months(first_of_month(timezone.localdate()), 1)
-
-
-def location_post_data(location: Location, **changes) -> dict:
-    """What the edit form posts for ``location``, with ``changes``."""
-    data = {
-        "organizer": location.organizer_id,
-        "name": location.name,
-        "kind": location.kind,
-        "dossier_number": location.dossier_number,
-        "street": location.street,
-        "postcode": location.postcode,
-        "place": location.place,
-        "municipality": location.municipality_id,
-        "licensed_capacity": location.licensed_capacity,
-        "age_min_months": location.age_min_months,
-        "age_max_months": location.age_max_months,
-        "opening_days": [str(day) for day in location.opening_days],
-        "opens_at": "07:00",
-        "closes_at": "18:30",
-        "tariff": location.tariff,
-        "daily_price": "",
-        "languages": location.languages,
-        "description": "",
-        "phone": "",
-        "email": "",
-        "website": "",
-        "is_published": "on" if location.is_published else "",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
-
-
-def grid_field(month: date, age_group: str) -> str:
-    return f"places_{month:%Y_%m}_{age_group}"
 
 
 def free_places(loket, location) -> dict:
@@ -254,12 +220,6 @@ def test_the_import_page_is_for_loket_staff_only(client_for, user, status):
 
 
 # --- API -------------------------------------------------------------------------------
-
-
-def api(client, method: str, path: str, data=None):
-    if data is None:
-        return getattr(client, method)(path)
-    return getattr(client, method)(path, data=json.dumps(data), content_type="application/json")
 
 
 API_MATRIX = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import date, time
 from typing import Any
 
@@ -114,3 +115,45 @@ def make_locations_with_the_same_id(first: Loket, second: Loket) -> tuple[Locati
     made = make_location(first), make_location(second)
     assert made[0].pk == made[1].pk == target
     return made
+
+
+def location_post_data(location: Location, **changes) -> dict:
+    """What the edit form posts for ``location``, with ``changes``."""
+    data = {
+        "organizer": location.organizer_id,
+        "name": location.name,
+        "kind": location.kind,
+        "dossier_number": location.dossier_number,
+        "street": location.street,
+        "postcode": location.postcode,
+        "place": location.place,
+        "municipality": location.municipality_id,
+        "licensed_capacity": location.licensed_capacity,
+        "age_min_months": location.age_min_months,
+        "age_max_months": location.age_max_months,
+        "opening_days": [str(day) for day in location.opening_days],
+        "opens_at": "07:00",
+        "closes_at": "18:30",
+        "tariff": location.tariff,
+        "daily_price": "",
+        "languages": location.languages,
+        "description": "",
+        "phone": "",
+        "email": "",
+        "website": "",
+        "is_published": "on" if location.is_published else "",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def grid_field(month: date, age_group: str) -> str:
+    """The name of a cell of the free-places grid form."""
+    return f"places_{month:%Y_%m}_{age_group}"
+
+
+def api(client, method: str, path: str, data=None):
+    """An API call with a JSON body (``data``), or without a body."""
+    if data is None:
+        return getattr(client, method)(path)
+    return getattr(client, method)(path, data=json.dumps(data), content_type="application/json")

@@ -11,8 +11,8 @@ from shared.catalogue.models import CatalogueAvailability, CatalogueLocation
 from shared.catalogue.vocabulary import add_months, first_of_month
 from tenants.providers.imports import example_csv
 from tenants.providers.models import Availability, Location, Organizer
-from tests.isolation.test_providers import api
 from tests.support.providers import (
+    api,
     grant_location,
     location_in,
     make_location,

@@ -14,10 +14,11 @@ from shared.catalogue.models import CatalogueAvailability, CatalogueLocation
 from shared.catalogue.vocabulary import add_months, first_of_month
 from shared.geography.models import Municipality
 from tenants.providers.models import Availability, ClosingPeriod, Location, Organizer
-from tests.isolation.test_providers import grid_field, location_post_data
 from tests.support.providers import (
     grant_location,
+    grid_field,
     location_in,
+    location_post_data,
     make_location,
     make_organizer,
     set_free_places,
