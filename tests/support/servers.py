@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import quote
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +82,9 @@ class GunicornServer:
             **env,
             "DATABASE_URL": test_database_url(),
             "SECRET_KEY": secret_key,
+            # The same keys as the test process, so both read what the other encrypted.
+            "OPVANGLOKET_REGISTRY_KEY": settings.REGISTRY_KEY,
+            "OPVANGLOKET_DATA_KEYS": ",".join(settings.DATA_KEYS),
             "STATIC_ROOT": str(static_root),
             "DEBUG": "0",
             "OPVANGLOKET_MANIFEST_STATIC": "1",
