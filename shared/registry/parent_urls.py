@@ -1,5 +1,42 @@
-"""URL patterns of the parent's follow-up (Mijn aanvragen), served on every loket and portal host."""
+"""URL patterns of the parents' follow-up (Mijn aanvragen): pages and API, on every host."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from shared.registry import api, views
+
+MY = "mijn-aanvragen/<uuid:submission>"
+API = "api/v1/my/requests/<uuid:submission>"
+
+urlpatterns = [
+    path("mijn-aanvragen/", views.my_requests, name="my_requests"),
+    path(f"{MY}/", views.my_request, name="my_request"),
+    path(f"{MY}/startdatum/", views.my_request_start, name="my_request_start"),
+    path(f"{MY}/opvangplan/", views.my_request_care_plan, name="my_request_care_plan"),
+    path(f"{MY}/locaties/", views.my_request_choices, name="my_request_choices"),
+    path(f"{MY}/locaties/toevoegen/", views.my_request_add_choice, name="my_request_add_choice"),
+    path(
+        f"{MY}/locaties/<int:part>/<int:choice>/verplaatsen/",
+        views.my_request_move_choice,
+        name="my_request_move_choice",
+    ),
+    path(
+        f"{MY}/locaties/<int:part>/<int:choice>/verwijderen/",
+        views.my_request_remove_choice,
+        name="my_request_remove_choice",
+    ),
+    path(f"{MY}/intrekken/", views.my_request_withdraw, name="my_request_withdraw"),
+    path("api/v1/my/requests/", api.MyRequestList.as_view(), name="api_my_requests"),
+    path(f"{API}/", api.MyRequestDetail.as_view(), name="api_my_request"),
+    path(f"{API}/withdraw/", api.MyRequestWithdraw.as_view(), name="api_my_request_withdraw"),
+    path(f"{API}/choices/", api.MyRequestAddChoices.as_view(), name="api_my_request_choices"),
+    path(
+        f"{API}/choices/remove/",
+        api.MyRequestRemoveChoice.as_view(),
+        name="api_my_request_remove_choice",
+    ),
+    path(
+        f"{API}/choices/order/",
+        api.MyRequestReorderChoices.as_view(),
+        name="api_my_request_order",
+    ),
+]

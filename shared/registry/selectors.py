@@ -1,0 +1,331 @@
+"""What a parent sees of their own requests: one request per submission, one part per loket.
+
+The registry knows which lokets hold a request of this parent, without its content; each
+part's content is read in its own loket's schema: one schema switch per loket, three
+queries there (requests, choices with their locations, events), however many parts.
+Only registry entries whose parent is the user are ever read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Prefetch
+from django.utils import formats
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django_tenants.utils import tenant_context
+
+from shared.accounts.models import User
+from shared.catalogue.vocabulary import Weekday
+from shared.lokets.models import Loket
+from shared.registry.models import RegistryEntry, RequestStatus
+from tenants.requests.changes import change_refusal
+from tenants.requests.models import (
+    DAY_PARTS,
+    ChildcareRequest,
+    ChoiceStatus,
+    RequestChoice,
+    RequestEvent,
+)
+
+DAY_CODES = {"mon": Weekday.MONDAY, "tue": Weekday.TUESDAY, "wed": Weekday.WEDNESDAY}
+DAY_CODES |= {"thu": Weekday.THURSDAY, "fri": Weekday.FRIDAY}
+
+
+def care_plan_days(care_plan: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
+    """The care plan in words, per day: [("Monday", "whole day"), ("Wednesday", "morning")]."""
+    days = []
+    for code, weekday in DAY_CODES.items():
+        morning, afternoon = f"{code}_am" in care_plan, f"{code}_pm" in care_plan
+        if morning and afternoon:
+            days.append((str(weekday.label), _("whole day")))
+        elif morning:
+            days.append((str(weekday.label), _("morning")))
+        elif afternoon:
+            days.append((str(weekday.label), _("afternoon")))
+    return days
+
+
+def day_part_label(code: str) -> str:
+    """``"tue_pm"`` → "Tuesday afternoon"."""
+    day, part = code.split("_")
+    weekday = str(DAY_CODES[day].label)
+    if part == "am":
+        return _("%(day)s morning") % {"day": weekday}
+    return _("%(day)s afternoon") % {"day": weekday}
+
+
+@dataclass(frozen=True)
+class ChoiceLine:
+    id: int
+    rank: int
+    location_id: int
+    location_name: str
+    status: str
+    status_label: str
+    is_open: bool
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    kind: str
+    description: str
+    by: str  # "you", "loket" or "" (the system)
+    lokets: tuple[str, ...]  # names of the lokets where it happened
+
+
+@dataclass(frozen=True)
+class RequestPart:
+    """The request as one loket holds it."""
+
+    id: int  # the registry entry: unique across lokets, unlike a request's own id
+    loket: Loket
+    reference: str
+    status: str
+    status_label: str
+    registered_at: datetime
+    desired_start: date
+    care_plan: tuple[str, ...]
+    choices: tuple[ChoiceLine, ...]
+    can_change: bool
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RequestStatus.OPEN
+
+    @property
+    def open_choices(self) -> list[ChoiceLine]:
+        return [choice for choice in self.choices if choice.is_open]
+
+
+@dataclass(frozen=True)
+class ParentRequest:
+    """One request as the parent sees it: a child, a need, and a part in each loket."""
+
+    submission: uuid.UUID
+    child_name: str
+    child_birth_date: date
+    is_expected_birth: bool
+    desired_start: date
+    care_plan: tuple[str, ...]
+    status: str
+    status_label: str
+    registered_at: datetime
+    parts: tuple[RequestPart, ...]
+    history: tuple[HistoryLine, ...]
+    refusal: str  # why it can no longer be changed; "" while it can
+
+    @property
+    def can_change(self) -> bool:
+        return not self.refusal
+
+    @property
+    def open_parts(self) -> list[RequestPart]:
+        return [part for part in self.parts if part.is_open]
+
+    @property
+    def days_per_week(self) -> float:
+        return len(self.care_plan) / 2
+
+    @property
+    def care_plan_days(self) -> list[tuple[str, str]]:
+        return care_plan_days(self.care_plan)
+
+
+def _date(value: str) -> str:
+    try:
+        return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def describe_event(*, kind: str, details: dict) -> str:
+    """What happened, in plain words for the parent."""
+    details = details if isinstance(details, dict) else {}
+    kind_labels = dict(RequestEvent.Kind.choices)
+    if kind == RequestEvent.Kind.SUBMITTED:
+        if details.get("by_staff"):
+            return _("Your request was registered at the loket.")
+        if details.get("locations"):
+            return _("Your request was registered here when you added: %(locations)s.") % {
+                "locations": ", ".join(details["locations"])
+            }
+        return _("Your request was registered.")
+    if kind == RequestEvent.Kind.CHANGED:
+        changed = details.get("field")
+        if changed == "desired_start":
+            return _("The desired start date changed from %(old)s to %(new)s.") % {
+                "old": _date(details.get("from", "")),
+                "new": _date(details.get("to", "")),
+            }
+        if changed == "care_plan":
+            plan = care_plan_days(details.get("to", []))
+            days = "; ".join(f"{day}: {part}" for day, part in plan)
+            return _("The care plan changed to: %(days)s.") % {"days": days}
+        if changed == "choice_order":
+            return _("The order of the locations changed to: %(locations)s.") % {
+                "locations": ", ".join(details.get("locations", []))
+            }
+        return _("Your request was changed.")
+    if kind == RequestEvent.Kind.CHOICES_ADDED:
+        return _("Locations added: %(locations)s.") % {
+            "locations": ", ".join(details.get("locations", []))
+        }
+    if kind == RequestEvent.Kind.CHOICE_REMOVED:
+        return _("Location removed: %(location)s.") % {"location": details.get("location", "")}
+    if kind == RequestEvent.Kind.WITHDRAWN:
+        text = _("Your request was withdrawn.")
+        if details.get("reason"):
+            text += " " + _("Reason: %(reason)s") % {"reason": details["reason"]}
+        return text
+    if kind == RequestEvent.Kind.CLAIMED:
+        return _("The request registered at the loket was linked to your account.")
+    return capfirst(str(kind_labels.get(kind, kind.replace("_", " ")))) + "."
+
+
+def _history(parts: list[tuple[Loket, list[RequestEvent]]], *, user: User) -> list[HistoryLine]:
+    """Events of every part, oldest first; one line for a change made in several lokets."""
+    lines: dict[tuple, list[str]] = {}
+    for loket, events in parts:
+        for event in events:
+            by = "you" if event.actor_id == user.pk else "loket" if event.actor_id else ""
+            key = (event.at, event.kind, describe_event(kind=event.kind, details=event.details), by)
+            lokets = lines.setdefault(key, [])
+            if loket.name not in lokets:
+                lokets.append(loket.name)
+    ordered = sorted(lines.items(), key=lambda line: line[0][0])
+    return [
+        HistoryLine(at=at, kind=kind, description=description, by=by, lokets=tuple(lokets))
+        for (at, kind, description, by), lokets in ordered
+    ]
+
+
+def _read_parts(entries: list[RegistryEntry]) -> dict[int, tuple[ChildcareRequest, list, list]]:
+    """Per registry entry: its request, choices and events, read in its loket's schema."""
+    by_loket: dict[int, list[RegistryEntry]] = defaultdict(list)
+    for entry in entries:
+        by_loket[entry.loket_id].append(entry)
+    found: dict[int, tuple[ChildcareRequest, list, list]] = {}
+    choices = RequestChoice.objects.select_related("location").order_by("rank", "id")
+    # Staff notes are never shown to parents.
+    events = RequestEvent.objects.exclude(kind=RequestEvent.Kind.NOTE).order_by("at", "id")
+    for loket_entries in by_loket.values():
+        with tenant_context(loket_entries[0].loket):
+            requests = ChildcareRequest.objects.filter(
+                pk__in=[entry.request_id for entry in loket_entries]
+            ).prefetch_related(
+                Prefetch("choices", queryset=choices), Prefetch("events", queryset=events)
+            )
+            # Everything is read here, inside the loket's schema; nothing lazy leaves it.
+            by_id = {
+                request.pk: (request, list(request.choices.all()), list(request.events.all()))
+                for request in requests
+            }
+        for entry in loket_entries:
+            if entry.request_id in by_id:
+                found[entry.pk] = by_id[entry.request_id]
+    return found
+
+
+def _assemble(entries: list[RegistryEntry], *, user: User) -> list[ParentRequest]:
+    read = _read_parts(entries)
+    status_labels = dict(RequestStatus.choices)
+    choice_labels = dict(ChoiceStatus.choices)
+    submissions: dict[uuid.UUID, list[RegistryEntry]] = defaultdict(list)
+    for entry in entries:
+        if entry.pk in read:
+            submissions[entry.submission].append(entry)
+
+    requests = []
+    for submission, submission_entries in submissions.items():
+        loaded = [(entry, *read[entry.pk]) for entry in submission_entries]
+        refusal = change_refusal(
+            request_statuses=[request.status for _entry, request, _choices, _events in loaded],
+            choice_statuses=[
+                choice.status for _entry, _request, choices, _events in loaded for choice in choices
+            ],
+        )
+        parts = tuple(
+            RequestPart(
+                id=entry.pk,
+                loket=entry.loket,
+                reference=request.reference,
+                status=request.status,
+                status_label=str(status_labels.get(request.status, request.status)),
+                registered_at=request.registered_at,
+                desired_start=request.desired_start,
+                care_plan=tuple(request.care_plan),
+                choices=tuple(
+                    ChoiceLine(
+                        id=choice.pk,
+                        rank=choice.rank,
+                        location_id=choice.location_id,
+                        location_name=choice.location.name,
+                        status=choice.status,
+                        status_label=str(choice_labels.get(choice.status, choice.status)),
+                        is_open=choice.is_open,
+                    )
+                    for choice in choices
+                ),
+                can_change=not refusal and request.status == RequestStatus.OPEN,
+            )
+            for entry, request, choices, _events in loaded
+        )
+        # The child and the need as the open parts hold them (they are kept in step).
+        leading = next(
+            (request for _e, request, _c, _v in loaded if request.status == RequestStatus.OPEN),
+            loaded[0][1],
+        )
+        statuses = [part.status for part in parts]
+        if RequestStatus.OPEN in statuses:
+            status = RequestStatus.OPEN
+        elif RequestStatus.PLACED in statuses:
+            status = RequestStatus.PLACED
+        else:
+            status = statuses[0]
+        requests.append(
+            ParentRequest(
+                submission=submission,
+                child_name=leading.child_name,
+                child_birth_date=leading.child_birth_date,
+                is_expected_birth=leading.is_expected_birth,
+                desired_start=leading.desired_start,
+                care_plan=tuple(sorted(leading.care_plan, key=DAY_PARTS.index)),
+                status=status,
+                status_label=str(status_labels.get(status, status)),
+                registered_at=min(part.registered_at for part in parts),
+                parts=parts,
+                history=tuple(
+                    _history([(entry.loket, events) for entry, _r, _c, events in loaded], user=user)
+                ),
+                refusal=refusal,
+            )
+        )
+    requests.sort(key=lambda request: request.registered_at, reverse=True)
+    return requests
+
+
+def parent_requests(*, user: User) -> list[ParentRequest]:
+    """Every request of this parent in any loket, newest first."""
+    entries = (
+        RegistryEntry.objects.filter(parent=user)
+        .select_related("loket")
+        .order_by("registered_at", "id")
+    )
+    return _assemble(list(entries), user=user)
+
+
+def parent_request(*, user: User, submission: uuid.UUID) -> ParentRequest | None:
+    """One request of this parent, or None when it is not theirs (or does not exist)."""
+    entries = (
+        RegistryEntry.objects.filter(parent=user, submission=submission)
+        .select_related("loket")
+        .order_by("registered_at", "id")
+    )
+    found = _assemble(list(entries), user=user)
+    return found[0] if found else None

@@ -1,0 +1,587 @@
+"""A parent's changes to a registered request, in every loket that holds a part, atomically.
+
+A parent registers once; the "request" they see is a submission with one part per loket
+(a ``ChildcareRequest`` in each loket's schema and a ``RegistryEntry`` each in the public
+schema). Changes that concern the child's need (start date, care plan) and withdrawing
+the whole request apply to every open part in one transaction; choices are per part.
+Nothing changes once a place has been accepted anywhere, or when no part is open.
+Every change records a ``RequestEvent`` in the part it touches and keeps the registry
+entry in step.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import tenant_context
+
+from shared.accounts.models import User
+from shared.catalogue.models import CatalogueLocation
+from shared.catalogue.vocabulary import age_groups_for, months_between
+from shared.lokets.models import Loket
+from shared.registry.identity import email_key
+from shared.registry.models import RegistryEntry, RequestStatus
+from tenants.requests.models import (
+    DAY_PARTS,
+    ChildcareRequest,
+    ChoiceStatus,
+    RequestChoice,
+    RequestEvent,
+)
+from tenants.requests.rules import rule_errors
+from tenants.requests.services import _new_reference
+
+WITHDRAW_REASON_MAX_LENGTH = 500
+
+
+class RequestNotFound(LookupError):
+    """No request (part, choice) of this parent by that id: pages and API answer 404."""
+
+
+def change_refusal(*, request_statuses: Iterable[str], choice_statuses: Iterable[str]) -> str:
+    """Why a parent may not change a request with these parts and choices ("" when they may)."""
+    if ChoiceStatus.ACCEPTED in set(choice_statuses):
+        return _(
+            "A place has been accepted, so this request can no longer be changed here. "
+            "Contact the loket if something is not right."
+        )
+    if RequestStatus.OPEN not in set(request_statuses):
+        return _("This request is closed, so it can no longer be changed.")
+    return ""
+
+
+def age_group_at_start(*, birth_date: date, desired_start: date) -> str:
+    """The age group the registry counts the child in (as ``request_submit`` does)."""
+    age_months = months_between(birth_date, max(desired_start, birth_date))
+    return (age_groups_for(age_months) or ["school"])[0]
+
+
+@dataclass
+class _Part:
+    entry: RegistryEntry
+    request: ChildcareRequest
+    choices: list[RequestChoice] = field(default_factory=list)
+
+    @property
+    def loket(self) -> Loket:
+        return self.entry.loket
+
+    @property
+    def is_open(self) -> bool:
+        return self.request.status == RequestStatus.OPEN
+
+    @property
+    def open_choices(self) -> list[RequestChoice]:
+        return [choice for choice in self.choices if choice.is_open]
+
+
+def _lock_submission(*, user: User, submission: uuid.UUID) -> list[_Part]:
+    """Every part of the parent's submission, locked (registry rows and loket requests)."""
+    entries = list(
+        RegistryEntry.objects.select_for_update(of=("self",))
+        .select_related("loket")
+        .filter(parent=user, submission=submission)
+        .order_by("registered_at", "id")
+    )
+    if not entries:
+        raise RequestNotFound(submission)
+    by_loket: dict[int, list[RegistryEntry]] = defaultdict(list)
+    for entry in entries:
+        by_loket[entry.loket_id].append(entry)
+    parts: dict[int, _Part] = {}
+    for loket_entries in by_loket.values():
+        with tenant_context(loket_entries[0].loket):
+            requests = ChildcareRequest.objects.select_for_update().in_bulk(
+                [entry.request_id for entry in loket_entries]
+            )
+            for entry in loket_entries:
+                if entry.request_id in requests:
+                    parts[entry.pk] = _Part(entry=entry, request=requests[entry.request_id])
+            by_request = {part.request.pk: part for part in parts.values()}
+            choices = (
+                RequestChoice.objects.select_related("location")
+                .filter(request_id__in=requests)
+                .order_by("rank", "id")
+            )
+            for choice in choices:
+                by_request[choice.request_id].choices.append(choice)
+    if not parts:
+        raise RequestNotFound(submission)
+    return [parts[entry.pk] for entry in entries if entry.pk in parts]
+
+
+def _open_parts(parts: list[_Part]) -> list[_Part]:
+    """The open parts, when the request may still be changed; a ValidationError otherwise."""
+    refusal = change_refusal(
+        request_statuses=[part.request.status for part in parts],
+        choice_statuses=[choice.status for part in parts for choice in part.choices],
+    )
+    if refusal:
+        raise ValidationError(refusal, code="not_changeable")
+    return [part for part in parts if part.is_open]
+
+
+def _find_part(parts: list[_Part], part_id: int) -> _Part:
+    for part in parts:
+        if part.entry.pk == part_id:
+            return part
+    raise RequestNotFound(part_id)
+
+
+def _stand_ins(parts: list[_Part]) -> list[CatalogueLocation]:
+    """The chosen locations as the rules see them (a loket and a name), not withdrawn ones."""
+    return [
+        CatalogueLocation(
+            loket=part.loket, location_id=choice.location_id, name=choice.location.name
+        )
+        for part in parts
+        for choice in part.choices
+        if choice.status != ChoiceStatus.WITHDRAWN
+    ]
+
+
+def _record(part: _Part, *, kind: str, user: User, now: datetime, details: dict) -> RequestEvent:
+    return RequestEvent.objects.create(
+        request=part.request, kind=kind, actor=user, details=details, at=now
+    )
+
+
+@transaction.atomic
+def request_change_desired_start(
+    *, user: User, submission: uuid.UUID, desired_start: date, now: datetime
+) -> list[RegistryEntry]:
+    """Move the desired start date of every open part; the registry's age group follows."""
+    parts = _open_parts(_lock_submission(user=user, submission=submission))
+    child = parts[0].request
+    errors = rule_errors(
+        today=timezone.localdate(now),
+        birth_date=child.child_birth_date,
+        is_expected_birth=child.is_expected_birth,
+        desired_start=desired_start,
+        choices=_stand_ins(parts),
+    )
+    if errors.get("desired_start"):
+        raise ValidationError({"desired_start": errors["desired_start"]})
+    age_group = age_group_at_start(birth_date=child.child_birth_date, desired_start=desired_start)
+    for part in parts:
+        previous = part.request.desired_start
+        if previous == desired_start:
+            continue
+        with tenant_context(part.loket):
+            part.request.desired_start = desired_start
+            part.request.save(update_fields=["desired_start", "updated_at"])
+            _record(
+                part,
+                kind=RequestEvent.Kind.CHANGED,
+                user=user,
+                now=now,
+                details={
+                    "field": "desired_start",
+                    "from": previous.isoformat(),
+                    "to": desired_start.isoformat(),
+                },
+            )
+        part.entry.desired_start = desired_start
+        part.entry.age_group = age_group
+        part.entry.save(update_fields=["desired_start", "age_group", "updated_at"])
+    return [part.entry for part in parts]
+
+
+@transaction.atomic
+def request_change_care_plan(
+    *, user: User, submission: uuid.UUID, care_plan: list[str], now: datetime
+) -> list[RegistryEntry]:
+    """Replace the care plan (half-days of the week) of every open part."""
+    if not care_plan:
+        raise ValidationError({"care_plan": [_("Choose at least one half-day.")]})
+    if set(care_plan) - set(DAY_PARTS):
+        raise ValidationError({"care_plan": [_("Unknown half-day in the care plan.")]})
+    plan = sorted(set(care_plan), key=DAY_PARTS.index)
+    parts = _open_parts(_lock_submission(user=user, submission=submission))
+    for part in parts:
+        previous = list(part.request.care_plan)
+        if previous == plan:
+            continue
+        with tenant_context(part.loket):
+            part.request.care_plan = plan
+            part.request.save(update_fields=["care_plan", "updated_at"])
+            _record(
+                part,
+                kind=RequestEvent.Kind.CHANGED,
+                user=user,
+                now=now,
+                details={"field": "care_plan", "from": previous, "to": plan},
+            )
+        # The registry holds no care plan; its entry still shows when the request changed.
+        part.entry.save(update_fields=["updated_at"])
+    return [part.entry for part in parts]
+
+
+def _new_part(
+    *, template: _Part, loket: Loket, locations: list[CatalogueLocation], user: User, now: datetime
+) -> RegistryEntry:
+    """Register the request in a loket that had no part yet: a copy of the child and need."""
+    source = template.request
+    with tenant_context(loket):
+        request_id, reference = _new_reference(loket, now)
+        request = ChildcareRequest.objects.create(
+            id=request_id,
+            reference=reference,
+            submission=template.entry.submission,
+            parent=user,
+            child_first_name=source.child_first_name,
+            child_last_name=source.child_last_name,
+            child_birth_date=source.child_birth_date,
+            is_expected_birth=source.is_expected_birth,
+            national_number_encrypted=source.national_number_encrypted,
+            guardians=source.guardians,
+            contact_email=source.contact_email,
+            contact_phone=source.contact_phone,
+            street=source.street,
+            postcode=source.postcode,
+            residence_id=source.residence_id,
+            language=source.language,
+            desired_start=source.desired_start,
+            care_plan=source.care_plan,
+            is_flexible=source.is_flexible,
+            priorities=source.priorities,
+            remarks=source.remarks,
+            # The consent given when registering once covers every loket of the request.
+            consent_at=source.consent_at,
+            # For this loket the request is registered now: the order of registration counts.
+            registered_at=now,
+        )
+        for rank, location in enumerate(locations, start=1):
+            RequestChoice.objects.create(
+                request=request, location_id=location.location_id, rank=rank, status_changed_at=now
+            )
+        RequestEvent.objects.create(
+            request=request,
+            kind=RequestEvent.Kind.SUBMITTED,
+            actor=user,
+            details={"by_staff": False, "locations": [location.name for location in locations]},
+            at=now,
+        )
+    entry = template.entry
+    return RegistryEntry.objects.create(
+        loket=loket,
+        request_id=request.pk,
+        reference=request.reference,
+        submission=entry.submission,
+        name_key=entry.name_key,
+        national_number_key=entry.national_number_key,
+        parent=user,
+        claim_email_key=entry.claim_email_key,
+        desired_start=source.desired_start,
+        age_group=entry.age_group,
+        residence_id=entry.residence_id,
+        has_priority=entry.has_priority,
+        registered_by_staff=False,
+        registered_at=now,
+    )
+
+
+@transaction.atomic
+def request_add_choices(
+    *,
+    user: User,
+    submission: uuid.UUID,
+    locations: list[CatalogueLocation],
+    now: datetime,
+) -> list[RegistryEntry]:
+    """Add catalogue locations, ranked last, to the part of their loket.
+
+    A location in a loket where the request has no part yet registers the request there
+    (a new part with the same child and need), under the rules of that loket.
+    Locations already chosen are left as they are; a withdrawn choice is opened again.
+    """
+    if not locations:
+        raise ValidationError({"choices": [_("Choose at least one location.")]})
+    parts = _lock_submission(user=user, submission=submission)
+    open_parts = _open_parts(parts)
+    open_by_loket = {part.loket.pk: part for part in open_parts}
+    closed_lokets = {part.loket.pk for part in parts} - set(open_by_loket)
+
+    chosen = {
+        (part.loket.pk, choice.location_id): choice
+        for part in open_parts
+        for choice in part.choices
+    }
+    problems: dict[str, list[str]] = defaultdict(list)
+    wanted: dict[int, list[CatalogueLocation]] = defaultdict(list)
+    lokets: dict[int, Loket] = {}
+    for location in dict.fromkeys(locations):
+        lokets[location.loket_id] = location.loket
+        earlier = chosen.get((location.loket_id, location.location_id))
+        if earlier is None or earlier.status == ChoiceStatus.WITHDRAWN:
+            wanted[location.loket_id].append(location)
+        elif not earlier.is_open:
+            # An answer of the provider (no place, an offer declined) stands.
+            problems["choices"].append(
+                _("%(location)s has already answered your request (%(status)s).")
+                % {"location": location.name, "status": earlier.get_status_display()}
+            )
+    if not wanted and not problems:
+        return [part.entry for part in open_parts]
+
+    for loket_id in wanted:
+        if loket_id in closed_lokets:
+            problems["choices"].append(
+                _(
+                    "Your request at %(loket)s is closed: register a new request to choose "
+                    "its locations again."
+                )
+                % {"loket": lokets[loket_id].name}
+            )
+    child = open_parts[0].request
+    rules = {
+        "today": timezone.localdate(now),
+        "birth_date": child.child_birth_date,
+        "is_expected_birth": child.is_expected_birth,
+        "desired_start": child.desired_start,
+    }
+    added_here = [location for loket_id in open_by_loket for location in wanted.get(loket_id, [])]
+    # Where the request is registered already, only the loket's maximum of choices counts.
+    growing = [part for part in open_parts if part.loket.pk in wanted]
+    if added_here:
+        problems["choices"].extend(
+            rule_errors(**rules, choices=_stand_ins(growing) + added_here).get("choices", [])
+        )
+    # In a loket new to the request, it is a registration there, with all its rules.
+    fresh = [
+        location
+        for loket_id, loket_locations in wanted.items()
+        if loket_id not in open_by_loket and loket_id not in closed_lokets
+        for location in loket_locations
+    ]
+    if fresh:
+        for field_name, messages in rule_errors(**rules, choices=fresh).items():
+            problems[field_name].extend(messages)
+    problems = {
+        name: list(dict.fromkeys(messages)) for name, messages in problems.items() if messages
+    }
+    if problems:
+        raise ValidationError(problems)
+
+    entries = [part.entry for part in open_parts]
+    for loket_id, loket_locations in wanted.items():
+        part = open_by_loket.get(loket_id)
+        if part is None:
+            entries.append(
+                _new_part(
+                    template=open_parts[0],
+                    loket=lokets[loket_id],
+                    locations=loket_locations,
+                    user=user,
+                    now=now,
+                )
+            )
+            continue
+        existing = {choice.location_id: choice for choice in part.choices}
+        next_rank = max((choice.rank for choice in part.choices), default=0) + 1
+        with tenant_context(part.loket):
+            for location in loket_locations:
+                choice = existing.get(location.location_id)
+                if choice is None:
+                    RequestChoice.objects.create(
+                        request=part.request,
+                        location_id=location.location_id,
+                        rank=next_rank,
+                        status_changed_at=now,
+                    )
+                else:  # withdrawn earlier: open it again, ranked last
+                    choice.status = ChoiceStatus.IN_REVIEW
+                    choice.rank = next_rank
+                    choice.status_changed_at = now
+                    choice.save(update_fields=["status", "rank", "status_changed_at"])
+                next_rank += 1
+            _record(
+                part,
+                kind=RequestEvent.Kind.CHOICES_ADDED,
+                user=user,
+                now=now,
+                details={"locations": [location.name for location in loket_locations]},
+            )
+        part.entry.save(update_fields=["updated_at"])
+    return entries
+
+
+@transaction.atomic
+def request_remove_choice(
+    *, user: User, submission: uuid.UUID, part: int, choice: int, now: datetime
+) -> RegistryEntry:
+    """Withdraw one open choice of one part; the part keeps at least one open choice."""
+    parts = _lock_submission(user=user, submission=submission)
+    target = _find_part(parts, part)
+    _open_parts(parts)
+    removed = next((item for item in target.choices if item.pk == choice), None)
+    if removed is None:
+        raise RequestNotFound(choice)
+    if not target.is_open or not removed.is_open:
+        raise ValidationError(
+            _("%(location)s is no longer open in your request.")
+            % {"location": removed.location.name},
+            code="closed",
+        )
+    if len(target.open_choices) == 1:
+        raise ValidationError(
+            _(
+                "%(location)s is the only location left in your request at %(loket)s. "
+                "To stop there, withdraw the request at this loket."
+            )
+            % {"location": removed.location.name, "loket": target.loket.name},
+            code="last_choice",
+        )
+    with tenant_context(target.loket):
+        removed.status = ChoiceStatus.WITHDRAWN
+        removed.status_changed_at = now
+        removed.save(update_fields=["status", "status_changed_at"])
+        _record(
+            target,
+            kind=RequestEvent.Kind.CHOICE_REMOVED,
+            user=user,
+            now=now,
+            details={"location": removed.location.name},
+        )
+    target.entry.save(update_fields=["updated_at"])
+    return target.entry
+
+
+@transaction.atomic
+def request_reorder_choices(
+    *, user: User, submission: uuid.UUID, part: int, order: list[int], now: datetime
+) -> RegistryEntry:
+    """Rank the open choices of one part in ``order`` (choice ids, most wanted first).
+
+    The open choices take the ranks they held between them, in the new order; choices
+    that are no longer open keep theirs.
+    """
+    parts = _lock_submission(user=user, submission=submission)
+    target = _find_part(parts, part)
+    _open_parts(parts)
+    if not target.is_open:
+        raise ValidationError(_("This part of your request is closed."), code="closed")
+    open_choices = {choice.pk: choice for choice in target.open_choices}
+    if len(order) != len(set(order)) or set(order) != set(open_choices):
+        raise ValidationError(
+            {"order": [_("Give every open location of this loket once, in the order you want.")]}
+        )
+    if order == list(open_choices):
+        return target.entry
+    ranks = sorted(choice.rank for choice in open_choices.values())
+    with tenant_context(target.loket):
+        for rank, choice_id in zip(ranks, order, strict=True):
+            choice = open_choices[choice_id]
+            if choice.rank != rank:
+                choice.rank = rank
+                choice.save(update_fields=["rank"])
+        _record(
+            target,
+            kind=RequestEvent.Kind.CHANGED,
+            user=user,
+            now=now,
+            details={
+                "field": "choice_order",
+                "locations": [open_choices[choice_id].location.name for choice_id in order],
+            },
+        )
+    target.entry.save(update_fields=["updated_at"])
+    return target.entry
+
+
+@transaction.atomic
+def request_withdraw(
+    *,
+    user: User,
+    submission: uuid.UUID,
+    now: datetime,
+    part: int | None = None,
+    reason: str = "",
+) -> list[RegistryEntry]:
+    """Withdraw the whole request (every open part) or, with ``part``, one loket's part."""
+    parts = _lock_submission(user=user, submission=submission)
+    targets = _open_parts(parts)
+    if part is not None:
+        chosen = _find_part(parts, part)
+        if not chosen.is_open:
+            raise ValidationError(_("This part of your request is closed already."), code="closed")
+        targets = [chosen]
+    reason = reason.strip()[:WITHDRAW_REASON_MAX_LENGTH]
+    for target in targets:
+        with tenant_context(target.loket):
+            target.request.status = RequestStatus.WITHDRAWN
+            target.request.save(update_fields=["status", "updated_at"])
+            for choice in target.open_choices:
+                choice.status = ChoiceStatus.WITHDRAWN
+                choice.status_changed_at = now
+                choice.save(update_fields=["status", "status_changed_at"])
+            _record(
+                target,
+                kind=RequestEvent.Kind.WITHDRAWN,
+                user=user,
+                now=now,
+                details={"whole_request": part is None, "reason": reason},
+            )
+        target.entry.status = RequestStatus.WITHDRAWN
+        target.entry.closed_at = now
+        target.entry.save(update_fields=["status", "closed_at", "updated_at"])
+    return [target.entry for target in targets]
+
+
+@transaction.atomic
+def request_claim(*, user: User, now: datetime) -> list[RegistryEntry]:
+    """Link desk registrations made with one of the user's verified e-mail addresses to them.
+
+    Runs when a parent opens their requests; unclaimed registrations are found by the
+    keyed hash of the contact e-mail, so the registry never holds the address itself.
+    """
+    keys = {
+        email_key(address)
+        for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+    }
+    if not keys:
+        return []
+    entries = list(
+        RegistryEntry.objects.select_for_update(of=("self",), skip_locked=True)
+        .select_related("loket")
+        .filter(parent__isnull=True, claim_email_key__in=keys)
+        .order_by("registered_at", "id")
+    )
+    by_loket: dict[int, list[RegistryEntry]] = defaultdict(list)
+    for entry in entries:
+        by_loket[entry.loket_id].append(entry)
+    for loket_entries in by_loket.values():
+        with tenant_context(loket_entries[0].loket):
+            request_ids = list(
+                ChildcareRequest.objects.filter(
+                    pk__in=[entry.request_id for entry in loket_entries], parent__isnull=True
+                ).values_list("pk", flat=True)
+            )
+            ChildcareRequest.objects.filter(pk__in=request_ids).update(parent=user, updated_at=now)
+            RequestEvent.objects.bulk_create(
+                RequestEvent(
+                    request_id=request_id,
+                    kind=RequestEvent.Kind.CLAIMED,
+                    actor=user,
+                    details={},
+                    at=now,
+                )
+                for request_id in request_ids
+            )
+    RegistryEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
+        parent=user, updated_at=now
+    )
+    for entry in entries:
+        entry.parent = user
+    return entries
