@@ -1,7 +1,28 @@
 """Loket staff's pages and API for the requests of their own loket."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tenants.requests import api, views
 
 app_name = "requests"
 
-urlpatterns: list = []
+pages = [
+    path("beheer/aanvragen/", views.request_list, name="request_list"),
+    path(
+        "beheer/aanvragen/<str:reference>/",
+        views.request_detail_page,
+        name="request_detail",
+    ),
+    path("beheer/aanvragen/<str:reference>/notities/", views.note_add, name="note_add"),
+]
+
+api_patterns = [
+    path("api/v1/requests/", api.RequestListView.as_view(), name="api_requests"),
+    path(
+        "api/v1/requests/<str:reference>/",
+        api.RequestDetailView.as_view(),
+        name="api_request",
+    ),
+]
+
+urlpatterns = pages + api_patterns

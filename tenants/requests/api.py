@@ -1,0 +1,241 @@
+"""API for loket staff under /api/v1/requests/: read the requests of the host's loket.
+
+The same filters as the list page (parsed by the same form), the same selectors, the same
+wall: loket staff of this host's loket only; a reference of another loket answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.drainage import set_override
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from shared.accounts.models import Membership
+from shared.accounts.selectors import has_loket_role
+from shared.lokets.api import MunicipalitySummarySerializer
+from shared.registry.models import RequestStatus
+from tenants.requests.forms import PRIORITY_FILTER_CHOICES, REGISTERED_BY_CHOICES, RequestFilterForm
+from tenants.requests.models import (
+    DAY_PARTS,
+    ChildcareRequest,
+    ChoiceStatus,
+    Priority,
+    RequestChoice,
+    RequestEvent,
+    RequestNote,
+)
+from tenants.requests.selectors import (
+    linked_lokets,
+    loket_requests,
+    masked_national_number,
+    request_detail,
+)
+
+
+class IsLoketStaff(BasePermission):
+    """Loket staff of this host's loket; everyone else, reading included, is refused."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        loket = getattr(request, "loket", None)
+        return loket is not None and has_loket_role(
+            user=request.user, loket=loket, roles=[Membership.Role.LOKET_STAFF]
+        )
+
+
+# --- Serializers -----------------------------------------------------------------------
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A choice field described in OpenAPI as one enum component of its own name.
+
+    Request statuses and choice statuses are both called ``status``; left to itself,
+    drf-spectacular names such enums after the field and warns about the collision.
+    """
+
+    def __init__(self, *, enum_name: str, **kwargs: Any) -> None:
+        self.enum_name = enum_name
+        super().__init__(**kwargs)
+
+
+# The same enum may also be named through ENUM_NAME_OVERRIDES: one component, no warning.
+set_override(NamedChoiceField, "suppress_collision_warning", True)
+
+
+class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = NamedChoiceField
+
+    def get_name(self) -> str:
+        return self.target.enum_name
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict:
+        return {"type": "string", "enum": list(self.target.choices)}
+
+
+class StaffChoiceLocationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class StaffRequestChoiceSerializer(serializers.ModelSerializer):
+    location = StaffChoiceLocationSerializer()
+    status = NamedChoiceField(enum_name="ChoiceStatusEnum", choices=ChoiceStatus.choices)
+
+    class Meta:
+        model = RequestChoice
+        fields = ("rank", "location", "status", "status_changed_at")
+
+
+class StaffRequestSummarySerializer(serializers.ModelSerializer):
+    status = NamedChoiceField(enum_name="RequestStatusEnum", choices=RequestStatus.choices)
+    residence = MunicipalitySummarySerializer()
+    priorities = serializers.ListField(child=serializers.ChoiceField(choices=Priority.choices))
+    registered_by_staff = serializers.SerializerMethodField(
+        help_text="Registered at the desk by loket staff (false: by the parent)."
+    )
+    choices = StaffRequestChoiceSerializer(many=True)
+
+    class Meta:
+        model = ChildcareRequest
+        fields = (
+            "reference",
+            "status",
+            "child_first_name",
+            "child_last_name",
+            "child_birth_date",
+            "is_expected_birth",
+            "desired_start",
+            "residence",
+            "priorities",
+            "registered_by_staff",
+            "registered_at",
+            "choices",
+        )
+
+    def get_registered_by_staff(self, request: ChildcareRequest) -> bool:
+        return request.registered_by_id is not None
+
+
+class StaffGuardianSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False)
+    email = serializers.CharField(required=False)
+    phone = serializers.CharField(required=False)
+    relation = serializers.CharField(required=False)
+
+
+class StaffRequestEventSerializer(serializers.ModelSerializer):
+    kind = NamedChoiceField(enum_name="RequestEventKindEnum", choices=RequestEvent.Kind.choices)
+    actor = serializers.StringRelatedField()
+    details = serializers.DictField()
+
+    class Meta:
+        model = RequestEvent
+        fields = ("kind", "actor", "details", "at")
+
+
+class StaffRequestNoteSerializer(serializers.ModelSerializer):
+    author = serializers.StringRelatedField()
+
+    class Meta:
+        model = RequestNote
+        fields = ("text", "author", "created_at")
+
+
+class LinkedLoketSerializer(serializers.Serializer):
+    loket_name = serializers.CharField()
+    status = NamedChoiceField(enum_name="RequestStatusEnum", choices=RequestStatus.choices)
+
+
+class StaffRequestDetailSerializer(StaffRequestSummarySerializer):
+    national_number = serializers.SerializerMethodField(
+        help_text="Masked: only the last two digits, e.g. ••.••.••-•••.45; empty if not given."
+    )
+    guardians = StaffGuardianSerializer(many=True)
+    care_plan = serializers.ListField(child=serializers.ChoiceField(choices=DAY_PARTS))
+    events = StaffRequestEventSerializer(many=True)
+    notes = StaffRequestNoteSerializer(many=True)
+    linked_lokets = serializers.SerializerMethodField(
+        help_text="Other lokets where the same child has a request: their name and the "
+        "request's status only."
+    )
+
+    class Meta(StaffRequestSummarySerializer.Meta):
+        fields = (
+            *StaffRequestSummarySerializer.Meta.fields,
+            "national_number",
+            "guardians",
+            "contact_email",
+            "contact_phone",
+            "street",
+            "postcode",
+            "language",
+            "care_plan",
+            "is_flexible",
+            "remarks",
+            "events",
+            "notes",
+            "linked_lokets",
+        )
+
+    def get_national_number(self, request: ChildcareRequest) -> str:
+        return masked_national_number(request=request)
+
+    @extend_schema_field(LinkedLoketSerializer(many=True))
+    def get_linked_lokets(self, request: ChildcareRequest) -> list[dict]:
+        loket = self.context["request"].loket
+        return LinkedLoketSerializer(linked_lokets(request=request, loket=loket), many=True).data
+
+
+# --- Views -----------------------------------------------------------------------------
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("status", str, enum=RequestStatus.values),
+    OpenApiParameter("start_month", str, description="Desired start month, YYYY-MM"),
+    OpenApiParameter("location", int, description="Id of a location of this loket"),
+    OpenApiParameter(
+        "priority",
+        str,
+        enum=[value for value, _label in PRIORITY_FILTER_CHOICES if value],
+        description="A priority situation, `any` (at least one) or `none`",
+    ),
+    OpenApiParameter(
+        "registered_by",
+        str,
+        enum=[value for value, _label in REGISTERED_BY_CHOICES if value],
+        description="`staff` (at the desk) or `parent`",
+    ),
+]
+
+
+@extend_schema(parameters=FILTER_PARAMETERS)
+class RequestListView(generics.ListAPIView):
+    """Requests of this loket in the order of registration (loket staff only)."""
+
+    serializer_class = StaffRequestSummarySerializer
+    permission_classes = [IsLoketStaff]
+
+    def get_queryset(self):
+        form = RequestFilterForm(self.request.query_params)
+        if not form.is_valid():
+            raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        return loket_requests(**form.filters())
+
+
+class RequestDetailView(generics.RetrieveAPIView):
+    """One request of this loket in full, with its history, notes and links to other lokets."""
+
+    serializer_class = StaffRequestDetailSerializer
+    permission_classes = [IsLoketStaff]
+    lookup_field = "reference"
+
+    def get_object(self) -> ChildcareRequest:
+        childcare_request = request_detail(reference=self.kwargs["reference"])
+        if childcare_request is None:
+            raise Http404
+        return childcare_request

@@ -1,0 +1,81 @@
+"""Forms of loket staff's request pages; the filter form parses the API's query too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from shared.catalogue.forms import MonthField
+from shared.registry.models import RequestStatus
+from tenants.requests.models import Priority
+from tenants.requests.notes import NOTE_MAX_LENGTH
+from tenants.requests.selectors import (
+    ANY_PRIORITY,
+    BY_PARENT,
+    BY_STAFF,
+    NO_PRIORITY,
+    filterable_locations,
+)
+
+PRIORITY_FILTER_CHOICES = [
+    ("", _("Any situation")),
+    (ANY_PRIORITY, _("Any priority situation")),
+    (NO_PRIORITY, _("No priority situation")),
+    *((value, capfirst(label)) for value, label in Priority.choices),
+]
+REGISTERED_BY_CHOICES = [
+    ("", _("Anyone")),
+    (BY_PARENT, _("The parent")),
+    (BY_STAFF, _("Loket staff, at the desk")),
+]
+
+
+class LocationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, location) -> str:
+        return location.name
+
+
+class RequestFilterForm(forms.Form):
+    """Filters of the request list. Every field is optional: no filter lists every request."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Any status")),
+            *((value, capfirst(label)) for value, label in RequestStatus.choices),
+        ],
+    )
+    start_month = MonthField(
+        label=_("Desired start month"),
+        required=False,
+        help_text=_("Year and month, such as 2027-09."),
+    )
+    location = LocationChoiceField(
+        label=_("Location"),
+        required=False,
+        queryset=filterable_locations(),
+        empty_label=_("Any location"),
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority situation"), required=False, choices=PRIORITY_FILTER_CHOICES
+    )
+    registered_by = forms.ChoiceField(
+        label=_("Registered by"), required=False, choices=REGISTERED_BY_CHOICES
+    )
+
+    def filters(self) -> dict[str, Any]:
+        """Keyword arguments for ``selectors.loket_requests`` (call after ``is_valid``)."""
+        return {name: value or None for name, value in self.cleaned_data.items()}
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("New note"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only loket staff see notes; parents never do."),
+    )

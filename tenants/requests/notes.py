@@ -1,0 +1,37 @@
+"""Loket staff's notes on a request: kept in the loket's schema, never shown to parents."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shared.accounts.models import User
+from tenants.requests.models import ChildcareRequest, RequestEvent, RequestNote
+
+NOTE_MAX_LENGTH = RequestNote._meta.get_field("text").max_length
+
+
+@transaction.atomic
+def request_note_add(*, request: ChildcareRequest, author: User, text: str) -> RequestNote:
+    """Add a note to ``request`` and a NOTE event to its history.
+
+    The event records that a note was added and by whom, not what it says: the history
+    may be shown more widely than the notes themselves.
+    """
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": [_("Write a note first.")]})
+    if len(text) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"text": [_("A note has at most %(count)d characters.") % {"count": NOTE_MAX_LENGTH}]}
+        )
+    note = RequestNote.objects.create(request=request, author=author, text=text)
+    RequestEvent.objects.create(
+        request=request,
+        kind=RequestEvent.Kind.NOTE,
+        actor=author,
+        details={"note": note.pk},
+        at=note.created_at,
+    )
+    return note

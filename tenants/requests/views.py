@@ -1,0 +1,105 @@
+"""Loket staff's pages for the requests of their loket, under /beheer/aanvragen/.
+
+Only loket staff of the host's loket get in. Requests are looked up by reference in the
+host's own schema, so a reference of another loket answers 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shared.accounts.models import Membership
+from shared.accounts.permissions import loket_role_required
+from shared.catalogue.vocabulary import LANGUAGES, Weekday
+from tenants.requests.forms import NoteForm, RequestFilterForm
+from tenants.requests.models import ChildcareRequest
+from tenants.requests.notes import request_note_add
+from tenants.requests.selectors import (
+    care_plan_grid,
+    linked_lokets,
+    loket_requests,
+    masked_national_number,
+    priority_labels,
+    request_detail,
+)
+
+LOKET_STAFF = Membership.Role.LOKET_STAFF
+REQUESTS_PER_PAGE = 25
+
+
+@loket_role_required(LOKET_STAFF)
+def request_list(request: HttpRequest) -> HttpResponse:
+    # Always bound: no filter at all is a valid list (every request of the loket).
+    form = RequestFilterForm(request.GET)
+    page = None
+    if form.is_valid():
+        page = Paginator(loket_requests(**form.filters()), REQUESTS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(
+        request,
+        "requests/request_list.html",
+        {
+            "form": form,
+            "page": page,
+            "is_filtered": form.is_valid() and any(form.filters().values()),
+            "query_string": query_without_page.urlencode(),
+        },
+    )
+
+
+def _render_detail(
+    request: HttpRequest, reference: str, note_form: NoteForm, status: int = 200
+) -> HttpResponse:
+    childcare_request = request_detail(reference=reference)
+    if childcare_request is None:
+        raise Http404
+    return render(
+        request,
+        "requests/request_detail.html",
+        {
+            "childcare_request": childcare_request,
+            "national_number": masked_national_number(request=childcare_request),
+            "care_plan": care_plan_grid(request=childcare_request),
+            "weekdays": [label for _value, label in Weekday.choices[:5]],
+            "priorities": priority_labels(request=childcare_request),
+            "language": dict(LANGUAGES).get(childcare_request.language, childcare_request.language),
+            "linked_lokets": linked_lokets(request=childcare_request, loket=request.loket),
+            "note_form": note_form,
+        },
+        status=status,
+    )
+
+
+@loket_role_required(LOKET_STAFF)
+def request_detail_page(request: HttpRequest, reference: str) -> HttpResponse:
+    return _render_detail(request, reference, NoteForm())
+
+
+@loket_role_required(LOKET_STAFF)
+@require_POST
+def note_add(request: HttpRequest, reference: str) -> HttpResponse:
+    childcare_request = get_object_or_404(ChildcareRequest, reference=reference)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            request_note_add(
+                request=childcare_request, author=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your note has been added."))
+            return redirect(
+                reverse("requests:request_detail", kwargs={"reference": reference}) + "#notes"
+            )
+    return _render_detail(request, reference, form, status=400)
