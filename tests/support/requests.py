@@ -38,9 +38,12 @@ def request_data(*locations, **overrides) -> RequestData:
     return RequestData(**values)
 
 
-def submit(*locations, parent=None, now: datetime | None = None, **overrides):
+def submit(*locations, parent=None, now: datetime | None = None, registered_by=None, **overrides):
     return request_submit(
-        data=request_data(*locations, **overrides), parent=parent, now=now or timezone.now()
+        data=request_data(*locations, **overrides),
+        parent=parent,
+        now=now or timezone.now(),
+        registered_by=registered_by,
     )
 
 
