@@ -254,6 +254,10 @@ SPECTACULAR_SETTINGS = {
         "TariffEnum": "shared.catalogue.vocabulary.Tariff",
         "AgeGroupEnum": "shared.catalogue.vocabulary.AgeGroup",
         "MembershipRoleEnum": "shared.accounts.models.Membership.Role",
+        "RequestStatusEnum": "shared.registry.models.RequestStatus",
+        "ChoiceStatusEnum": "tenants.requests.models.ChoiceStatus",
+        "RequestEventKindEnum": "tenants.requests.models.RequestEvent.Kind",
+        "PriorityEnum": "tenants.requests.models.Priority",
     },
 }
 

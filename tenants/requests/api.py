@@ -9,8 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.drainage import set_override
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
@@ -52,32 +50,6 @@ class IsLoketStaff(BasePermission):
 # --- Serializers -----------------------------------------------------------------------
 
 
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field described in OpenAPI as one enum component of its own name.
-
-    Request statuses and choice statuses are both called ``status``; left to itself,
-    drf-spectacular names such enums after the field and warns about the collision.
-    """
-
-    def __init__(self, *, enum_name: str, **kwargs: Any) -> None:
-        self.enum_name = enum_name
-        super().__init__(**kwargs)
-
-
-# The same enum may also be named through ENUM_NAME_OVERRIDES: one component, no warning.
-set_override(NamedChoiceField, "suppress_collision_warning", True)
-
-
-class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-
-    def get_name(self) -> str:
-        return self.target.enum_name
-
-    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict:
-        return {"type": "string", "enum": list(self.target.choices)}
-
-
 class StaffChoiceLocationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -85,7 +57,7 @@ class StaffChoiceLocationSerializer(serializers.Serializer):
 
 class StaffRequestChoiceSerializer(serializers.ModelSerializer):
     location = StaffChoiceLocationSerializer()
-    status = NamedChoiceField(enum_name="ChoiceStatusEnum", choices=ChoiceStatus.choices)
+    status = serializers.ChoiceField(choices=ChoiceStatus.choices)
 
     class Meta:
         model = RequestChoice
@@ -93,7 +65,7 @@ class StaffRequestChoiceSerializer(serializers.ModelSerializer):
 
 
 class StaffRequestSummarySerializer(serializers.ModelSerializer):
-    status = NamedChoiceField(enum_name="RequestStatusEnum", choices=RequestStatus.choices)
+    status = serializers.ChoiceField(choices=RequestStatus.choices)
     residence = MunicipalitySummarySerializer()
     priorities = serializers.ListField(child=serializers.ChoiceField(choices=Priority.choices))
     registered_by_staff = serializers.SerializerMethodField(
@@ -130,7 +102,7 @@ class StaffGuardianSerializer(serializers.Serializer):
 
 
 class StaffRequestEventSerializer(serializers.ModelSerializer):
-    kind = NamedChoiceField(enum_name="RequestEventKindEnum", choices=RequestEvent.Kind.choices)
+    kind = serializers.ChoiceField(choices=RequestEvent.Kind.choices)
     actor = serializers.StringRelatedField()
     details = serializers.DictField()
 
@@ -149,7 +121,7 @@ class StaffRequestNoteSerializer(serializers.ModelSerializer):
 
 class LinkedLoketSerializer(serializers.Serializer):
     loket_name = serializers.CharField()
-    status = NamedChoiceField(enum_name="RequestStatusEnum", choices=RequestStatus.choices)
+    status = serializers.ChoiceField(choices=RequestStatus.choices)
 
 
 class StaffRequestDetailSerializer(StaffRequestSummarySerializer):
