@@ -78,5 +78,13 @@ def first_of_month(day: date) -> date:
 
 
 def add_months(day: date, months: int) -> date:
+    """The first day of the month ``months`` after the month of ``day``."""
     month_index = day.month - 1 + months
     return date(day.year + month_index // 12, month_index % 12 + 1, 1)
+
+
+def shift_months(day: date, months: int) -> date:
+    """The same day ``months`` later (or earlier), on the month's last day if it is shorter."""
+    first = add_months(day, months)
+    following = add_months(first, 1)
+    return first.replace(day=min(day.day, (following - first).days))

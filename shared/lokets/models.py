@@ -79,9 +79,7 @@ class Loket(TenantMixin):
     registration_from_pregnancy_month = models.PositiveSmallIntegerField(
         _("earliest registration (month of pregnancy)"), default=3
     )
-    response_days = models.PositiveSmallIntegerField(
-        _("days for providers to answer"), default=21
-    )
+    response_days = models.PositiveSmallIntegerField(_("days for providers to answer"), default=21)
     offer_answer_days = models.PositiveSmallIntegerField(
         _("days for parents to answer an offer"), default=14
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from shared.catalogue.models import CatalogueLocation
-from shared.catalogue.vocabulary import add_months, months_between
+from shared.catalogue.vocabulary import add_months, months_between, shift_months
 from shared.lokets.models import Loket
 
 PREGNANCY_MONTHS = 9
@@ -58,8 +58,8 @@ def rule_errors(
                 )
                 % {"loket": loket.name, "count": loket.max_choices}
             )
-        earliest_start = add_months(today, loket.registration_window_months)
-        if desired_start > earliest_start:
+        latest_start = shift_months(today, loket.registration_window_months)
+        if desired_start > latest_start:
             errors["desired_start"].append(
                 _(
                     "%(loket)s takes requests at most %(months)d months before the start: "
@@ -68,7 +68,7 @@ def rule_errors(
                 % {
                     "loket": loket.name,
                     "months": loket.registration_window_months,
-                    "date": add_months(desired_start, -loket.registration_window_months).strftime(
+                    "date": shift_months(desired_start, -loket.registration_window_months).strftime(
                         "%d/%m/%Y"
                     ),
                 }

@@ -181,3 +181,25 @@ def test_an_unborn_child_may_be_registered_from_the_third_month_of_pregnancy(
         desired_start=some_day(330),
     )
     assert entries[0].age_group == "baby"
+
+
+def test_the_registration_window_counts_whole_months_to_the_day(world, herent_and_tienen):
+    from datetime import date
+
+    from tenants.requests.rules import rule_errors
+    from tests.support.requests import catalogue_entry
+
+    choices = [catalogue_entry(herent_and_tienen[0])]
+
+    def errors(start):
+        return rule_errors(
+            today=date(2026, 11, 1),
+            birth_date=date(2026, 9, 1),
+            is_expected_birth=False,
+            desired_start=start,
+            choices=choices,
+        )
+
+    assert "desired_start" not in errors(date(2027, 11, 1))  # exactly 12 months ahead
+    message = errors(date(2027, 11, 10))["desired_start"][0]
+    assert "10/11/2026" in message  # register from 12 months before that start
