@@ -124,6 +124,7 @@ TENANT_APPS = [
     "guardian",
     "tenants.providers",
     "tenants.requests",
+    "tenants.allocation",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -29,6 +29,10 @@ def validate_company_number(value: str) -> None:
         )
 
 
+def default_priority_order() -> list[str]:
+    return ["work_or_training", "sibling", "foster_child"]
+
+
 class Organizer(models.Model):
     """An organisation that runs one or more childcare locations."""
 
@@ -116,6 +120,14 @@ class Location(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
+    # Income-related tariff: how this location ranks the three groups with absolute
+    # priority among themselves (Priority values, first ranks highest).
+    priority_order = ArrayField(
+        models.CharField(max_length=20),
+        verbose_name=_("order of the priority groups"),
+        default=default_priority_order,
+        blank=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,85 @@
+"""Offers of a place and placements (the loket's own schema).
+
+A provider answers each choice of a request: an offer of a place, "no place", or
+another start date (``RequestChoice.status``). An offer waits for the parent's answer
+until ``answer_by``; an accepted offer becomes a ``Placement``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Offer(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("waiting for the parent's answer")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        EXPIRED = "expired", _("expired")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    choice = models.ForeignKey(
+        "requests.RequestChoice", related_name="offers", on_delete=models.CASCADE
+    )
+    start_date = models.DateField(_("start date"))
+    care_plan = ArrayField(models.CharField(max_length=6), verbose_name=_("days offered"))
+    answer_by = models.DateField(_("answer by"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    # Offering while children ranked higher wait needs a reason (kept for loket and audit).
+    passed_over_reason = models.TextField(
+        _("reason for passing over children ranked higher"), blank=True
+    )
+    # The exception for at most 10% of a location's children, on a toeleider's advice.
+    advising_organisation = models.CharField(
+        _("advising family-support organisation"), max_length=150, blank=True
+    )
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True
+    )
+    created_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        constraints = [
+            # At most one offer waits for an answer per choice.
+            models.UniqueConstraint(
+                fields=["choice"], condition=Q(status="open"), name="offer_one_open_per_choice"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"offer {self.pk} for {self.choice_id}"
+
+
+class Placement(models.Model):
+    """A place accepted by the parent: the child starts at this location."""
+
+    choice = models.OneToOneField(
+        "requests.RequestChoice", related_name="placement", on_delete=models.PROTECT
+    )
+    offer = models.OneToOneField(Offer, related_name="placement", on_delete=models.PROTECT)
+    location = models.ForeignKey(
+        "providers.Location", related_name="placements", on_delete=models.PROTECT
+    )
+    start_date = models.DateField(_("start date"))
+    month = models.DateField(_("first month"), help_text=_("First day of the start month."))
+    age_group = models.CharField(_("age group"), max_length=12)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+
+    def __str__(self) -> str:
+        return f"placement {self.pk} at {self.location_id}"
