@@ -1,12 +1,21 @@
-"""What every page needs to know: which loket or region it belongs to."""
+"""What every page needs to know: which loket or region it belongs to, and the user's roles."""
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from shared.accounts.selectors import roles_in_loket
 
 
 def site(request: HttpRequest) -> dict:
+    loket = getattr(request, "loket", None)
+    user = getattr(request, "user", None)
     return {
-        "current_loket": getattr(request, "loket", None),
+        "current_loket": loket,
         "current_region": getattr(request, "region", None),
         "base_domain": settings.BASE_DOMAIN,
+        # Queried only by pages that ask (the header asks on loket hosts for logged-in users).
+        "current_roles": SimpleLazyObject(
+            lambda: roles_in_loket(user=user, loket=loket) if loket and user else set()
+        ),
     }

@@ -59,3 +59,9 @@ def test_staff_of_another_loket_cannot_change_contact_details_by_posting(client_
 def test_auditor_tenant_is_not_writable_by_loket_staff(client_for):
     assert client_for("audit", user="staff_alpha").get("/beheer/").status_code == 403
     assert client_for("audit", user="auditor").get("/beheer/").status_code == 200
+
+
+def test_the_staff_link_shows_only_to_people_with_a_role_in_this_loket(client_for):
+    assert 'href="/beheer/"' in client_for("alpha", user="staff_alpha").get("/").content.decode()
+    assert 'href="/beheer/"' not in client_for("alpha", user="parent").get("/").content.decode()
+    assert 'href="/beheer/"' not in client_for("alpha", user="staff_beta").get("/").content.decode()
