@@ -14,6 +14,7 @@ from shared.geography.services import geography_import_demo
 from shared.lokets.models import Loket
 from shared.lokets.services import loket_domain_name, loket_ensure, region_ensure
 from tenants.providers.demo import demo_offer_seed
+from tenants.requests.demo import demo_requests_seed
 
 DEMO_PASSWORD = "demo-opvangloket"  # noqa: S105 - published demo password, demo data only
 
@@ -126,7 +127,9 @@ def demo_seed(*, port: int = 8000) -> DemoSummary:
 
     accounts = [("ouder@demo.test", "parent")]
     with transaction.atomic():
-        user_ensure(email="ouder@demo.test", password=DEMO_PASSWORD, full_name="An Peeters")
+        parent = user_ensure(
+            email="ouder@demo.test", password=DEMO_PASSWORD, full_name="An Peeters"
+        )
         for loket in lokets:
             if loket.is_auditor:
                 auditor = user_ensure(
@@ -157,6 +160,7 @@ def demo_seed(*, port: int = 8000) -> DemoSummary:
         )
         membership_grant(user=coordinator, role=Membership.Role.REGION_COORDINATOR, region=region)
         accounts.append(("coordinator@demo.test", "region coordinator"))
+    demo_requests_seed(parent=parent)
 
     suffix = f":{port}" if port not in (80, 443) else ""
     urls = [("platform", f"http://{settings.BASE_DOMAIN}{suffix}/")]

@@ -8,6 +8,7 @@ from django_tenants.utils import schema_exists
 
 from shared.accounts.models import Membership, User
 from shared.catalogue.models import CatalogueLocation
+from shared.registry.models import RegistryEntry
 from shared.lokets.models import Domain, Loket, Region
 from shared.lokets.services import loket_create, loket_update_contact
 
@@ -121,6 +122,10 @@ def test_demo_seed_creates_the_demo_region_and_can_run_twice(capsys):
     assert set(offer.values_list("loket__slug", flat=True)) == set(lokets) - {"audit"}
     with_places = offer.filter(availabilities__free_places__gt=0).distinct().count()
     assert 0 < with_places < offer.count()  # some full, some with free places
+    entries = RegistryEntry.objects.filter(loket__region=region)
+    children = entries.values("name_key").distinct().count()
+    assert entries.filter(parent__email="ouder@demo.test").count() == 2  # Herent and Leuven
+    assert 30 <= children < entries.count()  # some children registered in two lokets
     output = capsys.readouterr().out
     assert "http://herent.localhost:8000/" in output
     assert "ouder@demo.test" in output
