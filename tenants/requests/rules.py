@@ -38,7 +38,10 @@ def rule_errors(
         )
     if not is_expected_birth and birth_date > today:
         errors["child_birth_date"].append(
-            _("A date of birth cannot be in the future; tick 'expected' for an unborn child.")
+            _(
+                "A date of birth cannot be in the future. For an unborn child, give the "
+                "expected date of birth and say that the child is not born yet."
+            )
         )
     if desired_start < birth_date:
         errors["desired_start"].append(_("Care cannot start before the child is born."))
@@ -80,7 +83,7 @@ def rule_errors(
             if today < earliest:
                 errors["child_birth_date"].append(
                     _(
-                        "%(loket)s takes requests from the %(month)d month of pregnancy: "
+                        "%(loket)s takes requests from month %(month)d of the pregnancy on: "
                         "register from %(date)s."
                     )
                     % {
