@@ -1,6 +1,7 @@
 """Showing catalogue facts to people: ages, days, tariffs."""
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -19,7 +20,8 @@ def age_label(months: int) -> str:
     years = months / 12
     if years == int(years):
         return ngettext("%(count)d year", "%(count)d years", int(years)) % {"count": int(years)}
-    return _("%(count)s years") % {"count": f"{years:.1f}".rstrip("0").rstrip(".")}
+    # A localised decimal: "2.5 years", "2,5 jaar".
+    return _("%(count)s years") % {"count": number_format(years, 1)}
 
 
 @register.filter
