@@ -14,7 +14,7 @@ from shared.catalogue.vocabulary import LANGUAGES, AgeGroup, CareKind, Tariff, W
 
 company_number_validator = RegexValidator(
     r"^0?[01]\d{9}$|^[01]\d{3}\.\d{3}\.\d{3}$",
-    _("Enter a company number of 10 digits, such as 0123.456.789."),
+    _("Enter a company number of 10 digits, such as 0123.456.749."),
 )
 
 
