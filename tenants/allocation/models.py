@@ -7,6 +7,8 @@ until ``answer_by``; an accepted offer becomes a ``Placement``.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -22,6 +24,8 @@ class Offer(models.Model):
         EXPIRED = "expired", _("expired")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
+    # Ids are per loket schema; parents answer from any host, so they name an offer by this.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     choice = models.ForeignKey(
         "requests.RequestChoice", related_name="offers", on_delete=models.CASCADE
     )
@@ -35,6 +39,8 @@ class Offer(models.Model):
     passed_over_reason = models.TextField(
         _("reason for passing over children ranked higher"), blank=True
     )
+    # How many children ranked higher were waiting without an offer when this one was made.
+    passed_over_count = models.PositiveIntegerField(default=0)
     # The exception for at most 10% of a location's children, on a toeleider's advice.
     advising_organisation = models.CharField(
         _("advising family-support organisation"), max_length=150, blank=True
@@ -56,6 +62,7 @@ class Offer(models.Model):
                 fields=["choice"], condition=Q(status="open"), name="offer_one_open_per_choice"
             ),
         ]
+        indexes = [models.Index(fields=["status", "answer_by"], name="offer_status_answer_by")]
 
     def __str__(self) -> str:
         return f"offer {self.pk} for {self.choice_id}"

@@ -258,3 +258,33 @@ def location_grant(*, location: Location, user: User) -> None:
 
 def location_revoke(*, location: Location, user: User) -> None:
     remove_perm(LOCATION_CHANGE_PERMISSION, user, location)
+
+
+@transaction.atomic
+def availability_take_place(
+    *, location: Location, month: date, age_groups: Iterable[str]
+) -> Availability | None:
+    """Take one free place of ``month`` for a child in ``age_groups`` (a placement).
+
+    The rows are locked, so that two placements at once cannot both take the last place.
+    None when the location keeps no count for that month and those age groups (nothing to
+    take from); a ValidationError (code ``no_free_place``) when it does and none is left.
+    """
+    rows = list(
+        Availability.objects.select_for_update()
+        .filter(location=location, month=first_of_month(month), age_group__in=list(age_groups))
+        .order_by("id")
+    )
+    if not rows:
+        return None
+    available = next((row for row in rows if row.free_places > 0), None)
+    if available is None:
+        raise ValidationError(
+            _("There is no free place left at %(location)s in %(month)s for this age group."),
+            params={"location": location.name, "month": f"{first_of_month(month):%m/%Y}"},
+            code="no_free_place",
+        )
+    available.free_places -= 1
+    available.save(update_fields=["free_places", "updated_at"])
+    _sync(location)
+    return available

@@ -92,6 +92,9 @@ class ChildcareRequest(models.Model):
     consent_at = models.DateTimeField(_("consent given at"))
     # The order of registration counts by law: the exact moment, set once.
     registered_at = models.DateTimeField(_("registered at"))
+    # The parent confirms an open request before this day (loket.confirmation_interval_months
+    # after registering or the last confirmation); empty when the loket asks no confirmation.
+    confirmed_until = models.DateField(_("confirmed until"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -128,6 +131,7 @@ class ChoiceStatus(models.TextChoices):
     EXPIRED = "expired", _("offer expired")
     CLOSED_ELSEWHERE = "closed_elsewhere", _("place found elsewhere")
     WITHDRAWN = "withdrawn", _("withdrawn")
+    LAPSED = "lapsed", _("request lapsed")
 
 
 OPEN_CHOICE_STATUSES = (ChoiceStatus.IN_REVIEW, ChoiceStatus.OFFERED, ChoiceStatus.OTHER_DATE)
@@ -171,6 +175,17 @@ class RequestEvent(models.Model):
         WITHDRAWN = "withdrawn", _("request withdrawn")
         CLAIMED = "claimed", _("linked to the parent's account")
         NOTE = "note", _("note added")
+        CONFIRMED = "confirmed", _("still needed, confirmed by the parent")
+        LAPSED = "lapsed", _("request lapsed (not confirmed in time)")
+        REOPENED = "reopened", _("request reopened")
+        OFFER_MADE = "offer_made", _("place offered")
+        NO_PLACE = "no_place", _("no place")
+        OTHER_DATE = "other_date", _("other start date proposed")
+        OFFER_ACCEPTED = "offer_accepted", _("offer accepted")
+        OFFER_DECLINED = "offer_declined", _("offer declined")
+        OFFER_EXPIRED = "offer_expired", _("offer expired")
+        OFFER_WITHDRAWN = "offer_withdrawn", _("offer withdrawn")
+        CLOSED_ELSEWHERE = "closed_elsewhere", _("place found elsewhere")
 
     request = models.ForeignKey(ChildcareRequest, related_name="events", on_delete=models.CASCADE)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -202,3 +217,31 @@ class RequestNote(models.Model):
 
     def __str__(self) -> str:
         return f"note on {self.request}"
+
+
+class RequestNotice(models.Model):
+    """A notice sent (or due, without an address) about a request: never the same one twice.
+
+    ``period`` is the day the notice is about (the ``confirmed_until`` it reminds of), so
+    that a request confirmed again gets a new reminder for its new date, and a job that
+    runs twice finds the first one.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION_REMINDER = "confirm_reminder", _("reminder to confirm")
+        LAPSED = "lapsed", _("request lapsed")
+
+    request = models.ForeignKey(ChildcareRequest, related_name="notices", on_delete=models.CASCADE)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    period = models.DateField()
+    recipient_known = models.BooleanField(default=True)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "kind", "period"], name="notice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} {self.kind} {self.period}"

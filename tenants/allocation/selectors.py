@@ -1,0 +1,258 @@
+"""Reading a location's queue, its offers and the exceptions loket staff follow up.
+
+The queue is ordered in SQL, however long it is: for a location with the income-related
+tariff, requests registered from 1 April 2024 with an absolute-priority situation come
+first, by the location's own order of the priority groups; everything else, and every
+tie, by the time of registration (``registered_at``, then the request's id).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
+
+from shared.catalogue.vocabulary import AGE_GROUP_MONTHS, Tariff, add_months, first_of_month
+from tenants.allocation.models import Offer, Placement
+from tenants.providers.models import Location
+from tenants.requests.models import ChoiceStatus, Priority, RequestChoice
+
+# The choices still waiting in a location's queue.
+QUEUE_STATUSES = (ChoiceStatus.IN_REVIEW, ChoiceStatus.OTHER_DATE, ChoiceStatus.OFFERED)
+# Waiting without an offer: passing over one of these needs a reason.
+WITHOUT_OFFER_STATUSES = (ChoiceStatus.IN_REVIEW, ChoiceStatus.OTHER_DATE)
+# The priority rules of 1 April 2024 apply to requests registered from that day on.
+PRIORITY_RULES_FROM = datetime(2024, 4, 1, tzinfo=zoneinfo.ZoneInfo("Europe/Brussels"))
+
+
+class MonthsOfAge(Func):
+    """Whole months from a date of birth to a start date, never below 0 (SQL ``AGE``).
+
+    The same count as ``shared.catalogue.vocabulary.months_between``. Its two expressions
+    must be columns: the template uses them twice.
+    """
+
+    output_field = IntegerField()
+    template = (
+        "GREATEST(0, (EXTRACT(YEAR FROM AGE(%(expressions)s)) * 12"
+        " + EXTRACT(MONTH FROM AGE(%(expressions)s)))::integer)"
+    )
+
+
+def priority_groups(*, location: Location) -> list[str]:
+    """The location's order of the absolute-priority groups, every group once."""
+    ordered = [group for group in location.priority_order if group in Priority.values]
+    ordered = list(dict.fromkeys(ordered))
+    return ordered + [group for group in Priority.values if group not in ordered]
+
+
+def _priority_rank(location: Location) -> Case | Value:
+    """0 for the best-ranked priority group, … ; ``len(groups)`` without absolute priority."""
+    groups = priority_groups(location=location)
+    if location.tariff != Tariff.INCOME_RELATED:
+        return Value(len(groups), output_field=IntegerField())
+    return Case(
+        *(
+            When(
+                request__registered_at__gte=PRIORITY_RULES_FROM,
+                request__priorities__contains=[group],
+                then=Value(position),
+            )
+            for position, group in enumerate(groups)
+        ),
+        default=Value(len(groups)),
+        output_field=IntegerField(),
+    )
+
+
+QUEUE_ORDER = ("priority_rank", "request__registered_at", "request_id")
+
+
+def _queue_base(*, location: Location) -> QuerySet[RequestChoice]:
+    return RequestChoice.objects.filter(location=location, status__in=QUEUE_STATUSES).annotate(
+        priority_rank=_priority_rank(location),
+        age_at_start=MonthsOfAge(F("request__desired_start"), F("request__child_birth_date")),
+    )
+
+
+def location_queue(
+    *,
+    location: Location,
+    start_month: date | None = None,
+    age_months: int | None = None,
+    age_group: str | None = None,
+) -> QuerySet[RequestChoice]:
+    """Every open choice of the location, in the order places are offered.
+
+    Each row has its request (``select_related``), ``queue_rank`` (1 first, counted over
+    the whole queue even when filtered), ``priority_rank`` (0 for the location's first
+    priority group; the number of groups when the request has no absolute priority here),
+    ``age_at_start`` (whole months at the desired start) and ``open_offers`` (prefetched).
+
+    ``start_month``: any day of the desired start month. ``age_months``: exactly this many
+    whole months old at the desired start. ``age_group``: an ``AgeGroup`` value, by the
+    age at the desired start.
+    """
+    conditions = Q()
+    if start_month is not None:
+        first = first_of_month(start_month)
+        conditions &= Q(
+            request__desired_start__gte=first, request__desired_start__lt=add_months(first, 1)
+        )
+    if age_months is not None:
+        conditions &= Q(age_at_start=age_months)
+    if age_group is not None:
+        low, high = AGE_GROUP_MONTHS[age_group]
+        conditions &= Q(age_at_start__gte=low, age_at_start__lte=high)
+    order = [F(name).asc() for name in QUEUE_ORDER]
+    queue = _queue_base(location=location).annotate(
+        queue_rank=Window(RowNumber(), order_by=order),
+    )
+    if conditions:
+        # Filtered on an expression of the window, the filter runs after the ranking
+        # (Django wraps the query), so ranks stay those of the whole queue.
+        queue = queue.annotate(
+            shown_rank=Case(When(conditions, then=F("queue_rank")), output_field=IntegerField())
+        ).filter(shown_rank__isnull=False)
+    return (
+        queue.select_related("request")
+        .prefetch_related(
+            Prefetch(
+                "offers",
+                queryset=Offer.objects.filter(status=Offer.Status.OPEN),
+                to_attr="open_offers",
+            )
+        )
+        .order_by(*order)
+    )
+
+
+def ranked_higher_without_offer(
+    *, choice: RequestChoice, start_date: date | None = None
+) -> QuerySet[RequestChoice]:
+    """Open choices of the same location ranked above ``choice`` that wait without an offer.
+
+    With ``start_date``, only children who want to start in that month or earlier: a child
+    who wants to start later is not passed over by an offer for an earlier place.
+    """
+    location = choice.location
+    queue = _queue_base(location=location)
+    target = queue.filter(pk=choice.pk).values("priority_rank", "request__registered_at").first()
+    if target is None:
+        return queue.none()
+    rank, registered_at = target["priority_rank"], target["request__registered_at"]
+    higher = (
+        Q(priority_rank__lt=rank)
+        | Q(priority_rank=rank, request__registered_at__lt=registered_at)
+        | Q(
+            priority_rank=rank,
+            request__registered_at=registered_at,
+            request_id__lt=choice.request_id,
+        )
+    )
+    waiting = queue.filter(higher, status__in=WITHOUT_OFFER_STATUSES).exclude(pk=choice.pk)
+    if start_date is not None:
+        waiting = waiting.filter(request__desired_start__lt=add_months(start_date, 1))
+    return waiting
+
+
+def locations_with_queue_counts(locations: QuerySet[Location]) -> QuerySet[Location]:
+    """``locations`` with ``waiting`` (open choices) and ``open_offer_count``, in one query."""
+    return locations.annotate(
+        waiting=Count("choices", filter=Q(choices__status__in=QUEUE_STATUSES), distinct=True),
+        open_offer_count=Count(
+            "choices__offers",
+            filter=Q(choices__offers__status=Offer.Status.OPEN),
+            distinct=True,
+        ),
+    )
+
+
+def advised_places_in_use(*, location: Location) -> int:
+    """Open offers and placements of the location made on a family-support organisation's advice.
+
+    Placements have no end date yet, so every placement with such advice still counts.
+    """
+    offers = Offer.objects.filter(choice__location=location, status=Offer.Status.OPEN).exclude(
+        advising_organisation=""
+    )
+    placements = Placement.objects.filter(location=location).exclude(
+        offer__advising_organisation=""
+    )
+    return offers.count() + placements.count()
+
+
+def exception_offers(*, locations: QuerySet[Location] | None = None) -> QuerySet[Offer]:
+    """Offers made while passing over children ranked higher, or on a toeleider's advice."""
+    offers = Offer.objects.filter(~Q(passed_over_reason="") | ~Q(advising_organisation=""))
+    if locations is not None:
+        offers = offers.filter(choice__location__in=locations)
+    return offers.select_related("choice__location", "choice__request", "created_by").order_by(
+        "-created_at", "-id"
+    )
+
+
+def offers_for_locations(
+    *, locations: QuerySet[Location], status: str | None = None
+) -> QuerySet[Offer]:
+    offers = Offer.objects.filter(choice__location__in=locations)
+    if status:
+        offers = offers.filter(status=status)
+    return offers.select_related("choice__location", "choice__request").order_by(
+        "-created_at", "-id"
+    )
+
+
+def request_offers(*, request_id: int) -> QuerySet[Offer]:
+    """Every offer made for one request of this loket, newest first."""
+    return (
+        Offer.objects.filter(choice__request_id=request_id)
+        .select_related("choice__location", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    """One row of the queue as pages and the API show it (no name of the child)."""
+
+    choice: RequestChoice
+    rank: int
+    age_at_start: int
+    days_per_week: float
+    priorities: list[str]
+    has_absolute_priority: bool
+    registered_at: datetime
+    open_offer: Offer | None
+
+
+def queue_lines(queue: QuerySet[RequestChoice], *, location: Location) -> list[QueueLine]:
+    groups = len(priority_groups(location=location))
+    return [
+        QueueLine(
+            choice=choice,
+            rank=choice.queue_rank,
+            age_at_start=choice.age_at_start,
+            days_per_week=choice.request.days_per_week,
+            priorities=list(choice.request.priorities),
+            has_absolute_priority=choice.priority_rank < groups,
+            registered_at=choice.request.registered_at,
+            open_offer=choice.open_offers[0] if choice.open_offers else None,
+        )
+        for choice in queue
+    ]

@@ -1,0 +1,501 @@
+"""Answering choices and allocating places: offers, their answers, and placements.
+
+Each service runs in one database transaction, records a ``RequestEvent`` on the request
+it touches and keeps the child's ``RegistryEntry`` rows in step. Accepting an offer is the
+one that reaches other lokets: a placement anywhere closes the child's other open choices
+everywhere, through the public registry and ``tenant_context`` on the same connection,
+so in the same transaction.
+
+Concurrency: ``offer_accept`` first locks every registry entry of the child (ordered by
+id), so two accepts for one child run one after the other; it then locks the free places
+of the month, so two children cannot both take the last place. ``offer_make`` locks the
+choice, so an offer cannot slip in while another loket closes that choice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import tenant_context
+
+from shared.accounts.models import Membership, User
+from shared.accounts.selectors import has_loket_role
+from shared.catalogue.vocabulary import age_groups_for, first_of_month, months_between
+from shared.lokets.models import Loket
+from shared.lokets.selectors import current_loket
+from shared.registry.models import RegistryEntry, RequestStatus
+from tenants.allocation.models import Offer, Placement
+from tenants.allocation.selectors import advised_places_in_use, ranked_higher_without_offer
+from tenants.providers.models import Location
+from tenants.providers.selectors import locations_manageable_by
+from tenants.providers.services import availability_take_place
+from tenants.requests.models import (
+    DAY_PARTS,
+    OPEN_CHOICE_STATUSES,
+    ChildcareRequest,
+    ChoiceStatus,
+    RequestChoice,
+    RequestEvent,
+)
+
+# Share of a location's licensed places that may go against the priority order on the
+# advice of a family-support organisation (rules from 1 April 2024).
+ADVISED_SHARE_PERCENT = 10
+REASON_MAX_LENGTH = 1000
+# Choices a provider may still answer (an offer waits for the parent instead).
+ANSWERABLE_STATUSES = (ChoiceStatus.IN_REVIEW, ChoiceStatus.OTHER_DATE)
+
+
+class OfferRefused(ValidationError):
+    """Accepting was refused; ``offer_withdrawn`` tells whether the offer is gone for good."""
+
+    def __init__(self, message: str, *, code: str, offer_withdrawn: bool):
+        super().__init__(message, code=code)
+        self.offer_withdrawn = offer_withdrawn
+
+
+def _record(
+    request: ChildcareRequest, *, kind: str, actor: User | None, now: datetime, **details
+) -> RequestEvent:
+    return RequestEvent.objects.create(
+        request=request, kind=kind, actor=actor, details=details, at=now
+    )
+
+
+def _check_manages(*, actor: User, location: Location) -> None:
+    """Only loket staff and provider staff granted this location answer its choices."""
+    loket = current_loket()
+    if not locations_manageable_by(user=actor, loket=loket).filter(pk=location.pk).exists():
+        raise PermissionDenied
+
+
+def _lock_answerable(choice: RequestChoice) -> RequestChoice:
+    """The choice, locked and read again, when the provider may still answer it."""
+    locked = (
+        RequestChoice.objects.select_for_update(of=("self",))
+        .select_related("request", "location")
+        .get(pk=choice.pk)
+    )
+    if locked.status not in ANSWERABLE_STATUSES or locked.request.status != RequestStatus.OPEN:
+        raise ValidationError(
+            _("This request can no longer be answered here (%(status)s).")
+            % {"status": locked.get_status_display()},
+            code="not_answerable",
+        )
+    return locked
+
+
+def _entry_of(request: ChildcareRequest) -> RegistryEntry | None:
+    return RegistryEntry.objects.filter(loket_id=current_loket().pk, request_id=request.pk).first()
+
+
+def _set_choice_status(choice: RequestChoice, status: str, now: datetime) -> None:
+    choice.status = status
+    choice.status_changed_at = now
+    choice.save(update_fields=["status", "status_changed_at"])
+
+
+@transaction.atomic
+def choice_answer_no_place(
+    *, choice: RequestChoice, actor: User, now: datetime, reason: str = ""
+) -> RequestChoice:
+    """The location has no place for this child (an end status of the choice)."""
+    _check_manages(actor=actor, location=choice.location)
+    choice = _lock_answerable(choice)
+    _set_choice_status(choice, ChoiceStatus.NO_PLACE, now)
+    _record(
+        choice.request,
+        kind=RequestEvent.Kind.NO_PLACE,
+        actor=actor,
+        now=now,
+        location=choice.location.name,
+        reason=reason.strip()[:REASON_MAX_LENGTH],
+    )
+    _touch_entry(choice.request)
+    return choice
+
+
+@transaction.atomic
+def choice_propose_other_date(
+    *, choice: RequestChoice, proposed_start: date, actor: User, now: datetime
+) -> RequestChoice:
+    """The location could take the child from another start date; the parent may adapt."""
+    _check_manages(actor=actor, location=choice.location)
+    choice = _lock_answerable(choice)
+    if proposed_start < timezone.localdate(now):
+        raise ValidationError(
+            {"proposed_start": [_("The proposed start date cannot be in the past.")]}
+        )
+    _set_choice_status(choice, ChoiceStatus.OTHER_DATE, now)
+    _record(
+        choice.request,
+        kind=RequestEvent.Kind.OTHER_DATE,
+        actor=actor,
+        now=now,
+        location=choice.location.name,
+        proposed_start=proposed_start.isoformat(),
+    )
+    _touch_entry(choice.request)
+    return choice
+
+
+def _touch_entry(request: ChildcareRequest) -> None:
+    entry = _entry_of(request)
+    if entry is not None:
+        entry.save(update_fields=["updated_at"])
+
+
+def _check_advice_share(*, location: Location) -> None:
+    # Locked, so that two advised offers at once cannot both take the last advised place.
+    Location.objects.select_for_update().filter(pk=location.pk).first()
+    in_use = advised_places_in_use(location=location)
+    if (in_use + 1) * 100 > location.licensed_capacity * ADVISED_SHARE_PERCENT:
+        raise ValidationError(
+            {
+                "advising_organisation": [
+                    _(
+                        "On advice, at most %(percent)s%% of the %(capacity)s licensed places "
+                        "may go against the priority order; %(in_use)s are in use already."
+                    )
+                    % {
+                        "percent": ADVISED_SHARE_PERCENT,
+                        "capacity": location.licensed_capacity,
+                        "in_use": in_use,
+                    }
+                ]
+            },
+        )
+
+
+@transaction.atomic
+def offer_make(
+    *,
+    choice: RequestChoice,
+    start_date: date,
+    care_plan: list[str],
+    actor: User,
+    now: datetime,
+    answer_by: date | None = None,
+    passed_over_reason: str = "",
+    advising_organisation: str = "",
+) -> Offer:
+    """Offer a place for this choice; the parent answers by ``answer_by``.
+
+    Children ranked higher in the queue who want to start by then and wait without an
+    offer may only be passed over with a reason (shown to loket staff). On the advice of a
+    family-support organisation, at most 10% of the licensed places may be offered
+    against the priority order.
+    """
+    _check_manages(actor=actor, location=choice.location)
+    choice = _lock_answerable(choice)
+    loket = current_loket()
+    today = timezone.localdate(now)
+    answer_by = answer_by or today + timedelta(days=loket.offer_answer_days)
+    passed_over_reason = passed_over_reason.strip()[:REASON_MAX_LENGTH]
+    advising_organisation = advising_organisation.strip()[:150]
+    errors: dict[str, list[str]] = defaultdict(list)
+    if start_date < today:
+        errors["start_date"].append(_("The start date cannot be in the past."))
+    if answer_by < today:
+        errors["answer_by"].append(_("The date to answer by cannot be in the past."))
+    plan = sorted(
+        set(care_plan), key=lambda code: DAY_PARTS.index(code) if code in DAY_PARTS else 99
+    )
+    if not plan:
+        errors["care_plan"].append(_("Choose at least one half-day."))
+    elif set(plan) - set(DAY_PARTS):
+        errors["care_plan"].append(_("Unknown half-day in the care plan."))
+    passed_over = ranked_higher_without_offer(choice=choice, start_date=start_date).count()
+    if passed_over and not passed_over_reason:
+        errors["passed_over_reason"].append(
+            _(
+                "%(count)s children ranked higher wait without an offer: say why you offer "
+                "this place to this child first."
+            )
+            % {"count": passed_over}
+        )
+    if errors:
+        raise ValidationError(dict(errors))
+    if advising_organisation:
+        _check_advice_share(location=choice.location)
+    offer = Offer.objects.create(
+        choice=choice,
+        start_date=start_date,
+        care_plan=plan,
+        answer_by=answer_by,
+        passed_over_reason=passed_over_reason if passed_over else "",
+        passed_over_count=passed_over,
+        advising_organisation=advising_organisation,
+        created_by=actor,
+        created_at=now,
+    )
+    _set_choice_status(choice, ChoiceStatus.OFFERED, now)
+    _record(
+        choice.request,
+        kind=RequestEvent.Kind.OFFER_MADE,
+        actor=actor,
+        now=now,
+        location=choice.location.name,
+        start_date=start_date.isoformat(),
+        answer_by=answer_by.isoformat(),
+        passed_over=passed_over,
+    )
+    entry = _entry_of(choice.request)
+    if entry is not None:
+        entry.has_offer = True
+        entry.save(update_fields=["has_offer", "updated_at"])
+    return offer
+
+
+def _may_answer(*, request: ChildcareRequest, user: User, loket: Loket) -> bool:
+    """The parent of the request, or the loket's staff answering at the desk for them."""
+    if request.parent_id is not None and request.parent_id == user.pk:
+        return True
+    return has_loket_role(user=user, loket=loket, roles=[Membership.Role.LOKET_STAFF])
+
+
+def _lock_child(request: ChildcareRequest, loket: Loket) -> tuple[RegistryEntry, list]:
+    """Every registry entry of the request's child, locked in id order; and this request's."""
+    own = RegistryEntry.objects.get(loket_id=loket.pk, request_id=request.pk)
+    same_child = Q(name_key=own.name_key)
+    if own.national_number_key:
+        same_child |= Q(national_number_key=own.national_number_key)
+    entries = list(
+        RegistryEntry.objects.select_for_update(of=("self",))
+        .select_related("loket")
+        .filter(same_child)
+        .order_by("id")
+    )
+    own = next(entry for entry in entries if entry.pk == own.pk)
+    return own, entries
+
+
+def _withdraw_offer(offer: Offer, now: datetime) -> None:
+    offer.status = Offer.Status.WITHDRAWN
+    offer.answered_at = now
+    offer.save(update_fields=["status", "answered_at"])
+
+
+def _close_elsewhere(
+    *, entries: list[RegistryEntry], placed_entry: RegistryEntry, now: datetime, actor: User
+) -> None:
+    """Close every other open choice of the child, in every loket, and withdraw their offers.
+
+    The accepted choice is no longer open when this runs; the other choices of the same
+    request close too (a child needs one place).
+    """
+    by_loket: dict[int, list[RegistryEntry]] = defaultdict(list)
+    for entry in entries:
+        if entry.status == RequestStatus.OPEN or entry.pk == placed_entry.pk:
+            by_loket[entry.loket_id].append(entry)
+    for loket_entries in by_loket.values():
+        with tenant_context(loket_entries[0].loket):
+            request_ids = [entry.request_id for entry in loket_entries]
+            choices = list(
+                RequestChoice.objects.select_for_update(of=("self",))
+                .select_related("location")
+                .filter(request_id__in=request_ids, status__in=OPEN_CHOICE_STATUSES)
+                .order_by("id")
+            )
+            offers = Offer.objects.select_for_update(of=("self",)).filter(
+                choice__in=choices, status=Offer.Status.OPEN
+            )
+            for offer in offers:
+                _withdraw_offer(offer, now)
+            closed_by_request: dict[int, list[str]] = defaultdict(list)
+            for choice in choices:
+                _set_choice_status(choice, ChoiceStatus.CLOSED_ELSEWHERE, now)
+                closed_by_request[choice.request_id].append(choice.location.name)
+            requests = ChildcareRequest.objects.select_for_update().in_bulk(request_ids)
+            for entry in loket_entries:
+                request = requests.get(entry.request_id)
+                if request is None or entry.pk == placed_entry.pk:
+                    continue
+                request.status = RequestStatus.CANCELLED
+                request.save(update_fields=["status", "updated_at"])
+            for request_id, locations in closed_by_request.items():
+                if request_id in requests:
+                    _record(
+                        requests[request_id],
+                        kind=RequestEvent.Kind.CLOSED_ELSEWHERE,
+                        actor=actor,
+                        now=now,
+                        locations=locations,
+                    )
+    for entry in entries:
+        if entry.pk != placed_entry.pk and entry.status == RequestStatus.OPEN:
+            entry.status = RequestStatus.CANCELLED
+            entry.closed_at = now
+            entry.save(update_fields=["status", "closed_at", "updated_at"])
+
+
+@transaction.atomic
+def _accept(
+    *, offer: Offer, user: User, now: datetime
+) -> tuple[Placement | None, OfferRefused | None]:
+    loket = current_loket()
+    choice = RequestChoice.objects.select_related("request", "location").get(pk=offer.choice_id)
+    if not _may_answer(request=choice.request, user=user, loket=loket):
+        raise PermissionDenied
+    own_entry, entries = _lock_child(choice.request, loket)
+    # Read again under the lock: another accept may have withdrawn it in the meantime.
+    offer = Offer.objects.select_for_update().get(pk=offer.pk, choice=choice)
+    if offer.status != Offer.Status.OPEN:
+        return None, OfferRefused(
+            _("This offer is no longer open (%(status)s).")
+            % {"status": offer.get_status_display()},
+            code="not_open",
+            offer_withdrawn=offer.status == Offer.Status.WITHDRAWN,
+        )
+    if offer.answer_by < timezone.localdate(now):
+        return None, OfferRefused(
+            _("The time to answer this offer has passed."), code="expired", offer_withdrawn=False
+        )
+    if any(entry.status == RequestStatus.PLACED for entry in entries):
+        _withdraw_offer(offer, now)
+        choice = (
+            RequestChoice.objects.select_for_update(of=("self",))
+            .select_related("request", "location")
+            .get(pk=choice.pk)
+        )
+        _set_choice_status(choice, ChoiceStatus.CLOSED_ELSEWHERE, now)
+        _record(
+            choice.request,
+            kind=RequestEvent.Kind.OFFER_WITHDRAWN,
+            actor=None,
+            now=now,
+            location=choice.location.name,
+            reason="placed_elsewhere",
+        )
+        return None, OfferRefused(
+            _("This child already has a place, so this offer has been withdrawn."),
+            code="already_placed",
+            offer_withdrawn=True,
+        )
+    request = ChildcareRequest.objects.select_for_update().get(pk=choice.request_id)
+    birth = request.child_birth_date
+    age_groups = age_groups_for(months_between(birth, max(offer.start_date, birth))) or ["school"]
+    # The offer stays open when no place is left: the count is the provider's own
+    # bookkeeping and may be behind; the provider corrects it, or withdraws the offer.
+    try:
+        availability = availability_take_place(
+            location=choice.location, month=offer.start_date, age_groups=age_groups
+        )
+    except ValidationError as error:
+        return None, OfferRefused(error.messages[0], code="no_free_place", offer_withdrawn=False)
+    placement = Placement.objects.create(
+        choice=choice,
+        offer=offer,
+        location=choice.location,
+        start_date=offer.start_date,
+        month=first_of_month(offer.start_date),
+        age_group=availability.age_group if availability else age_groups[0],
+        created_at=now,
+    )
+    offer.status = Offer.Status.ACCEPTED
+    offer.answered_at = now
+    offer.save(update_fields=["status", "answered_at"])
+    choice = RequestChoice.objects.select_for_update().get(pk=choice.pk)
+    _set_choice_status(choice, ChoiceStatus.ACCEPTED, now)
+    request.status = RequestStatus.PLACED
+    request.save(update_fields=["status", "updated_at"])
+    _record(
+        request,
+        kind=RequestEvent.Kind.OFFER_ACCEPTED,
+        actor=user,
+        now=now,
+        location=placement.location.name,
+        start_date=offer.start_date.isoformat(),
+    )
+    _close_elsewhere(entries=entries, placed_entry=own_entry, now=now, actor=user)
+    own_entry.status = RequestStatus.PLACED
+    own_entry.placed_at = now
+    own_entry.closed_at = now
+    own_entry.save(update_fields=["status", "placed_at", "closed_at", "updated_at"])
+    return placement, None
+
+
+def offer_accept(*, offer: Offer, parent_or_staff: User, now: datetime) -> Placement:
+    """The parent (or loket staff for them) accepts: the child is placed, in one transaction.
+
+    Refused with ``OfferRefused`` (a ValidationError) when the offer is no longer open,
+    when the child already has a place (the offer is then withdrawn, and that stays so),
+    or when the location has no free place left in the start month for the child's age
+    (the offer then stays open).
+    """
+    placement, refusal = _accept(offer=offer, user=parent_or_staff, now=now)
+    if refusal is not None:
+        raise refusal
+    return placement
+
+
+@transaction.atomic
+def offer_decline(*, offer: Offer, reason: str, actor: User, now: datetime) -> Offer:
+    """The parent declines the offer; the choice ends there, other choices go on."""
+    loket = current_loket()
+    offer = (
+        Offer.objects.select_for_update(of=("self",))
+        .select_related("choice__request", "choice__location")
+        .get(pk=offer.pk)
+    )
+    if not _may_answer(request=offer.choice.request, user=actor, loket=loket):
+        raise PermissionDenied
+    if offer.status != Offer.Status.OPEN:
+        raise OfferRefused(
+            _("This offer is no longer open (%(status)s).")
+            % {"status": offer.get_status_display()},
+            code="not_open",
+            offer_withdrawn=offer.status == Offer.Status.WITHDRAWN,
+        )
+    offer.status = Offer.Status.DECLINED
+    offer.decline_reason = reason.strip()[:REASON_MAX_LENGTH]
+    offer.answered_at = now
+    offer.save(update_fields=["status", "decline_reason", "answered_at"])
+    choice = RequestChoice.objects.select_for_update(of=("self",)).get(pk=offer.choice_id)
+    _set_choice_status(choice, ChoiceStatus.DECLINED, now)
+    _record(
+        offer.choice.request,
+        kind=RequestEvent.Kind.OFFER_DECLINED,
+        actor=actor,
+        now=now,
+        location=offer.choice.location.name,
+        reason=offer.decline_reason,
+    )
+    _touch_entry(offer.choice.request)
+    return offer
+
+
+@transaction.atomic
+def offers_expire_due(*, now: datetime) -> list[Offer]:
+    """Open offers of the current loket whose answer date has passed become expired.
+
+    Returns the offers it expired (none on a second run), for whoever sends the notices.
+    Offers being answered right now are skipped; the next run gets them if still open.
+    """
+    today = timezone.localdate(now)
+    offers = list(
+        Offer.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("choice__request", "choice__location")
+        .filter(status=Offer.Status.OPEN, answer_by__lt=today)
+        .order_by("id")
+    )
+    for offer in offers:
+        offer.status = Offer.Status.EXPIRED
+        offer.answered_at = now
+        offer.save(update_fields=["status", "answered_at"])
+        _set_choice_status(offer.choice, ChoiceStatus.EXPIRED, now)
+        _record(
+            offer.choice.request,
+            kind=RequestEvent.Kind.OFFER_EXPIRED,
+            actor=None,
+            now=now,
+            location=offer.choice.location.name,
+            answer_by=offer.answer_by.isoformat(),
+        )
+    return offers

@@ -1,0 +1,144 @@
+"""Accepting at the same moment, on two real database connections: one place, one placement.
+
+These tests cannot run inside the usual test transaction (the other connections would not
+see its data), and must not flush the database (that would remove the session's lokets).
+So their data is committed inside ``django_db_blocker.unblock()`` and removed afterwards,
+and every thread closes its own connection.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from shared.registry.models import RegistryEntry
+from tenants.allocation import services
+from tenants.allocation.models import Offer, Placement
+from tenants.allocation.services import OfferRefused
+from tenants.providers.models import Availability
+from tenants.providers.services import location_delete
+from tenants.requests.models import ChildcareRequest
+from tests.support.allocation import choice_of, offer, register
+from tests.support.providers import make_location, set_free_places
+from tests.support.requests import some_day
+
+
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker) -> Iterator[dict]:
+    """World, a place to put locations and entries, and cleaning up whatever was made."""
+    from tests.conftest import _world
+
+    made: dict = {"world": _world, "locations": [], "parents": []}
+    with django_db_blocker.unblock():
+        yield made
+        connection.set_schema_to_public()
+        entries = RegistryEntry.objects.filter(parent__in=made["parents"])
+        for loket in {entry.loket for entry in entries}:
+            request_ids = [entry.request_id for entry in entries if entry.loket_id == loket.pk]
+            with tenant_context(loket):
+                Placement.objects.filter(choice__request_id__in=request_ids).delete()
+                ChildcareRequest.objects.filter(pk__in=request_ids).delete()
+        entries.delete()
+        for loket, location in made["locations"]:
+            with tenant_context(loket):
+                location_delete(location=location)
+        connection.set_schema_to_public()
+
+
+def run_together(*work: Callable[[], object]) -> list[object]:
+    """Run each callable in its own thread (own connection), all released at once."""
+    barrier = threading.Barrier(len(work))
+    results: list[object] = [None] * len(work)
+
+    def run(index: int, job: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = job()
+        except Exception as error:  # the outcome is what the test looks at
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, job)) for index, job in enumerate(work)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+def accepting(loket, made: Offer, user) -> Callable[[], object]:
+    def job():
+        with tenant_context(loket):
+            return services.offer_accept(offer=made, parent_or_staff=user, now=timezone.now())
+
+    return job
+
+
+def test_two_offers_accepted_at_once_place_the_child_once(committed):
+    world = committed["world"]
+    alpha, beta = world.lokets["alpha"], world.lokets["beta"]
+    parent = world.users["parent"]
+    committed["parents"].append(parent)
+    herent, tienen = make_location(alpha), make_location(beta)
+    committed["locations"] += [(alpha, herent), (beta, tienen)]
+    entries = register(herent, name="Gelijktijdig", parent=parent, also=[tienen])
+    offers = [
+        offer(alpha, choice_of(entries, alpha, herent), world.users["staff_alpha"]),
+        offer(beta, choice_of(entries, beta, tienen), world.users["staff_beta"]),
+    ]
+    connection.set_schema_to_public()
+
+    results = run_together(accepting(alpha, offers[0], parent), accepting(beta, offers[1], parent))
+
+    placements = [result for result in results if isinstance(result, Placement)]
+    refusals = [result for result in results if isinstance(result, OfferRefused)]
+    assert len(placements) == 1 and len(refusals) == 1, results
+    assert refusals[0].offer_withdrawn
+    statuses = []
+    for loket, made in zip((alpha, beta), offers, strict=True):
+        with tenant_context(loket):
+            statuses.append(Offer.objects.get(pk=made.pk).status)
+            statuses.extend(["placement"] * Placement.objects.filter(offer=made).count())
+    assert sorted(statuses) == sorted(["accepted", "placement", "withdrawn"])
+
+
+def test_two_children_accepting_the_last_place_at_once_get_one_placement(committed):
+    world = committed["world"]
+    alpha = world.lokets["alpha"]
+    parents = [world.users["parent"], world.users["other_parent"]]
+    committed["parents"] += parents
+    location = make_location(alpha)
+    committed["locations"].append((alpha, location))
+    start = some_day(60)
+    set_free_places(alpha, location, start, "baby", 1)
+    offers = []
+    for parent, name in zip(parents, ("Laatste", "Plaats"), strict=True):
+        entries = register(location, name=name, parent=parent, desired_start=start)
+        offers.append(
+            offer(
+                alpha,
+                choice_of(entries, alpha, location),
+                world.users["staff_alpha"],
+                passed_over_reason="beide tegelijk",
+            )
+        )
+    connection.set_schema_to_public()
+
+    results = run_together(
+        *(accepting(alpha, made, parent) for made, parent in zip(offers, parents, strict=True))
+    )
+
+    placements = [result for result in results if isinstance(result, Placement)]
+    refusals = [result for result in results if isinstance(result, OfferRefused)]
+    assert len(placements) == 1 and len(refusals) == 1, results
+    assert refusals[0].code == "no_free_place"
+    with tenant_context(alpha):
+        assert Placement.objects.filter(location=location).count() == 1
+        assert Availability.objects.get(location=location).free_places == 0
