@@ -106,6 +106,8 @@ SHARED_APPS = [
     "shared.accounts",
     "shared.catalogue",
     "shared.registry",
+    # Background jobs: their registry and the record of every run (JobRun).
+    "shared.jobs",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",

@@ -1,0 +1,142 @@
+"""Running background jobs: per loket in its own schema, each run recorded as a ``JobRun``.
+
+One loket's failure is logged (tagged with the loket) and recorded, and the runner goes
+on with the next job and the next loket. The management command ``run_jobs``, the Celery
+tasks and the tests all come through here.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Iterable
+from contextlib import nullcontext
+from datetime import datetime
+
+import sentry_sdk
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, tenant_context
+
+from shared.jobs.models import JobRun
+from shared.jobs.registry import LOKET, PLATFORM, Job, job_named, registered_jobs
+from shared.lokets.models import Loket
+
+logger = logging.getLogger(__name__)
+
+ERROR_MAX_LENGTH = 4000
+
+
+def job_lokets(*, slugs: Iterable[str] | None = None) -> QuerySet[Loket]:
+    """The lokets jobs run for: active, with requests of their own (not auditors)."""
+    lokets = (
+        Loket.objects.filter(is_active=True)
+        .exclude(kind=Loket.Kind.AUDITOR)
+        .exclude(schema_name=get_public_schema_name())
+        .order_by("slug")
+    )
+    if slugs is not None:
+        lokets = lokets.filter(slug__in=list(slugs))
+    return lokets
+
+
+def job_is_due(*, job: Job, loket: Loket | None, now: datetime) -> bool:
+    """Due unless it succeeded for this loket within ``job.every`` before ``now``.
+
+    A tenth of the interval is given as slack, so that a scheduler ticking every
+    interval does not skip every other tick for a run that finished a little late.
+    """
+    since = now - job.every + job.every / 10
+    return not JobRun.objects.filter(
+        job=job.name,
+        loket=loket,
+        status=JobRun.Status.SUCCEEDED,
+        ran_for__gt=since,
+        ran_for__lte=now,
+    ).exists()
+
+
+def job_run(*, job: Job, loket: Loket | None, now: datetime) -> JobRun:
+    """Run one job once (for one loket, or for the platform) and record how it went."""
+    run = JobRun.objects.create(job=job.name, loket=loket, ran_for=now, started_at=timezone.now())
+    tag = loket.slug if loket is not None else "platform"
+    # Jobs commit their own work item by item (a sent e-mail must stay recorded). Only when
+    # called inside a transaction (a test, a caller's atomic block) is the job kept in a
+    # savepoint, so that a database error in it does not break the caller's transaction.
+    guard = transaction.atomic if connection.in_atomic_block else nullcontext
+    try:
+        with guard():
+            if loket is None:
+                result = job.function(now=now)
+            else:
+                with tenant_context(loket):
+                    result = job.function(loket=loket, now=now)
+    except Exception as error:
+        logger.exception("background job failed", extra={"job": job.name, "loket": tag})
+        with sentry_sdk.new_scope() as scope:
+            scope.set_tag("loket", tag)
+            scope.set_tag("job", job.name)
+            sentry_sdk.capture_exception(error)
+        run.status = JobRun.Status.FAILED
+        run.error = "".join(traceback.format_exception_only(error)).strip()[:ERROR_MAX_LENGTH]
+    else:
+        run.status = JobRun.Status.SUCCEEDED
+        run.result = result if isinstance(result, dict) else {}
+        logger.info(
+            "background job done", extra={"job": job.name, "loket": tag, "result": run.result}
+        )
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "result", "error", "finished_at"])
+    return run
+
+
+def _selected(names: Iterable[str] | None, scope: str) -> list[Job]:
+    if names is None:
+        return registered_jobs(scope=scope)
+    return [job for job in (job_named(name) for name in names) if job.scope == scope]
+
+
+def loket_jobs_run(
+    *,
+    loket: Loket,
+    now: datetime,
+    names: Iterable[str] | None = None,
+    force: bool = False,
+) -> list[JobRun]:
+    """Run the due loket jobs (or ``names``) for one loket, in its schema."""
+    names = list(names) if names is not None else None
+    return [
+        job_run(job=job, loket=loket, now=now)
+        for job in _selected(names, LOKET)
+        if force or job_is_due(job=job, loket=loket, now=now)
+    ]
+
+
+def platform_jobs_run(
+    *, now: datetime, names: Iterable[str] | None = None, force: bool = False
+) -> list[JobRun]:
+    """Run the due platform jobs (or ``names``) once, in the public schema."""
+    names = list(names) if names is not None else None
+    return [
+        job_run(job=job, loket=None, now=now)
+        for job in _selected(names, PLATFORM)
+        if force or job_is_due(job=job, loket=None, now=now)
+    ]
+
+
+def jobs_run(
+    *,
+    now: datetime,
+    slugs: Iterable[str] | None = None,
+    names: Iterable[str] | None = None,
+    force: bool = False,
+) -> list[JobRun]:
+    """Every due job: the platform's once (unless only some lokets are asked), then per loket."""
+    names = list(names) if names is not None else None
+    for name in names or []:
+        job_named(name)  # an unknown name is an error, not silently nothing
+    runs = [] if slugs is not None else platform_jobs_run(now=now, names=names, force=force)
+    for loket in job_lokets(slugs=slugs):
+        runs.extend(loket_jobs_run(loket=loket, now=now, names=names, force=force))
+    return runs
