@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 from shared.catalogue.models import CatalogueLocation
 from shared.registry.models import RegistryEntry, RequestStatus
 from shared.registry.selectors import ParentRequest, parent_request, parent_requests
-from tenants.requests import changes
+from tenants.requests import changes, confirmation
 from tenants.requests.models import DAY_PARTS, ChoiceStatus
 
 
@@ -61,6 +61,10 @@ class RequestPartSerializer(serializers.Serializer):
     desired_start = serializers.DateField()
     care_plan = serializers.ListField(child=serializers.CharField())
     can_change = serializers.BooleanField()
+    confirmed_until = serializers.DateField(
+        allow_null=True,
+        help_text="Confirm that you still need care before this day; null: no need.",
+    )
     choices = ChoiceLineSerializer(many=True)
 
 
@@ -92,6 +96,11 @@ class ParentRequestSerializer(serializers.Serializer):
         help_text="False once a place is accepted anywhere or when no part is open."
     )
     refusal = serializers.CharField(help_text="Why the request can no longer be changed.")
+    confirm_by = serializers.DateField(
+        allow_null=True,
+        help_text="The first day an open part must be confirmed by (`POST .../confirm/`); "
+        "null when nothing needs confirming.",
+    )
     parts = RequestPartSerializer(many=True)
     history = HistoryLineSerializer(many=True)
 
@@ -233,6 +242,15 @@ class MyRequestWithdraw(_ChangeView):
             part=data.validated_data.get("part"),
             reason=data.validated_data.get("reason", ""),
         )
+        return _answer(request, submission)
+
+
+class MyRequestConfirm(_ChangeView):
+    """Confirm that you still need care: every open part stays open for another period."""
+
+    @extend_schema(request=None, responses=CHANGE_RESPONSES)
+    def post(self, request: Request, submission: uuid.UUID) -> Response:
+        self.change(confirmation.request_confirm, submission=submission)
         return _answer(request, submission)
 
 

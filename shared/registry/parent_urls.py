@@ -25,9 +25,11 @@ urlpatterns = [
         name="my_request_remove_choice",
     ),
     path(f"{MY}/intrekken/", views.my_request_withdraw, name="my_request_withdraw"),
+    path(f"{MY}/bevestigen/", views.my_request_confirm, name="my_request_confirm"),
     path("api/v1/my/requests/", api.MyRequestList.as_view(), name="api_my_requests"),
     path(f"{API}/", api.MyRequestDetail.as_view(), name="api_my_request"),
     path(f"{API}/withdraw/", api.MyRequestWithdraw.as_view(), name="api_my_request_withdraw"),
+    path(f"{API}/confirm/", api.MyRequestConfirm.as_view(), name="api_my_request_confirm"),
     path(f"{API}/choices/", api.MyRequestAddChoices.as_view(), name="api_my_request_choices"),
     path(
         f"{API}/choices/remove/",

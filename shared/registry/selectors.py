@@ -93,6 +93,7 @@ class RequestPart:
     care_plan: tuple[str, ...]
     choices: tuple[ChoiceLine, ...]
     can_change: bool
+    confirmed_until: date | None = None  # the parent confirms before this day (None: no need)
 
     @property
     def is_open(self) -> bool:
@@ -127,6 +128,13 @@ class ParentRequest:
     @property
     def open_parts(self) -> list[RequestPart]:
         return [part for part in self.parts if part.is_open]
+
+    @property
+    def confirm_by(self) -> date | None:
+        """The first day a part must be confirmed by, while the request may be changed."""
+        if not self.can_change:
+            return None
+        return min((p.confirmed_until for p in self.open_parts if p.confirmed_until), default=None)
 
     @property
     def days_per_week(self) -> float:
@@ -183,6 +191,12 @@ def describe_event(*, kind: str, details: dict) -> str:
         if details.get("reason"):
             text += " " + _("Reason: %(reason)s") % {"reason": details["reason"]}
         return text
+    if kind == RequestEvent.Kind.CONFIRMED:
+        return _("You confirmed that you still need care.")
+    if kind == RequestEvent.Kind.LAPSED:
+        return _("Your request lapsed: it was not confirmed in time.")
+    if kind == RequestEvent.Kind.REOPENED:
+        return _("The loket reopened your request.")
     if kind == RequestEvent.Kind.CLAIMED:
         return _("The request registered at the loket was linked to your account.")
     return capfirst(str(kind_labels.get(kind, kind.replace("_", " ")))) + "."
@@ -273,6 +287,7 @@ def _assemble(entries: list[RegistryEntry], *, user: User) -> list[ParentRequest
                     for choice in choices
                 ),
                 can_change=not refusal and request.status == RequestStatus.OPEN,
+                confirmed_until=request.confirmed_until,
             )
             for entry, request, choices, _events in loaded
         )

@@ -31,7 +31,7 @@ from shared.registry.selectors import (
     parent_request,
     parent_requests,
 )
-from tenants.requests import changes
+from tenants.requests import changes, confirmation
 from tenants.requests.models import DAY_PARTS
 
 SEARCH_RESULTS = 10
@@ -390,3 +390,17 @@ def my_request_withdraw(request: HttpRequest, submission: uuid.UUID) -> HttpResp
     return render(
         request, "registry/my_request_withdraw.html", {"parent_request": parent, "form": form}
     )
+
+
+@login_required
+@require_POST
+def my_request_confirm(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
+    """The parent still needs care: every open part is confirmed again."""
+    _own_request(request, submission)
+    _run(
+        request,
+        confirmation.request_confirm,
+        _("Thank you: your request stays open."),
+        submission=submission,
+    )
+    return redirect(_detail_url(submission))

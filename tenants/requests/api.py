@@ -8,17 +8,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from django.utils import timezone
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from shared.accounts.models import Membership
 from shared.accounts.selectors import has_loket_role
 from shared.lokets.api import MunicipalitySummarySerializer
 from shared.registry.models import RequestStatus
+from tenants.requests.confirmation import request_reopen
 from tenants.requests.forms import PRIORITY_FILTER_CHOICES, REGISTERED_BY_CHOICES, RequestFilterForm
 from tenants.requests.models import (
     DAY_PARTS,
@@ -147,6 +157,7 @@ class StaffRequestDetailSerializer(StaffRequestSummarySerializer):
             "street",
             "postcode",
             "language",
+            "confirmed_until",
             "care_plan",
             "is_flexible",
             "remarks",
@@ -211,3 +222,32 @@ class RequestDetailView(generics.RetrieveAPIView):
         if childcare_request is None:
             raise Http404
         return childcare_request
+
+
+class RequestReopenView(APIView):
+    """Open a lapsed request of this loket again (loket staff only).
+
+    Its lapsed choices are in review again and the parent has a full period to confirm.
+    """
+
+    permission_classes = [IsLoketStaff]
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: StaffRequestDetailSerializer,
+            400: OpenApiResponse(description="The request is not lapsed."),
+            404: OpenApiResponse(description="No request of this loket by that reference."),
+        },
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        childcare_request = request_detail(reference=reference)
+        if childcare_request is None:
+            raise Http404
+        try:
+            request_reopen(request=childcare_request, actor=request.user, now=timezone.now())
+        except DjangoValidationError as error:
+            raise ValidationError({"non_field_errors": error.messages}) from error
+        childcare_request = request_detail(reference=reference)
+        serializer = StaffRequestDetailSerializer(childcare_request, context={"request": request})
+        return Response(serializer.data)

@@ -37,7 +37,7 @@ from tenants.requests.models import (
     RequestChoice,
     RequestEvent,
 )
-from tenants.requests.rules import rule_errors
+from tenants.requests.rules import confirmation_due, rule_errors
 from tenants.requests.services import _new_reference
 
 WITHDRAW_REASON_MAX_LENGTH = 500
@@ -259,6 +259,7 @@ def _new_part(
             consent_at=source.consent_at,
             # For this loket the request is registered now: the order of registration counts.
             registered_at=now,
+            confirmed_until=confirmation_due(loket=loket, today=timezone.localdate(now)),
         )
         for rank, location in enumerate(locations, start=1):
             RequestChoice.objects.create(

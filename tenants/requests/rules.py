@@ -114,3 +114,12 @@ def age_warnings(
         for choice in choices
         if not choice.age_min_months <= age <= choice.age_max_months
     ]
+
+
+def confirmation_due(*, loket: Loket, today: date) -> date | None:
+    """Until when a request registered (or confirmed) ``today`` counts as confirmed.
+
+    None when the loket asks parents for no confirmation (interval 0).
+    """
+    months = loket.confirmation_interval_months
+    return shift_months(today, months) if months else None

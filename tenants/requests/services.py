@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
@@ -38,7 +39,7 @@ from tenants.requests.models import (
     RequestChoice,
     RequestEvent,
 )
-from tenants.requests.rules import rule_errors
+from tenants.requests.rules import confirmation_due, rule_errors
 
 
 @dataclass
@@ -241,6 +242,7 @@ def request_submit(
                 remarks=data.remarks,
                 consent_at=now,
                 registered_at=now,
+                confirmed_until=confirmation_due(loket=loket, today=timezone.localdate(now)),
             )
             _add_choices(request, choices, now=now)
             RequestEvent.objects.create(

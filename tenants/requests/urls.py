@@ -14,6 +14,11 @@ pages = [
         name="request_detail",
     ),
     path("beheer/aanvragen/<str:reference>/notities/", views.note_add, name="note_add"),
+    path(
+        "beheer/aanvragen/<str:reference>/heropenen/",
+        views.request_reopen_page,
+        name="request_reopen",
+    ),
 ]
 
 api_patterns = [
@@ -22,6 +27,11 @@ api_patterns = [
         "api/v1/requests/<str:reference>/",
         api.RequestDetailView.as_view(),
         name="api_request",
+    ),
+    path(
+        "api/v1/requests/<str:reference>/reopen/",
+        api.RequestReopenView.as_view(),
+        name="api_request_reopen",
     ),
 ]
 

@@ -12,12 +12,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shared.accounts.models import Membership
 from shared.accounts.permissions import loket_role_required
 from shared.catalogue.vocabulary import LANGUAGES, Weekday
+from tenants.requests.confirmation import request_reopen
 from tenants.requests.forms import NoteForm, RequestFilterForm
 from tenants.requests.models import ChildcareRequest
 from tenants.requests.notes import request_note_add
@@ -103,3 +105,18 @@ def note_add(request: HttpRequest, reference: str) -> HttpResponse:
                 reverse("requests:request_detail", kwargs={"reference": reference}) + "#notes"
             )
     return _render_detail(request, reference, form, status=400)
+
+
+@loket_role_required(LOKET_STAFF)
+@require_POST
+def request_reopen_page(request: HttpRequest, reference: str) -> HttpResponse:
+    """A lapsed request back to open (the parent asked the loket, for instance)."""
+    childcare_request = get_object_or_404(ChildcareRequest, reference=reference)
+    try:
+        request_reopen(request=childcare_request, actor=request.user, now=timezone.now())
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The request is open again."))
+    return redirect(reverse("requests:request_detail", kwargs={"reference": reference}))

@@ -1,0 +1,276 @@
+"""Keeping requests current: parents confirm an open request, or it lapses.
+
+A loket asks parents to confirm every ``confirmation_interval_months`` (0: never). A
+request is confirmed until ``confirmed_until``; 14 days before, the parent gets a
+reminder with a link to "Mijn aanvragen"; 14 days after, without a confirmation, the
+request lapses (in the loket and in the registry) and the parent is told. Loket staff
+may reopen a lapsed request.
+
+Every notice is recorded once per (request, kind, period) in ``RequestNotice``, so a job
+that runs twice sends nothing twice; a reminder whose e-mail fails is not recorded and is
+tried again at the next run. A request lapses only once its reminder has been out for the
+whole grace period, so nobody lapses without warning, even after a mail server outage.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import tenant_context
+
+from shared.accounts.models import User
+from shared.lokets.models import Loket
+from shared.registry.models import RegistryEntry, RequestStatus
+from tenants.requests.changes import _lock_submission, _open_parts, _record
+from tenants.requests.confirmation_periods import GRACE_DAYS, REMINDER_DAYS
+from tenants.requests.emails import confirmation_reminder_send, request_lapsed_send
+from tenants.requests.models import (
+    OPEN_CHOICE_STATUSES,
+    ChildcareRequest,
+    ChoiceStatus,
+    RequestChoice,
+    RequestEvent,
+    RequestNotice,
+)
+from tenants.requests.rules import confirmation_due
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+
+
+def _notice_exists(kind: str) -> Exists:
+    return Exists(
+        RequestNotice.objects.filter(
+            request=OuterRef("pk"), kind=kind, period=OuterRef("confirmed_until")
+        )
+    )
+
+
+def confirmation_dates_backfill(*, loket: Loket, now: datetime) -> int:
+    """Give open requests without a date one (requests from before, or from while the
+    loket asked no confirmation): a full interval after registering, but never so soon
+    that the parent would miss the reminder. In batches; returns how many were dated."""
+    if not loket.confirmation_interval_months:
+        return 0
+    today = timezone.localdate(now)
+    earliest = today + timedelta(days=REMINDER_DAYS)
+    dated = 0
+    undated = ChildcareRequest.objects.filter(status=RequestStatus.OPEN, confirmed_until=None)
+    while True:
+        with transaction.atomic():
+            batch = list(
+                undated.select_for_update(skip_locked=True).only("pk", "registered_at")[:BATCH_SIZE]
+            )
+            if not batch:
+                return dated
+            for request in batch:
+                due = confirmation_due(loket=loket, today=timezone.localdate(request.registered_at))
+                request.confirmed_until = max(due, earliest)
+            ChildcareRequest.objects.bulk_update(batch, ["confirmed_until"])
+            dated += len(batch)
+
+
+def _address(request: ChildcareRequest) -> str:
+    return request.contact_email or (request.parent.email if request.parent else "")
+
+
+def confirmation_reminders_send(*, loket: Loket, now: datetime) -> dict[str, int]:
+    """Remind parents whose request needs confirming within REMINDER_DAYS; once per date."""
+    if not loket.confirmation_interval_months:
+        return {"dated": 0, "sent": 0, "failed": 0}
+    dated = confirmation_dates_backfill(loket=loket, now=now)
+    today = timezone.localdate(now)
+    candidates = (
+        ChildcareRequest.objects.filter(
+            status=RequestStatus.OPEN,
+            confirmed_until__lte=today + timedelta(days=REMINDER_DAYS),
+        )
+        .exclude(_notice_exists(RequestNotice.Kind.CONFIRMATION_REMINDER))
+        .select_related("parent")
+        .order_by("confirmed_until", "id")
+    )
+    sent = failed = 0
+    for candidate in candidates:
+        try:
+            with transaction.atomic():
+                request = (
+                    ChildcareRequest.objects.select_for_update(of=("self",))
+                    .select_related("parent")
+                    .filter(pk=candidate.pk, status=RequestStatus.OPEN)
+                    .first()
+                )
+                if request is None or request.confirmed_until != candidate.confirmed_until:
+                    continue  # confirmed or closed meanwhile
+                address = _address(request)
+                _notice, created = RequestNotice.objects.get_or_create(
+                    request=request,
+                    kind=RequestNotice.Kind.CONFIRMATION_REMINDER,
+                    period=request.confirmed_until,
+                    defaults={"sent_at": now, "recipient_known": bool(address)},
+                )
+                if not created:
+                    continue
+                if address:
+                    # Raises when the mail server refuses: the notice is rolled back with it.
+                    confirmation_reminder_send(request=request, loket=loket, to=address)
+                sent += 1
+        except Exception:
+            failed += 1
+            logger.exception(
+                "confirmation reminder not sent",
+                extra={"loket": loket.slug, "reference": candidate.reference},
+            )
+    return {"dated": dated, "sent": sent, "failed": failed}
+
+
+def _close_choices(request: ChildcareRequest, *, now: datetime) -> list[RequestChoice]:
+    closed = list(request.choices.filter(status__in=OPEN_CHOICE_STATUSES))
+    for choice in closed:
+        choice.status = ChoiceStatus.LAPSED
+        choice.status_changed_at = now
+    RequestChoice.objects.bulk_update(closed, ["status", "status_changed_at"])
+    return closed
+
+
+def requests_lapse_unconfirmed(*, loket: Loket, now: datetime) -> dict[str, int]:
+    """Lapse open requests not confirmed GRACE_DAYS after their date, reminded long enough."""
+    if not loket.confirmation_interval_months:
+        return {"lapsed": 0, "failed": 0}
+    today = timezone.localdate(now)
+    reminded_in_time = Exists(
+        RequestNotice.objects.filter(
+            request=OuterRef("pk"),
+            kind=RequestNotice.Kind.CONFIRMATION_REMINDER,
+            period=OuterRef("confirmed_until"),
+            sent_at__lte=now - timedelta(days=GRACE_DAYS),
+        )
+    )
+    candidates = (
+        ChildcareRequest.objects.filter(
+            reminded_in_time,
+            status=RequestStatus.OPEN,
+            confirmed_until__lt=today - timedelta(days=GRACE_DAYS),
+        )
+        .values_list("pk", flat=True)
+        .order_by("confirmed_until", "id")
+    )
+    lapsed: list[tuple[ChildcareRequest, str]] = []
+    failed = 0
+    for pk in list(candidates):
+        try:
+            with transaction.atomic():
+                request = (
+                    ChildcareRequest.objects.select_for_update(of=("self",))
+                    .select_related("parent")
+                    .filter(pk=pk, status=RequestStatus.OPEN)
+                    .first()
+                )
+                if request is None:
+                    continue
+                choices = _close_choices(request, now=now)
+                request.status = RequestStatus.LAPSED
+                request.save(update_fields=["status", "updated_at"])
+                RequestEvent.objects.create(
+                    request=request,
+                    kind=RequestEvent.Kind.LAPSED,
+                    actor=None,
+                    details={
+                        "confirmed_until": request.confirmed_until.isoformat(),
+                        "choices": [choice.pk for choice in choices],
+                    },
+                    at=now,
+                )
+                RegistryEntry.objects.filter(loket=loket, request_id=request.pk).update(
+                    status=RequestStatus.LAPSED, closed_at=now, updated_at=now
+                )
+                address = _address(request)
+                _notice, created = RequestNotice.objects.get_or_create(
+                    request=request,
+                    kind=RequestNotice.Kind.LAPSED,
+                    period=request.confirmed_until,
+                    defaults={"sent_at": now, "recipient_known": bool(address)},
+                )
+                if created and address:
+                    lapsed.append((request, address))
+        except Exception:
+            failed += 1
+            logger.exception("request not lapsed", extra={"loket": loket.slug, "request_id": pk})
+    # The lapse stands even when the mail server is down: this e-mail is sent at most once.
+    for request, address in lapsed:
+        try:
+            request_lapsed_send(request=request, loket=loket, to=address)
+        except Exception:
+            logger.exception(
+                "lapse e-mail not sent", extra={"loket": loket.slug, "reference": request.reference}
+            )
+    return {"lapsed": len(lapsed), "failed": failed}
+
+
+@transaction.atomic
+def request_confirm(*, user: User, submission: uuid.UUID, now: datetime) -> list[RegistryEntry]:
+    """The parent still needs care: every open part is confirmed for its loket's interval."""
+    parts = _open_parts(_lock_submission(user=user, submission=submission))
+    asking = [part for part in parts if part.loket.confirmation_interval_months]
+    if not asking:
+        raise ValidationError(
+            _("This request need not be confirmed: it stays open until it is answered."),
+            code="not_needed",
+        )
+    today = timezone.localdate(now)
+    for part in asking:
+        previous = part.request.confirmed_until
+        with tenant_context(part.loket):
+            part.request.confirmed_until = confirmation_due(loket=part.loket, today=today)
+            part.request.save(update_fields=["confirmed_until", "updated_at"])
+            _record(
+                part,
+                kind=RequestEvent.Kind.CONFIRMED,
+                user=user,
+                now=now,
+                details={
+                    "from": previous.isoformat() if previous else None,
+                    "to": part.request.confirmed_until.isoformat(),
+                },
+            )
+        part.entry.save(update_fields=["updated_at"])
+    return [part.entry for part in parts]
+
+
+@transaction.atomic
+def request_reopen(*, request: ChildcareRequest, actor: User, now: datetime) -> ChildcareRequest:
+    """Loket staff open a lapsed request again, in the loket whose schema is active.
+
+    The choices that lapsed with it are in review again and the parent has a full
+    interval to confirm; the registry counts the request as open again.
+    """
+    loket = connection.tenant
+    request = ChildcareRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != RequestStatus.LAPSED:
+        raise ValidationError(_("Only a lapsed request can be reopened."), code="not_lapsed")
+    reopened = list(request.choices.filter(status=ChoiceStatus.LAPSED))
+    for choice in reopened:
+        choice.status = ChoiceStatus.IN_REVIEW
+        choice.status_changed_at = now
+    RequestChoice.objects.bulk_update(reopened, ["status", "status_changed_at"])
+    request.status = RequestStatus.OPEN
+    request.confirmed_until = confirmation_due(loket=loket, today=timezone.localdate(now))
+    request.save(update_fields=["status", "confirmed_until", "updated_at"])
+    RequestEvent.objects.create(
+        request=request,
+        kind=RequestEvent.Kind.REOPENED,
+        actor=actor,
+        details={"choices": [choice.pk for choice in reopened]},
+        at=now,
+    )
+    RegistryEntry.objects.filter(loket_id=loket.pk, request_id=request.pk).update(
+        status=RequestStatus.OPEN, closed_at=None, updated_at=now
+    )
+    return request

@@ -1,0 +1,54 @@
+"""E-mails about keeping a request current: the reminder to confirm and the lapse notice.
+
+Written per language (``<name>.<language>.txt``: nl, fr, en) and rendered with the
+request's language active, so that dates read as the parent reads them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from shared.lokets.models import Loket
+from shared.registry.emails import email_language
+from tenants.requests.confirmation_periods import GRACE_DAYS
+from tenants.requests.models import ChildcareRequest
+
+
+def my_request_url(*, request: ChildcareRequest, loket: Loket) -> str:
+    """The request on "Mijn aanvragen", on the loket's own host."""
+    domain = loket.get_primary_domain()
+    host = domain.domain if domain is not None else settings.BASE_DOMAIN
+    path = reverse(
+        "registry:my_request",
+        urlconf="opvangloket.urls_tenant",
+        kwargs={"submission": request.submission},
+    )
+    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{host}{path}"
+
+
+def _send(name: str, *, request: ChildcareRequest, loket: Loket, to: str) -> None:
+    language = email_language(request.language)
+    context = {
+        "child_name": request.child_name,
+        "reference": request.reference,
+        "loket": loket,
+        "confirmed_until": request.confirmed_until,
+        "grace_days": GRACE_DAYS,
+        "url": my_request_url(request=request, loket=loket),
+    }
+    with translation.override(language):
+        subject = render_to_string(f"requests/email/{name}_subject.{language}.txt", context)
+        body = render_to_string(f"requests/email/{name}_body.{language}.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [to])
+
+
+def confirmation_reminder_send(*, request: ChildcareRequest, loket: Loket, to: str) -> None:
+    _send("confirmation_reminder", request=request, loket=loket, to=to)
+
+
+def request_lapsed_send(*, request: ChildcareRequest, loket: Loket, to: str) -> None:
+    _send("request_lapsed", request=request, loket=loket, to=to)

@@ -1,0 +1,19 @@
+"""Background jobs that keep a loket's requests current (run in the loket's schema)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shared.jobs.registry import loket_job
+from shared.lokets.models import Loket
+from tenants.requests.confirmation import confirmation_reminders_send, requests_lapse_unconfirmed
+
+
+@loket_job("requests.confirmation_reminders")
+def confirmation_reminders(*, loket: Loket, now: datetime) -> dict:
+    return confirmation_reminders_send(loket=loket, now=now)
+
+
+@loket_job("requests.lapse_unconfirmed")
+def lapse_unconfirmed(*, loket: Loket, now: datetime) -> dict:
+    return requests_lapse_unconfirmed(loket=loket, now=now)
