@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export OPVANGLOKET_BASE_DOMAIN ?= localhost
 
-.PHONY: demo test install migrate seed serve lint format messages db-stop bench clean
+.PHONY: demo test install migrate seed serve jobs lint format messages db-stop bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ seed: migrate
 demo: seed
 	DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
 		$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+
+# Background jobs (reminders, lapses, expiring offers, draft purge) every 5 minutes,
+# beside `make demo` in a second terminal; e-mail is printed to the console.
+jobs: migrate
+	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
+		$(BIN)/python manage.py run_jobs --every 300
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -155,3 +155,8 @@ def test_without_a_broker_there_is_no_celery(monkeypatch):
     with pytest.raises(ImproperlyConfigured):
         importlib.import_module("opvangloket.celery")
     sys.modules.pop("opvangloket.celery", None)
+
+
+def test_expiring_offers_is_a_loket_job(world):
+    runs = jobs_run(now=timezone.now(), names=["allocation.offers_expire"], slugs=["alpha"])
+    assert [(run.status, run.result) for run in runs] == [("succeeded", {"expired": 0})]
