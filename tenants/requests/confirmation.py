@@ -159,6 +159,8 @@ def requests_lapse_unconfirmed(*, loket: Loket, now: datetime) -> dict[str, int]
             status=RequestStatus.OPEN,
             confirmed_until__lt=today - timedelta(days=GRACE_DAYS),
         )
+        # A place on offer is being handled: the offer's own answer date decides first.
+        .exclude(choices__status=ChoiceStatus.OFFERED)
         .values_list("pk", flat=True)
         .order_by("confirmed_until", "id")
     )

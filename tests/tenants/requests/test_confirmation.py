@@ -162,6 +162,14 @@ def test_nobody_lapses_without_having_been_reminded_for_the_whole_grace_period(
     assert the_request(alpha).status == RequestStatus.LAPSED
 
 
+def test_a_request_with_a_place_on_offer_does_not_lapse(alpha, request_in_alpha, due_day):
+    with tenant_context(alpha):
+        ChildcareRequest.objects.get().choices.update(status=ChoiceStatus.OFFERED)
+    run(alpha, at(due_day - timedelta(days=14)))
+    run(alpha, at(due_day + timedelta(days=20)))
+    assert the_request(alpha).status == RequestStatus.OPEN
+
+
 def test_nothing_happens_in_a_loket_that_asks_no_confirmation(world, interval_off):
     location = make_location(interval_off)
     submit(location, parent=world.users["parent"])
