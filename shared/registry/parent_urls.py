@@ -3,6 +3,8 @@
 from django.urls import path
 
 from shared.registry import api, views
+from tenants.allocation import api as offer_api
+from tenants.allocation import parent_views as offer_views
 
 MY = "mijn-aanvragen/<uuid:submission>"
 API = "api/v1/my/requests/<uuid:submission>"
@@ -26,7 +28,27 @@ urlpatterns = [
     ),
     path(f"{MY}/intrekken/", views.my_request_withdraw, name="my_request_withdraw"),
     path(f"{MY}/bevestigen/", views.my_request_confirm, name="my_request_confirm"),
+    path(
+        "mijn-aanvragen/aanbod/<uuid:offer_id>/aanvaarden/",
+        offer_views.my_offer_accept,
+        name="my_offer_accept",
+    ),
+    path(
+        "mijn-aanvragen/aanbod/<uuid:offer_id>/weigeren/",
+        offer_views.my_offer_decline,
+        name="my_offer_decline",
+    ),
     path("api/v1/my/requests/", api.MyRequestList.as_view(), name="api_my_requests"),
+    path(
+        "api/v1/my/offers/<uuid:offer_id>/accept/",
+        offer_api.MyOfferAccept.as_view(),
+        name="api_my_offer_accept",
+    ),
+    path(
+        "api/v1/my/offers/<uuid:offer_id>/decline/",
+        offer_api.MyOfferDecline.as_view(),
+        name="api_my_offer_decline",
+    ),
     path(f"{API}/", api.MyRequestDetail.as_view(), name="api_my_request"),
     path(f"{API}/withdraw/", api.MyRequestWithdraw.as_view(), name="api_my_request_withdraw"),
     path(f"{API}/confirm/", api.MyRequestConfirm.as_view(), name="api_my_request_confirm"),

@@ -1,8 +1,9 @@
 """What a parent sees of their own requests: one request per submission, one part per loket.
 
 The registry knows which lokets hold a request of this parent, without its content; each
-part's content is read in its own loket's schema: one schema switch per loket, three
-queries there (requests, choices with their locations, events), however many parts.
+part's content is read in its own loket's schema: one schema switch per loket, four
+queries there (requests, choices with their locations, their open offers, events),
+however many parts.
 Only registry entries whose parent is the user are ever read.
 """
 
@@ -23,6 +24,7 @@ from shared.accounts.models import User
 from shared.catalogue.vocabulary import Weekday
 from shared.lokets.models import Loket
 from shared.registry.models import RegistryEntry, RequestStatus
+from tenants.allocation.models import Offer
 from tenants.requests.changes import change_refusal
 from tenants.requests.models import (
     DAY_PARTS,
@@ -60,6 +62,24 @@ def day_part_label(code: str) -> str:
 
 
 @dataclass(frozen=True)
+class OfferLine:
+    """A place offered for a choice, waiting for the parent's answer."""
+
+    public_id: uuid.UUID
+    start_date: date
+    care_plan: tuple[str, ...]
+    answer_by: date
+
+    @property
+    def days_per_week(self) -> float:
+        return len(self.care_plan) / 2
+
+    @property
+    def care_plan_days(self) -> list[tuple[str, str]]:
+        return care_plan_days(self.care_plan)
+
+
+@dataclass(frozen=True)
 class ChoiceLine:
     id: int
     rank: int
@@ -68,6 +88,7 @@ class ChoiceLine:
     status: str
     status_label: str
     is_open: bool
+    offer: OfferLine | None = None
 
 
 @dataclass(frozen=True)
@@ -199,6 +220,35 @@ def describe_event(*, kind: str, details: dict) -> str:
         return _("The loket reopened your request.")
     if kind == RequestEvent.Kind.CLAIMED:
         return _("The request registered at the loket was linked to your account.")
+    location = details.get("location", "")
+    if kind == RequestEvent.Kind.OFFER_MADE:
+        return _("%(location)s offers a place from %(start)s; please answer by %(answer_by)s.") % {
+            "location": location,
+            "start": _date(details.get("start_date", "")),
+            "answer_by": _date(details.get("answer_by", "")),
+        }
+    if kind == RequestEvent.Kind.NO_PLACE:
+        return _("%(location)s has no place for your child.") % {"location": location}
+    if kind == RequestEvent.Kind.OTHER_DATE:
+        return _("%(location)s proposes another start date: %(start)s.") % {
+            "location": location,
+            "start": _date(details.get("proposed_start", "")),
+        }
+    if kind == RequestEvent.Kind.OFFER_ACCEPTED:
+        return _("The place at %(location)s from %(start)s was accepted.") % {
+            "location": location,
+            "start": _date(details.get("start_date", "")),
+        }
+    if kind == RequestEvent.Kind.OFFER_DECLINED:
+        return _("The place at %(location)s was declined.") % {"location": location}
+    if kind == RequestEvent.Kind.OFFER_EXPIRED:
+        return _("The offer of %(location)s expired without an answer.") % {"location": location}
+    if kind == RequestEvent.Kind.OFFER_WITHDRAWN:
+        return _("The offer of %(location)s was withdrawn.") % {"location": location}
+    if kind == RequestEvent.Kind.CLOSED_ELSEWHERE:
+        return _("A place was found elsewhere, so these locations were closed: %(locations)s.") % {
+            "locations": ", ".join(details.get("locations", []))
+        }
     return capfirst(str(kind_labels.get(kind, kind.replace("_", " ")))) + "."
 
 
@@ -225,7 +275,17 @@ def _read_parts(entries: list[RegistryEntry]) -> dict[int, tuple[ChildcareReques
     for entry in entries:
         by_loket[entry.loket_id].append(entry)
     found: dict[int, tuple[ChildcareRequest, list, list]] = {}
-    choices = RequestChoice.objects.select_related("location").order_by("rank", "id")
+    choices = (
+        RequestChoice.objects.select_related("location")
+        .prefetch_related(
+            Prefetch(
+                "offers",
+                queryset=Offer.objects.filter(status=Offer.Status.OPEN),
+                to_attr="open_offers",
+            )
+        )
+        .order_by("rank", "id")
+    )
     # Staff notes are never shown to parents.
     events = RequestEvent.objects.exclude(kind=RequestEvent.Kind.NOTE).order_by("at", "id")
     for loket_entries in by_loket.values():
@@ -244,6 +304,19 @@ def _read_parts(entries: list[RegistryEntry]) -> dict[int, tuple[ChildcareReques
             if entry.request_id in by_id:
                 found[entry.pk] = by_id[entry.request_id]
     return found
+
+
+def _offer_line(choice: RequestChoice) -> OfferLine | None:
+    offers = getattr(choice, "open_offers", [])
+    if not offers:
+        return None
+    offer = offers[0]
+    return OfferLine(
+        public_id=offer.public_id,
+        start_date=offer.start_date,
+        care_plan=tuple(sorted(offer.care_plan, key=DAY_PARTS.index)),
+        answer_by=offer.answer_by,
+    )
 
 
 def _assemble(entries: list[RegistryEntry], *, user: User) -> list[ParentRequest]:
@@ -283,6 +356,7 @@ def _assemble(entries: list[RegistryEntry], *, user: User) -> list[ParentRequest
                         status=choice.status,
                         status_label=str(choice_labels.get(choice.status, choice.status)),
                         is_open=choice.is_open,
+                        offer=_offer_line(choice),
                     )
                     for choice in choices
                 ),

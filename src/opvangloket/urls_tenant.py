@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("tenants.providers.urls")),
     path("", include("shared.registry.urls")),
     path("", include("tenants.requests.urls")),
+    path("", include("tenants.allocation.urls")),
     *common_patterns,
 ]

@@ -9,6 +9,7 @@ tie, by the time of registration (``registered_at``, then the request's id).
 from __future__ import annotations
 
 import zoneinfo
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -26,8 +27,11 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
+from django_tenants.utils import tenant_context
 
 from shared.catalogue.vocabulary import AGE_GROUP_MONTHS, Tariff, add_months, first_of_month
+from shared.lokets.models import Loket
+from shared.registry.models import RegistryEntry
 from tenants.allocation.models import Offer, Placement
 from tenants.providers.models import Location
 from tenants.requests.models import ChoiceStatus, Priority, RequestChoice
@@ -235,7 +239,8 @@ class QueueLine:
     rank: int
     age_at_start: int
     days_per_week: float
-    priorities: list[str]
+    priorities: list[str]  # Priority values
+    priority_labels: list[str]
     has_absolute_priority: bool
     registered_at: datetime
     open_offer: Offer | None
@@ -250,9 +255,40 @@ def queue_lines(queue: QuerySet[RequestChoice], *, location: Location) -> list[Q
             age_at_start=choice.age_at_start,
             days_per_week=choice.request.days_per_week,
             priorities=list(choice.request.priorities),
+            priority_labels=[
+                str(Priority(value).label)
+                for value in choice.request.priorities
+                if value in Priority.values
+            ],
             has_absolute_priority=choice.priority_rank < groups,
             registered_at=choice.request.registered_at,
             open_offer=choice.open_offers[0] if choice.open_offers else None,
         )
         for choice in queue
     ]
+
+
+def parent_offer(*, user, public_id) -> tuple[Loket, Offer] | None:
+    """An offer made for one of this parent's requests, in whichever loket; None otherwise.
+
+    Found through the parent's registry entries: one query per loket that holds a request
+    of theirs, and never an offer of anyone else's request.
+    """
+    entries = RegistryEntry.objects.filter(parent=user).select_related("loket")
+    by_loket: dict[int, list[RegistryEntry]] = defaultdict(list)
+    for entry in entries:
+        by_loket[entry.loket_id].append(entry)
+    for loket_entries in by_loket.values():
+        loket = loket_entries[0].loket
+        with tenant_context(loket):
+            offer = (
+                Offer.objects.select_related("choice__request", "choice__location")
+                .filter(
+                    public_id=public_id,
+                    choice__request_id__in=[entry.request_id for entry in loket_entries],
+                )
+                .first()
+            )
+        if offer is not None:
+            return loket, offer
+    return None

@@ -1,0 +1,88 @@
+"""Forms of the queue pages; the queue filter also parses the API's query."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from shared.catalogue.forms import MonthField
+from shared.catalogue.vocabulary import AgeGroup
+from shared.registry.selectors import day_part_label
+from tenants.allocation.services import REASON_MAX_LENGTH
+from tenants.requests.models import DAY_PARTS
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class QueueFilterForm(forms.Form):
+    start_month = MonthField(label=_("Desired start month"), required=False)
+    age_group = forms.ChoiceField(
+        label=_("Age at the desired start"),
+        required=False,
+        choices=[
+            ("", _("Any age")),
+            *((value, capfirst(label)) for value, label in AgeGroup.choices),
+        ],
+    )
+    age_months = forms.IntegerField(
+        label=_("Age in months at the desired start"), required=False, min_value=0, max_value=160
+    )
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "start_month": data.get("start_month"),
+            "age_group": data.get("age_group") or None,
+            "age_months": data.get("age_months"),
+        }
+
+
+class OfferForm(forms.Form):
+    start_date = forms.DateField(label=_("Start date"), widget=DATE_WIDGET)
+    care_plan = forms.MultipleChoiceField(
+        label=_("Days offered"),
+        choices=lambda: [(code, day_part_label(code)) for code in DAY_PARTS],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one half-day.")},
+    )
+    answer_by = forms.DateField(
+        label=_("The parent answers by"),
+        widget=DATE_WIDGET,
+        required=False,
+        help_text=_("Empty: the loket's usual number of days."),
+    )
+    passed_over_reason = forms.CharField(
+        label=_("Why this child before the children ranked higher?"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed when children ranked higher wait without an offer. The loket sees it."),
+    )
+    advising_organisation = forms.CharField(
+        label=_("On the advice of (family-support organisation)"),
+        required=False,
+        max_length=150,
+        help_text=_(
+            "Only for the exception of at most 10% of the places, on a toeleider's advice."
+        ),
+    )
+
+
+class OtherDateForm(forms.Form):
+    proposed_start = forms.DateField(label=_("Proposed start date"), widget=DATE_WIDGET)
+
+
+class NoPlaceForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Note (optional)"), required=False, max_length=REASON_MAX_LENGTH
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you decline? (optional)"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,40 @@
+"""The queues of a loket's locations: pages under /beheer/wachtlijst/, API under /api/v1/."""
+
+from django.urls import path
+
+from tenants.allocation import api, views
+
+app_name = "allocation"
+
+CHOICE = "beheer/wachtlijst/<int:location_id>/<int:choice_id>"
+
+pages = [
+    path("beheer/wachtlijst/", views.queue_overview, name="queue_overview"),
+    path("beheer/wachtlijst/uitzonderingen/", views.exceptions, name="exceptions"),
+    path("beheer/wachtlijst/<int:location_id>/", views.queue, name="queue"),
+    path(f"{CHOICE}/aanbod/", views.offer_create, name="offer_create"),
+    path(f"{CHOICE}/geen-plaats/", views.no_place, name="no_place"),
+    path(f"{CHOICE}/andere-datum/", views.other_date, name="other_date"),
+]
+
+api_patterns = [
+    path("api/v1/queue/<int:location_id>/", api.QueueView.as_view(), name="api_queue"),
+    path("api/v1/offers/", api.OfferListView.as_view(), name="api_offers"),
+    path(
+        "api/v1/choices/<int:choice_id>/offers/",
+        api.ChoiceOffersView.as_view(),
+        name="api_choice_offers",
+    ),
+    path(
+        "api/v1/choices/<int:choice_id>/no-place/",
+        api.ChoiceNoPlaceView.as_view(),
+        name="api_choice_no_place",
+    ),
+    path(
+        "api/v1/choices/<int:choice_id>/other-date/",
+        api.ChoiceOtherDateView.as_view(),
+        name="api_choice_other_date",
+    ),
+]
+
+urlpatterns = pages + api_patterns

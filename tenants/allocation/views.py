@@ -1,0 +1,180 @@
+"""The queue pages under /beheer/wachtlijst/: provider staff and loket staff answer choices.
+
+Loket staff see every location of their loket; provider staff only the locations granted
+to them. Every location is looked up through ``locations_manageable_by`` and every choice
+within that location, so any other id answers 404; another loket's staff get 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shared.accounts.models import Membership
+from tenants.allocation import services
+from tenants.allocation.forms import NoPlaceForm, OfferForm, OtherDateForm, QueueFilterForm
+from tenants.allocation.selectors import (
+    exception_offers,
+    location_queue,
+    locations_with_queue_counts,
+    queue_lines,
+    ranked_higher_without_offer,
+)
+from tenants.providers.models import Location
+from tenants.providers.selectors import is_loket_staff, locations_manageable_by
+from tenants.providers.views import offer_role_required
+from tenants.requests.models import RequestChoice
+
+LOKET_STAFF = Membership.Role.LOKET_STAFF
+MANAGERS = (Membership.Role.LOKET_STAFF, Membership.Role.PROVIDER_STAFF)
+
+
+def _location_or_404(request: HttpRequest, location_id: int) -> Location:
+    return get_object_or_404(
+        locations_manageable_by(user=request.user, loket=request.loket), pk=location_id
+    )
+
+
+def _choice_or_404(location: Location, choice_id: int) -> RequestChoice:
+    return get_object_or_404(
+        RequestChoice.objects.select_related("request", "location"),
+        pk=choice_id,
+        location=location,
+    )
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _back(location: Location) -> HttpResponse:
+    return redirect("allocation:queue", location_id=location.pk)
+
+
+@offer_role_required(*MANAGERS)
+def queue_overview(request: HttpRequest) -> HttpResponse:
+    locations = locations_with_queue_counts(
+        locations_manageable_by(user=request.user, loket=request.loket)
+    )
+    return render(
+        request,
+        "allocation/queue_overview.html",
+        {
+            "locations": locations,
+            "is_loket_staff": is_loket_staff(user=request.user, loket=request.loket),
+        },
+    )
+
+
+@offer_role_required(*MANAGERS)
+def queue(request: HttpRequest, location_id: int) -> HttpResponse:
+    location = _location_or_404(request, location_id)
+    form = QueueFilterForm(request.GET)
+    lines = []
+    if form.is_valid():
+        lines = queue_lines(location_queue(location=location, **form.filters()), location=location)
+    return render(
+        request,
+        "allocation/queue.html",
+        {"location": location, "form": form, "lines": lines},
+    )
+
+
+@offer_role_required(*MANAGERS)
+def offer_create(request: HttpRequest, location_id: int, choice_id: int) -> HttpResponse:
+    location = _location_or_404(request, location_id)
+    choice = _choice_or_404(location, choice_id)
+    initial = {"start_date": choice.request.desired_start, "care_plan": choice.request.care_plan}
+    form = OfferForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.offer_make(
+                choice=choice, actor=request.user, now=timezone.now(), **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("A place has been offered (reference %(reference)s).")
+                % {"reference": choice.request.reference},
+            )
+            return _back(location)
+    passed_over = ranked_higher_without_offer(
+        choice=choice, start_date=choice.request.desired_start
+    ).count()
+    return render(
+        request,
+        "allocation/offer_form.html",
+        {"location": location, "choice": choice, "form": form, "passed_over": passed_over},
+        status=400 if form.errors else 200,
+    )
+
+
+@offer_role_required(*MANAGERS)
+@require_POST
+def no_place(request: HttpRequest, location_id: int, choice_id: int) -> HttpResponse:
+    location = _location_or_404(request, location_id)
+    choice = _choice_or_404(location, choice_id)
+    form = NoPlaceForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.choice_answer_no_place(
+            choice=choice, actor=request.user, now=timezone.now(), reason=reason
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Answered: no place (reference %(reference)s).")
+            % {"reference": choice.request.reference},
+        )
+    return _back(location)
+
+
+@offer_role_required(*MANAGERS)
+def other_date(request: HttpRequest, location_id: int, choice_id: int) -> HttpResponse:
+    location = _location_or_404(request, location_id)
+    choice = _choice_or_404(location, choice_id)
+    form = OtherDateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.choice_propose_other_date(
+                choice=choice,
+                proposed_start=form.cleaned_data["proposed_start"],
+                actor=request.user,
+                now=timezone.now(),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Another start date has been proposed (reference %(reference)s).")
+                % {"reference": choice.request.reference},
+            )
+            return _back(location)
+    return render(
+        request,
+        "allocation/other_date_form.html",
+        {"location": location, "choice": choice, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@offer_role_required(LOKET_STAFF)
+def exceptions(request: HttpRequest) -> HttpResponse:
+    """Offers made while passing over children ranked higher, or on a toeleider's advice."""
+    return render(request, "allocation/exceptions.html", {"offers": exception_offers()[:200]})

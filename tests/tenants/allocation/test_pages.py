@@ -1,0 +1,128 @@
+"""The queue pages of provider and loket staff, and parents answering on "Mijn aanvragen"."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django_tenants.utils import tenant_context
+
+from shared.registry.models import RequestStatus
+from tenants.allocation.models import Offer, Placement
+from tenants.requests.models import ChoiceStatus
+from tests.support.allocation import PLAN, choice_of, choice_status, hours_ago, offer, register
+from tests.support.providers import grant_location, make_location
+from tests.support.requests import some_day
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queue(world):
+    alpha = world.lokets["alpha"]
+    location = make_location(alpha, name="De Wachtlijst")
+    grant_location(alpha, location, world.users["provider_alpha"])
+    first = register(location, name="Eerste", registered_at=hours_ago(5), priorities=["sibling"])
+    second = register(
+        location, name="Tweede", registered_at=hours_ago(2), parent=world.users["parent"]
+    )
+    return {
+        "alpha": alpha,
+        "location": location,
+        "first": choice_of(first, alpha, location),
+        "second": choice_of(second, alpha, location),
+    }
+
+
+def url(queue, action: str = "", choice: str = "") -> str:
+    base = f"/beheer/wachtlijst/{queue['location'].pk}/"
+    return base + (f"{queue[choice].pk}/{action}/" if choice else "")
+
+
+def test_provider_sees_the_queue_in_order_with_rank_and_priority(client_for, queue):
+    client = client_for("alpha", "provider_alpha")
+    overview = client.get("/beheer/wachtlijst/")
+    assert overview.status_code == 200 and "De Wachtlijst" in overview.content.decode()
+    page = client.get(url(queue)).content.decode()
+    references = re.findall(r'<th scope="row">([A-Z]{3}-\d{4}-\d{5})</th>', page)
+    assert references == [queue["first"].request.reference, queue["second"].request.reference]
+    assert "absolute priority" in page or "absolute voorrang" in page
+
+
+def test_passing_over_needs_a_reason_and_loket_staff_see_it(client_for, queue):
+    provider = client_for("alpha", "provider_alpha")
+    data = {"start_date": some_day(60).isoformat(), "care_plan": PLAN, "answer_by": ""}
+    refused = provider.post(url(queue, "aanbod", "second"), data)
+    assert refused.status_code == 400
+    assert 'id="id_passed_over_reason_error"' in refused.content.decode()
+    done = provider.post(
+        url(queue, "aanbod", "second"),
+        {**data, "passed_over_reason": "Zus start dezelfde week in de groep"},
+    )
+    assert done.status_code == 302
+    assert choice_status(queue["alpha"], queue["second"]) == ChoiceStatus.OFFERED
+    # Loket staff see the exception with its reason; provider staff do not get that list.
+    page = client_for("alpha", "staff_alpha").get("/beheer/wachtlijst/uitzonderingen/")
+    assert "Zus start dezelfde week in de groep" in page.content.decode()
+    assert (
+        client_for("alpha", "provider_alpha").get("/beheer/wachtlijst/uitzonderingen/").status_code
+        == 403
+    )
+
+
+def test_no_place_and_other_date_from_the_queue(client_for, queue):
+    client = client_for("alpha", "staff_alpha")
+    assert client.post(url(queue, "geen-plaats", "first")).status_code == 302
+    response = client.post(
+        url(queue, "andere-datum", "second"), {"proposed_start": some_day(120).isoformat()}
+    )
+    assert response.status_code == 302
+    assert choice_status(queue["alpha"], queue["first"]) == ChoiceStatus.NO_PLACE
+    assert choice_status(queue["alpha"], queue["second"]) == ChoiceStatus.OTHER_DATE
+
+
+def test_queue_filters_by_start_month(client_for, queue):
+    client = client_for("alpha", "provider_alpha")
+    later = some_day(200)
+    page = client.get(url(queue), {"start_month": f"{later:%Y-%m}"}).content.decode()
+    assert queue["first"].request.reference not in page
+
+
+def test_parent_sees_the_offer_and_accepts_it(client_for, world, queue):
+    offer(queue["alpha"], queue["second"], world.users["staff_alpha"], passed_over_reason="x")
+    client = client_for("testregio.localhost", "parent")
+    page = client.get("/mijn-aanvragen/").content.decode()
+    assert "De Wachtlijst" in page and "offer-row" in page
+    (public_id,) = re.findall(r"/mijn-aanvragen/aanbod/([0-9a-f-]{36})/aanvaarden/", page)
+    response = client.post(f"/mijn-aanvragen/aanbod/{public_id}/aanvaarden/")
+    assert response.status_code == 302
+    with tenant_context(queue["alpha"]):
+        placement = Placement.objects.get(choice=queue["second"])
+        assert placement.choice.request.status == RequestStatus.PLACED
+    assert "offer-row" not in client.get("/mijn-aanvragen/").content.decode()
+
+
+def test_parent_declines_with_a_reason(client_for, world, queue):
+    made = offer(
+        queue["alpha"], queue["second"], world.users["staff_alpha"], passed_over_reason="x"
+    )
+    client = client_for("alpha", "parent")
+    decline = f"/mijn-aanvragen/aanbod/{made.public_id}/weigeren/"
+    assert client.get(decline).status_code == 200
+    assert client.post(decline, {"reason": "We verhuizen"}).status_code == 302
+    with tenant_context(queue["alpha"]):
+        declined = Offer.objects.get(pk=made.pk)
+    assert declined.status == Offer.Status.DECLINED and declined.decline_reason == "We verhuizen"
+
+
+def test_another_parent_cannot_answer_the_offer(client_for, world, queue):
+    made = offer(
+        queue["alpha"], queue["second"], world.users["staff_alpha"], passed_over_reason="x"
+    )
+    client = client_for("alpha", "other_parent")
+    assert client.post(f"/mijn-aanvragen/aanbod/{made.public_id}/aanvaarden/").status_code == 404
+    assert client.post(f"/mijn-aanvragen/aanbod/{made.public_id}/weigeren/").status_code == 404
+    assert client.post(f"/api/v1/my/offers/{made.public_id}/accept/").status_code == 404
+    assert client.post(f"/api/v1/my/offers/{made.public_id}/decline/").status_code == 404
+    with tenant_context(queue["alpha"]):
+        assert Offer.objects.get(pk=made.pk).status == Offer.Status.OPEN
