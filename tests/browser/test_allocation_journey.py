@@ -1,0 +1,97 @@
+"""A provider in beta offers a place, the parent accepts it, and alpha's choice closes."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import connection
+from django_tenants.utils import tenant_context
+from playwright.sync_api import Page, expect
+
+from shared.registry.models import RegistryEntry
+from tenants.allocation.models import Placement
+from tenants.providers.services import location_delete
+from tenants.requests.models import ChildcareRequest
+from tests.support.allocation import register
+from tests.support.providers import grant_location, make_location
+from tests.support.world import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def committed_choices(django_db_setup, django_db_blocker):
+    """Lotte waits in Herent (alpha) and Tienen (beta); the server sees it all, committed."""
+    from tests.conftest import _world
+
+    with django_db_blocker.unblock():
+        alpha, beta = _world.lokets["alpha"], _world.lokets["beta"]
+        parent, provider = _world.users["parent"], _world.users["provider_beta"]
+        herent = make_location(alpha, name="Kinderdagverblijf Herentals Reis")
+        tienen = make_location(beta, name="Crèche Tiense Reis")
+        grant_location(beta, tienen, provider)
+        entries = register(herent, name="Lotte", parent=parent, also=[tienen])
+        # The test process hashes passwords with MD5 (fast), which the served site, with the
+        # production hashers, cannot check: store the password with its default hasher.
+        hashes = {}
+        for user in (parent, provider):
+            hashes[user.pk] = user.password
+            user.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
+            user.save(update_fields=["password"])
+        connection.set_schema_to_public()
+        yield {"herent": herent, "tienen": tienen, "parent": parent, "provider": provider}
+        connection.set_schema_to_public()
+        for user in (parent, provider):
+            user.password = hashes[user.pk]
+            user.save(update_fields=["password"])
+        entries = RegistryEntry.objects.filter(pk__in=[entry.pk for entry in entries])
+        for entry in entries:
+            with tenant_context(entry.loket):
+                Placement.objects.filter(choice__request_id=entry.request_id).delete()
+                ChildcareRequest.objects.filter(pk=entry.request_id).delete()
+        entries.delete()
+        for loket, location in ((alpha, herent), (beta, tienen)):
+            with tenant_context(loket):
+                location_delete(location=location)
+        connection.set_schema_to_public()
+
+
+def log_in(page: Page, origin: str, email: str, next_path: str) -> None:
+    page.goto(f"{origin}/account/login/?next={next_path}")
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    expect(page).to_have_url(f"{origin}{next_path}")
+
+
+def test_provider_offers_parent_accepts_and_the_other_loket_closes_the_choice(
+    page: Page, browser, served_site, committed_choices
+):
+    tienen = committed_choices["tienen"]
+    beta = served_site.url("beta.localhost")
+    queue_path = f"/beheer/wachtlijst/{tienen.pk}/"
+    log_in(page, beta, committed_choices["provider"].email, queue_path)
+    rows = page.locator("tr.queue-row")
+    expect(rows).to_have_count(1)
+    rows.first.locator('a[href$="/aanbod/"]').click()
+    # Start date and days come filled in from the request; the answer date is the loket's.
+    expect(page.locator('input[name="care_plan"]:checked')).not_to_have_count(0)
+    page.locator("main form.form button[type=submit]").click()
+    expect(page).to_have_url(f"{beta}{queue_path}")
+    expect(page.locator("tr.queue-row .badge.choice-offered")).to_have_count(1)
+
+    parent_context = browser.new_context(locale="nl-BE")
+    try:
+        parent_page = parent_context.new_page()
+        alpha = served_site.url("alpha.localhost")
+        log_in(parent_page, alpha, committed_choices["parent"].email, "/mijn-aanvragen/")
+        offer = parent_page.locator("tr.offer-row")
+        expect(offer).to_have_count(1)
+        expect(offer).to_contain_text("Crèche Tiense Reis")
+        offer.locator("button.accept-offer").click()
+        expect(parent_page.locator(".badge.choice-accepted")).to_have_count(1)
+        herent_row = parent_page.locator("tr", has_text="Kinderdagverblijf Herentals Reis")
+        expect(herent_row.locator(".badge.choice-closed_elsewhere")).to_be_visible()
+        expect(parent_page.locator("tr.offer-row")).to_have_count(0)
+    finally:
+        parent_context.close()
