@@ -133,6 +133,12 @@ def chosen_location_ids(request: ChildcareRequest) -> list[int]:
     return [choice.location_id for choice in request.choices.all()]  # prefetched, by rank
 
 
+def english(client):
+    """Messages asserted in English: a browser that asks for English pages."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 def test_a_parent_registers_once_on_the_portal_and_each_loket_gets_a_request(
     client_for, world, offer, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -218,7 +224,7 @@ def test_the_confirmation_e_mail_is_written_in_the_familys_language(
 
 
 def test_a_mistake_keeps_every_other_field_and_shows_the_error_next_to_the_field(client_for, offer):
-    wizard = Wizard(client_for(PORTAL, user="parent")).start()
+    wizard = Wizard(english(client_for(PORTAL, user="parent"))).start()
     child = answers(kind={"national_number": "12345678901"})["kind"]
     response = wizard.post("kind", child)
 
@@ -385,7 +391,7 @@ def test_the_review_shows_rule_errors_per_step_and_age_warnings(client_for, worl
     school = catalogue_entry(
         make_location(alpha, name="IBO Schoolslag", age_min_months=30, age_max_months=144)
     )
-    wizard = Wizard(client_for(PORTAL, user="parent")).start()
+    wizard = Wizard(english(client_for(PORTAL, user="parent"))).start()
     wizard.fill(offer["bengeltjes"], school)
 
     page = wizard.get("overzicht").content.decode()
