@@ -132,6 +132,21 @@ def _run(request: HttpRequest, service: Callable, success: str, **arguments) -> 
     return True
 
 
+def _run_with_form(
+    request: HttpRequest, form: forms.Form, service: Callable, success: str, **arguments
+) -> bool:
+    """Like ``_run``, with the service's errors shown next to the form's fields."""
+    try:
+        service(user=request.user, now=timezone.now(), **arguments)
+    except changes.RequestNotFound as missing:
+        raise Http404 from missing
+    except ValidationError as error:
+        _add_errors(form, error)
+        return False
+    messages.success(request, success)
+    return True
+
+
 def _posted(request: HttpRequest):
     """The form data of a POST, even an empty one (an empty QueryDict is falsy)."""
     return request.POST if request.method == "POST" else None
@@ -191,21 +206,19 @@ def my_request_start(request: HttpRequest, submission: uuid.UUID) -> HttpRespons
     if refused:
         return refused
     form = DesiredStartForm(_posted(request), initial={"desired_start": parent.desired_start})
-    if request.method == "POST" and form.is_valid():
-        try:
-            changes.request_change_desired_start(
-                user=request.user,
-                submission=submission,
-                desired_start=form.cleaned_data["desired_start"],
-                now=timezone.now(),
-            )
-        except changes.RequestNotFound as missing:
-            raise Http404 from missing
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The desired start date has been changed."))
-            return redirect(_detail_url(submission))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run_with_form(
+            request,
+            form,
+            changes.request_change_desired_start,
+            _("The desired start date has been changed."),
+            submission=submission,
+            desired_start=form.cleaned_data["desired_start"],
+        )
+    ):
+        return redirect(_detail_url(submission))
     return render(
         request, "registry/my_request_start.html", {"parent_request": parent, "form": form}
     )
@@ -218,21 +231,19 @@ def my_request_care_plan(request: HttpRequest, submission: uuid.UUID) -> HttpRes
     if refused:
         return refused
     form = CarePlanForm(_posted(request), initial={"care_plan": list(parent.care_plan)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            changes.request_change_care_plan(
-                user=request.user,
-                submission=submission,
-                care_plan=form.cleaned_data["care_plan"],
-                now=timezone.now(),
-            )
-        except changes.RequestNotFound as missing:
-            raise Http404 from missing
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The care plan has been changed."))
-            return redirect(_detail_url(submission))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run_with_form(
+            request,
+            form,
+            changes.request_change_care_plan,
+            _("The care plan has been changed."),
+            submission=submission,
+            care_plan=form.cleaned_data["care_plan"],
+        )
+    ):
+        return redirect(_detail_url(submission))
     selected = set(form["care_plan"].value() or [])
     grid = [
         (
@@ -366,27 +377,22 @@ def my_request_withdraw(request: HttpRequest, submission: uuid.UUID) -> HttpResp
     form = WithdrawForm(_posted(request), parent_request=parent)
     if request.method == "GET" and request.GET.get("part") in dict(form.fields["part"].choices):
         form.fields["part"].initial = request.GET["part"]
-    if request.method == "POST" and form.is_valid():
-        try:
-            changes.request_withdraw(
-                user=request.user,
-                submission=submission,
-                part=form.part_id,
-                reason=form.cleaned_data["reason"],
-                now=timezone.now(),
-            )
-        except changes.RequestNotFound as missing:
-            raise Http404 from missing
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Your request has been withdrawn.")
-                if form.part_id is None
-                else _("Your request has been withdrawn at that loket."),
-            )
-            return redirect(_detail_url(submission))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run_with_form(
+            request,
+            form,
+            changes.request_withdraw,
+            _("Your request has been withdrawn.")
+            if form.part_id is None
+            else _("Your request has been withdrawn at that loket."),
+            submission=submission,
+            part=form.part_id,
+            reason=form.cleaned_data["reason"],
+        )
+    ):
+        return redirect(_detail_url(submission))
     return render(
         request, "registry/my_request_withdraw.html", {"parent_request": parent, "form": form}
     )
