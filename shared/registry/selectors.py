@@ -245,6 +245,21 @@ def describe_event(*, kind: str, details: dict) -> str:
         return _("The offer of %(location)s expired without an answer.") % {"location": location}
     if kind == RequestEvent.Kind.OFFER_WITHDRAWN:
         return _("The offer of %(location)s was withdrawn.") % {"location": location}
+    if kind == RequestEvent.Kind.LOCATION_CLOSED:
+        if details.get("was_placed"):
+            return _(
+                "%(location)s closes on %(date)s, so your place there ends; your request is "
+                "open again with its original registration date."
+            ) % {"location": location, "date": _date(details.get("closes_on", ""))}
+        return _("%(location)s closes on %(date)s, so this choice ended.") % {
+            "location": location,
+            "date": _date(details.get("closes_on", "")),
+        }
+    if kind == RequestEvent.Kind.MARKED_URGENT:
+        return _(
+            "The loket marked your request urgent and sent it to these locations as well: "
+            "%(locations)s."
+        ) % {"locations": ", ".join(details.get("locations", [])) or "—"}
     if kind == RequestEvent.Kind.CLOSED_ELSEWHERE:
         return _("A place was found elsewhere, so these locations were closed: %(locations)s.") % {
             "locations": ", ".join(details.get("locations", []))

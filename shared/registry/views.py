@@ -31,6 +31,7 @@ from shared.registry.selectors import (
     parent_request,
     parent_requests,
 )
+from tenants.allocation.closing import parent_closing_alternatives
 from tenants.requests import changes, confirmation
 from tenants.requests.models import DAY_PARTS
 
@@ -194,8 +195,13 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_request(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
+    parent_request = _own_request(request, submission)
+    # A location of this request closes: nearby locations with free places.
+    alternatives = parent_closing_alternatives(parent_request=parent_request)
     return render(
-        request, "registry/my_request.html", {"parent_request": _own_request(request, submission)}
+        request,
+        "registry/my_request.html",
+        {"parent_request": parent_request, "alternatives": alternatives},
     )
 
 

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("shared.registry.urls")),
     path("", include("tenants.requests.urls")),
     path("", include("tenants.allocation.urls")),
+    path("", include("tenants.allocation.closing_urls")),
     *common_patterns,
 ]

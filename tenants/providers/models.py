@@ -128,6 +128,9 @@ class Location(models.Model):
         default=default_priority_order,
         blank=True,
     )
+    # The location stops (or loses its licence) on this day; set by ``location_close``.
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    closing_reason = models.CharField(_("reason for closing"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -146,6 +146,14 @@ def location_update(*, location: Location, **fields: Any) -> Location:
         setattr(location, field, value)
     if location.postcode != previous_postcode and "latitude" not in fields:
         location.latitude = location.longitude = None
+    if location.is_published and (
+        Location.objects.filter(pk=location.pk, closes_on__isnull=False).exists()
+    ):
+        # A closing location stays out of the catalogue (tenants.allocation.closing).
+        raise ValidationError(
+            {"is_published": _("A location that closes cannot be shown to parents again.")},
+            code="closing",
+        )
     _fill_coordinates(location)
     location.full_clean()
     location.save()

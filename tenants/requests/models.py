@@ -95,6 +95,9 @@ class ChildcareRequest(models.Model):
     # The parent confirms an open request before this day (loket.confirmation_interval_months
     # after registering or the last confirmation); empty when the loket asks no confirmation.
     confirmed_until = models.DateField(_("confirmed until"), null=True, blank=True)
+    # Urgent (e.g. Dutch-speaking Brussels): the request goes to every suitable location
+    # at once; it keeps its place in the legal order of each queue.
+    is_urgent = models.BooleanField(_("urgent"), default=False, db_default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -132,6 +135,7 @@ class ChoiceStatus(models.TextChoices):
     CLOSED_ELSEWHERE = "closed_elsewhere", _("place found elsewhere")
     WITHDRAWN = "withdrawn", _("withdrawn")
     LAPSED = "lapsed", _("request lapsed")
+    LOCATION_CLOSED = "location_closed", _("location closes")
 
 
 OPEN_CHOICE_STATUSES = (ChoiceStatus.IN_REVIEW, ChoiceStatus.OFFERED, ChoiceStatus.OTHER_DATE)
@@ -186,6 +190,8 @@ class RequestEvent(models.Model):
         OFFER_EXPIRED = "offer_expired", _("offer expired")
         OFFER_WITHDRAWN = "offer_withdrawn", _("offer withdrawn")
         CLOSED_ELSEWHERE = "closed_elsewhere", _("place found elsewhere")
+        LOCATION_CLOSED = "location_closed", _("location closes")
+        MARKED_URGENT = "marked_urgent", _("marked urgent")
 
     request = models.ForeignKey(ChildcareRequest, related_name="events", on_delete=models.CASCADE)
     kind = models.CharField(max_length=20, choices=Kind.choices)

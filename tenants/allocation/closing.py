@@ -1,0 +1,397 @@
+"""A location that stops or loses its licence: close it and help its families further.
+
+``location_close`` does everything in one transaction, without a background job:
+
+- the location records ``closes_on`` and is taken out of the catalogue **at once**, whatever
+  the date: a location known to close must not draw new requests in the weeks before, and
+  an immediate unpublish needs no job to run on the day itself (the date stays on the
+  location and in each family's history);
+- its open choices end as "location closes", their open offers are withdrawn;
+- a child placed there has the placement ended: the choice ends as "location closes", the
+  request is open again with its original registration time (so the priority rules give it
+  back its place in every queue), needed from the closing day at the latest, and the
+  choices that closed when the place was accepted (in this loket and in others, through
+  the registry) are in review again;
+- every affected request gets a ``location_closed`` event (``details.location_id``), which is
+  also how loket staff read who was affected afterwards.
+
+After the commit, each family is told by e-mail in the request's language, with a link to
+"Mijn aanvragen", where ``closing_alternatives`` suggests nearby locations with free places.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tenants.utils import tenant_context
+
+from shared.accounts.models import Membership, User
+from shared.accounts.selectors import has_loket_role
+from shared.catalogue.models import CatalogueLocation
+from shared.catalogue.selectors import CatalogueQuery, Sort, search_catalogue
+from shared.catalogue.services import catalogue_location_sync
+from shared.catalogue.vocabulary import months_between
+from shared.lokets.models import Loket
+from shared.lokets.selectors import current_loket
+from shared.registry.emails import email_language
+from shared.registry.models import RegistryEntry, RequestStatus
+from tenants.allocation.models import Offer
+from tenants.providers.models import Location
+from tenants.requests.emails import my_request_url
+from tenants.requests.models import (
+    OPEN_CHOICE_STATUSES,
+    ChildcareRequest,
+    ChoiceStatus,
+    RequestChoice,
+    RequestEvent,
+)
+from tenants.requests.rules import confirmation_due
+
+logger = logging.getLogger(__name__)
+
+REASON_MAX_LENGTH = 200
+# How far and how many nearby alternatives a family is shown.
+ALTERNATIVES_RADIUS_KM = 15.0
+ALTERNATIVES_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class AffectedRequest:
+    """A request touched by a closing, as loket staff see it in the summary."""
+
+    reference: str
+    child_name: str
+    was_placed: bool
+    had_offer: bool
+    reopened_locations: tuple[str, ...]
+    has_email: bool
+
+
+def _address(request: ChildcareRequest) -> str:
+    return request.contact_email or (request.parent.email if request.parent_id else "")
+
+
+def _set_status(choices: list[RequestChoice], status: str, now: datetime) -> None:
+    for choice in choices:
+        choice.status = status
+        choice.status_changed_at = now
+    RequestChoice.objects.bulk_update(choices, ["status", "status_changed_at"])
+
+
+def _reopen_choices_closed_on_placement(request: ChildcareRequest, now: datetime) -> list[str]:
+    """Choices that closed when the place was accepted, in review again (open locations only)."""
+    choices = list(
+        RequestChoice.objects.select_for_update(of=("self",))
+        .select_related("location")
+        .filter(
+            request=request, status=ChoiceStatus.CLOSED_ELSEWHERE, location__closes_on__isnull=True
+        )
+        .order_by("rank", "id")
+    )
+    _set_status(choices, ChoiceStatus.IN_REVIEW, now)
+    return [choice.location.name for choice in choices]
+
+
+def _reopen_request(
+    request: ChildcareRequest, *, loket: Loket, needed_from: date, now: datetime
+) -> list[str]:
+    """The request back to open, with its registration time untouched."""
+    reopened = _reopen_choices_closed_on_placement(request, now)
+    request.status = RequestStatus.OPEN
+    request.desired_start = max(request.desired_start, needed_from)
+    request.confirmed_until = confirmation_due(loket=loket, today=timezone.localdate(now))
+    request.save(update_fields=["status", "desired_start", "confirmed_until", "updated_at"])
+    return reopened
+
+
+def _lock_entries(requests: list[ChildcareRequest], loket: Loket) -> dict[int, RegistryEntry]:
+    """The registry entries of the affected requests' children, locked in id order.
+
+    The same order as ``offer_accept`` (registry, then offers, then choices), so a closing
+    and an accept at the same time wait for each other instead of deadlocking.
+    """
+    own = list(
+        RegistryEntry.objects.filter(loket_id=loket.pk, request_id__in=[r.pk for r in requests])
+    )
+    if not own:
+        return {}
+    same_child = Q(pk__in=[entry.pk for entry in own])
+    for entry in own:
+        same_child |= Q(name_key=entry.name_key)
+        if entry.national_number_key:
+            same_child |= Q(national_number_key=entry.national_number_key)
+    return {
+        entry.pk: entry
+        for entry in RegistryEntry.objects.select_for_update(of=("self",))
+        .select_related("loket")
+        .filter(same_child)
+        .order_by("id")
+    }
+
+
+def _reopen_elsewhere(
+    *, placed: RegistryEntry, entries: dict[int, RegistryEntry], needed_from: date, now: datetime
+) -> list[str]:
+    """Requests of the child in other lokets that were cancelled by this placement."""
+    reopened: list[str] = []
+    if placed.placed_at is None:
+        return reopened
+    for entry in entries.values():
+        same_child = entry.name_key == placed.name_key or (
+            placed.national_number_key and entry.national_number_key == placed.national_number_key
+        )
+        if (
+            entry.pk == placed.pk
+            or not same_child
+            or entry.status != RequestStatus.CANCELLED
+            or entry.closed_at != placed.placed_at  # cancelled by this very placement
+        ):
+            continue
+        with tenant_context(entry.loket):
+            request = (
+                ChildcareRequest.objects.select_for_update().filter(pk=entry.request_id).first()
+            )
+            if request is None or request.status != RequestStatus.CANCELLED:
+                continue
+            names = _reopen_request(request, loket=entry.loket, needed_from=needed_from, now=now)
+            RequestEvent.objects.create(
+                request=request,
+                kind=RequestEvent.Kind.REOPENED,
+                actor=None,
+                details={"locations": names, "reason": "location_closed"},
+                at=now,
+            )
+        entry.status = RequestStatus.OPEN
+        entry.closed_at = None
+        entry.desired_start = request.desired_start
+        entry.save(update_fields=["status", "closed_at", "desired_start", "updated_at"])
+        reopened.extend(names)
+    return reopened
+
+
+@transaction.atomic
+def location_close(
+    *, location: Location, closes_on: date, reason: str, actor: User, now: datetime
+) -> list[AffectedRequest]:
+    """Loket staff record that ``location`` stops on ``closes_on``; returns who was affected.
+
+    Refused (ValidationError) when the location is already closing. Only loket staff of
+    the current loket may close a location (PermissionDenied otherwise).
+    """
+    loket = current_loket()
+    if not has_loket_role(user=actor, loket=loket, roles=[Membership.Role.LOKET_STAFF]):
+        raise PermissionDenied
+    location = Location.objects.select_for_update().select_related("organizer").get(pk=location.pk)
+    if location.closes_on is not None:
+        raise ValidationError(
+            _("%(name)s is already closing on %(date)s.")
+            % {"name": location.name, "date": location.closes_on.strftime("%d/%m/%Y")},
+            code="already_closing",
+        )
+    reason = reason.strip()[:REASON_MAX_LENGTH]
+    location.closes_on = closes_on
+    location.closing_reason = reason
+    location.is_published = False
+    location.save(update_fields=["closes_on", "closing_reason", "is_published", "updated_at"])
+    catalogue_location_sync(loket=loket, location=location)
+
+    touched = ChildcareRequest.objects.filter(
+        choices__location=location,
+        choices__status__in=(*OPEN_CHOICE_STATUSES, ChoiceStatus.ACCEPTED),
+    ).distinct()
+    entries = _lock_entries(list(touched), loket)
+    offers = list(
+        Offer.objects.select_for_update(of=("self",))
+        .filter(choice__location=location, status=Offer.Status.OPEN)
+        .order_by("id")
+    )
+    for offer in offers:
+        offer.status = Offer.Status.WITHDRAWN
+        offer.answered_at = now
+    Offer.objects.bulk_update(offers, ["status", "answered_at"])
+    offered_choices = {offer.choice_id for offer in offers}
+    choices = list(
+        RequestChoice.objects.select_for_update(of=("self",))
+        .filter(location=location, status__in=(*OPEN_CHOICE_STATUSES, ChoiceStatus.ACCEPTED))
+        .order_by("request_id", "id")
+    )
+    placed_choices = {choice.pk for choice in choices if choice.status == ChoiceStatus.ACCEPTED}
+    _set_status(choices, ChoiceStatus.LOCATION_CLOSED, now)
+    requests = ChildcareRequest.objects.select_for_update(of=("self",)).in_bulk(
+        [choice.request_id for choice in choices]
+    )
+    own_entries = {
+        entry.request_id: entry for entry in entries.values() if entry.loket_id == loket.pk
+    }
+    affected: list[AffectedRequest] = []
+    to_tell: list[int] = []
+    for choice in choices:
+        request = requests[choice.request_id]
+        was_placed = choice.pk in placed_choices
+        reopened: list[str] = []
+        entry = own_entries.get(request.pk)
+        if was_placed and request.status == RequestStatus.PLACED:
+            reopened = _reopen_request(request, loket=loket, needed_from=closes_on, now=now)
+            if entry is not None:
+                reopened += _reopen_elsewhere(
+                    placed=entry, entries=entries, needed_from=closes_on, now=now
+                )
+                entry.status = RequestStatus.OPEN
+                entry.placed_at = entry.closed_at = None
+                entry.has_offer = False
+                entry.desired_start = request.desired_start
+        RequestEvent.objects.create(
+            request=request,
+            kind=RequestEvent.Kind.LOCATION_CLOSED,
+            actor=actor,
+            details={
+                "location": location.name,
+                "location_id": location.pk,
+                "closes_on": closes_on.isoformat(),
+                "reason": reason,
+                "was_placed": was_placed,
+                "offer_withdrawn": choice.pk in offered_choices,
+                "reopened": reopened,
+            },
+            at=now,
+        )
+        if entry is not None:
+            entry.save()
+        affected.append(
+            AffectedRequest(
+                reference=request.reference,
+                child_name=request.child_name,
+                was_placed=was_placed,
+                had_offer=choice.pk in offered_choices,
+                reopened_locations=tuple(reopened),
+                has_email=bool(_address(request)),
+            )
+        )
+        to_tell.append(request.pk)
+    transaction.on_commit(
+        lambda: location_closed_notify(loket=loket, location_id=location.pk, request_ids=to_tell)
+    )
+    return affected
+
+
+def location_closed_notify(*, loket: Loket, location_id: int, request_ids: list[int]) -> int:
+    """E-mail each family of ``request_ids`` that the location closes; returns how many.
+
+    Runs after the commit: a mail server that is down never undoes the closing. A failed
+    e-mail is logged; loket staff see in the summary whom to phone.
+    """
+    sent = 0
+    with tenant_context(loket):
+        location = Location.objects.get(pk=location_id)
+        requests = ChildcareRequest.objects.filter(pk__in=request_ids).select_related("parent")
+        for request in requests:
+            address = _address(request)
+            if not address:
+                continue
+            try:
+                _send_closed(request=request, location=location, loket=loket, to=address)
+            except Exception:
+                logger.exception(
+                    "location closing e-mail not sent",
+                    extra={"loket": loket.slug, "reference": request.reference},
+                )
+            else:
+                sent += 1
+    return sent
+
+
+def _send_closed(*, request: ChildcareRequest, location: Location, loket: Loket, to: str) -> None:
+    language = email_language(request.language)
+    context = {
+        "child_name": request.child_name,
+        "reference": request.reference,
+        "loket": loket,
+        "location": location,
+        "closes_on": location.closes_on,
+        "is_open": request.status == RequestStatus.OPEN,
+        "url": my_request_url(request=request, loket=loket),
+    }
+    with translation.override(language):
+        subject = render_to_string(
+            f"allocation/email/location_closed_subject.{language}.txt", context
+        )
+        body = render_to_string(f"allocation/email/location_closed_body.{language}.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [to])
+
+
+# --- Selectors -------------------------------------------------------------------------
+
+
+def closing_events(*, location: Location) -> QuerySet[RequestEvent]:
+    """The ``location_closed`` events of this location: who was affected by its closing."""
+    return (
+        RequestEvent.objects.filter(
+            kind=RequestEvent.Kind.LOCATION_CLOSED, details__location_id=location.pk
+        )
+        .select_related("request")
+        .order_by("request__registered_at", "id")
+    )
+
+
+def closing_alternatives(
+    *, request: ChildcareRequest, loket: Loket, limit: int = ALTERNATIVES_LIMIT
+) -> list[CatalogueLocation]:
+    """Nearby published locations with free places for a request whose location closes.
+
+    Run in the request's loket schema. Empty unless the request is open and one of its
+    choices ended because its location closes. Same kind of care as the closing location,
+    an age range that fits the child at the desired start, free places in that month, near
+    the family's postcode; never a location the request already chose in this loket.
+    """
+    if request.status != RequestStatus.OPEN:
+        return []
+    closed = list(
+        request.choices.filter(status=ChoiceStatus.LOCATION_CLOSED).select_related("location")
+    )
+    if not closed:
+        return []
+    chosen = list(request.choices.values_list("location_id", flat=True))
+    birth = request.child_birth_date
+    query = CatalogueQuery(
+        kind=closed[0].location.kind,
+        age_months=months_between(birth, max(request.desired_start, birth)),
+        start=request.desired_start,
+        free_places=True,
+        near=request.postcode,
+        radius_km=ALTERNATIVES_RADIUS_KM,
+        sort=Sort.DISTANCE,
+    )
+    found = search_catalogue(query=query, loket=loket).exclude(loket=loket, location_id__in=chosen)
+    return list(found[:limit])
+
+
+def parent_closing_alternatives(*, parent_request) -> list[CatalogueLocation]:
+    """Alternatives for a parent's request (``shared.registry.selectors.ParentRequest``).
+
+    Read per open part whose location closes, in that part's loket; each location once.
+    """
+    found: dict[int, CatalogueLocation] = {}
+    for part in parent_request.parts:
+        if not part.is_open or not any(
+            choice.status == ChoiceStatus.LOCATION_CLOSED for choice in part.choices
+        ):
+            continue
+        with tenant_context(part.loket):
+            entry = RegistryEntry.objects.filter(pk=part.id).first()
+            request = (
+                ChildcareRequest.objects.filter(pk=entry.request_id).first() if entry else None
+            )
+            if request is None:
+                continue
+            for location in closing_alternatives(request=request, loket=part.loket):
+                found.setdefault(location.pk, location)
+    return list(found.values())[:ALTERNATIVES_LIMIT]
