@@ -188,8 +188,12 @@ def my_requests(request: HttpRequest) -> HttpResponse:
             )
             % {"count": count},
         )
+    requests = parent_requests(user=request.user)
+    open_offers = sum(
+        1 for each in requests for part in each.parts for choice in part.choices if choice.offer
+    )
     return render(
-        request, "registry/my_requests.html", {"requests": parent_requests(user=request.user)}
+        request, "registry/my_requests.html", {"requests": requests, "open_offers": open_offers}
     )
 
 

@@ -37,6 +37,7 @@ from tenants.allocation.models import Offer
 from tenants.allocation.selectors import (
     QueueLine,
     location_queue,
+    locations_with_overdue,
     offers_for_locations,
     parent_offer,
     queue_lines,
@@ -64,6 +65,20 @@ class IsProviderOrLoketStaff(BasePermission):
                 user=request.user,
                 loket=loket,
                 roles=[Membership.Role.LOKET_STAFF, Membership.Role.PROVIDER_STAFF],
+            )
+        )
+
+
+class IsLoketStaff(BasePermission):
+    """Loket staff of this host's loket (not the auditor tenant)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        loket = getattr(request, "loket", None)
+        return (
+            loket is not None
+            and not loket.is_auditor
+            and has_loket_role(
+                user=request.user, loket=loket, roles=[Membership.Role.LOKET_STAFF]
             )
         )
 
@@ -192,6 +207,17 @@ class ParentOfferSerializer(serializers.Serializer):
 # --- Providers' planning software ------------------------------------------------------
 
 
+class OverdueLocationSerializer(serializers.Serializer):
+    location = serializers.IntegerField(source="pk", help_text="The location's id.")
+    location_name = serializers.CharField(source="name")
+    overdue_count = serializers.IntegerField(
+        help_text="Choices still in review longer than the loket's answering time."
+    )
+    oldest_overdue = serializers.DateTimeField(
+        help_text="Since when the longest-waiting of them is in review."
+    )
+
+
 def _manageable(request: Request) -> QuerySet[Location]:
     return locations_manageable_by(user=request.user, loket=request.loket)
 
@@ -246,6 +272,22 @@ class OfferListView(generics.ListAPIView):
             locations = locations.filter(pk=int(location))
         return offers_for_locations(
             locations=locations, status=self.request.query_params.get("status") or None
+        )
+
+
+class OverdueView(generics.ListAPIView):
+    """Locations with choices still in review longer than the loket's answering time.
+
+    For loket staff: one row per location with the number of such choices and since when
+    the oldest waits; longest-waiting first.
+    """
+
+    serializer_class = OverdueLocationSerializer
+    permission_classes = [IsLoketStaff]
+
+    def get_queryset(self) -> QuerySet[Location]:
+        return locations_with_overdue(
+            locations=_manageable(self.request), loket=self.request.loket, now=timezone.now()
         )
 
 

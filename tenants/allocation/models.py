@@ -90,3 +90,31 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"placement {self.pk} at {self.location_id}"
+
+
+class OfferNotice(models.Model):
+    """An e-mail about an offer, recorded once per (offer, kind): never sent twice.
+
+    Written in the transaction that changes the offer; the e-mail itself leaves after the
+    commit, so a rolled-back change sends nothing, and a job that runs twice finds the row.
+    """
+
+    class Kind(models.TextChoices):
+        OFFERED_TO_PARENT = "offered_parent", _("place offered (to the parent)")
+        EXPIRED_TO_PARENT = "expired_parent", _("offer expired (to the parent)")
+        EXPIRED_TO_PROVIDER = "expired_provider", _("offer expired (to the location)")
+        ACCEPTED_TO_PROVIDER = "accepted_provider", _("offer accepted (to the location)")
+
+    offer = models.ForeignKey(Offer, related_name="notices", on_delete=models.CASCADE)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient_known = models.BooleanField(default=True)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "kind"], name="offer_notice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id} {self.kind}"

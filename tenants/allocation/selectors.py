@@ -11,7 +11,7 @@ from __future__ import annotations
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     Case,
@@ -19,6 +19,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Min,
     Prefetch,
     Q,
     QuerySet,
@@ -31,7 +32,7 @@ from django_tenants.utils import tenant_context
 
 from shared.catalogue.vocabulary import AGE_GROUP_MONTHS, Tariff, add_months, first_of_month
 from shared.lokets.models import Loket
-from shared.registry.models import RegistryEntry
+from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.allocation.models import Offer, Placement
 from tenants.providers.models import Location
 from tenants.requests.models import ChoiceStatus, Priority, RequestChoice
@@ -184,6 +185,74 @@ def locations_with_queue_counts(locations: QuerySet[Location]) -> QuerySet[Locat
             filter=Q(choices__offers__status=Offer.Status.OPEN),
             distinct=True,
         ),
+    )
+
+
+# How long the queue pages show choices that ended without the location's doing.
+RECENT_ENDINGS_DAYS = 30
+# Endings the location did not decide: the offer expired, or the child has a place elsewhere.
+ENDED_ELSEWHERE_STATUSES = (ChoiceStatus.EXPIRED, ChoiceStatus.CLOSED_ELSEWHERE)
+
+
+def _recent_endings(now: datetime, prefix: str = "") -> Q:
+    return Q(
+        **{
+            f"{prefix}status__in": ENDED_ELSEWHERE_STATUSES,
+            f"{prefix}status_changed_at__gte": now - timedelta(days=RECENT_ENDINGS_DAYS),
+        }
+    )
+
+
+def location_recent_endings(*, location: Location, now: datetime) -> QuerySet[RequestChoice]:
+    """Choices of the location that ended lately without its doing, newest first: an offer
+    expired without an answer, or the child found a place elsewhere (the parent is not
+    e-mailed about that; the location sees it here)."""
+    return (
+        RequestChoice.objects.filter(_recent_endings(now), location=location)
+        .select_related("request")
+        .order_by("-status_changed_at", "-id")
+    )
+
+
+def locations_with_recent_endings(
+    locations: QuerySet[Location], *, now: datetime
+) -> QuerySet[Location]:
+    """``locations`` with ``expired_count`` and ``closed_elsewhere_count`` of the last days."""
+    recent = _recent_endings(now, prefix="choices__")
+    return locations.annotate(
+        expired_count=Count(
+            "choices", filter=recent & Q(choices__status=ChoiceStatus.EXPIRED), distinct=True
+        ),
+        closed_elsewhere_count=Count(
+            "choices",
+            filter=recent & Q(choices__status=ChoiceStatus.CLOSED_ELSEWHERE),
+            distinct=True,
+        ),
+    )
+
+
+def locations_with_overdue(
+    *, locations: QuerySet[Location], loket: Loket, now: datetime
+) -> QuerySet[Location]:
+    """The locations with choices in review longer than the loket's ``response_days``.
+
+    A choice is counted from ``status_changed_at``: the registration, or later when the
+    location was added to the request or the request reopened. Each location has
+    ``overdue_count`` and ``oldest_overdue`` (the earliest such moment); one query,
+    however many locations and choices. Most overdue first.
+    """
+    overdue = Q(
+        choices__status=ChoiceStatus.IN_REVIEW,
+        choices__status_changed_at__lt=now - timedelta(days=loket.response_days),
+        choices__request__status=RequestStatus.OPEN,
+    )
+    return (
+        locations.annotate(
+            overdue_count=Count("choices", filter=overdue),
+            oldest_overdue=Min("choices__status_changed_at", filter=overdue),
+        )
+        .filter(overdue_count__gt=0)
+        .order_by("oldest_overdue", "name", "pk")
     )
 
 

@@ -31,6 +31,11 @@ from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.allocation.models import Offer, Placement
+from tenants.allocation.notices import (
+    offer_accepted_notify,
+    offer_expired_notify,
+    offer_made_notify,
+)
 from tenants.allocation.selectors import advised_places_in_use, ranked_higher_without_offer
 from tenants.providers.models import Location
 from tenants.providers.selectors import locations_manageable_by
@@ -250,6 +255,7 @@ def offer_make(
     if entry is not None:
         entry.has_offer = True
         entry.save(update_fields=["has_offer", "updated_at"])
+    offer_made_notify(offer=offer, now=now)
     return offer
 
 
@@ -418,6 +424,7 @@ def _accept(
     own_entry.placed_at = now
     own_entry.closed_at = now
     own_entry.save(update_fields=["status", "placed_at", "closed_at", "updated_at"])
+    offer_accepted_notify(offer=offer, now=now)
     return placement, None
 
 
@@ -475,8 +482,9 @@ def offer_decline(*, offer: Offer, reason: str, actor: User, now: datetime) -> O
 def offers_expire_due(*, now: datetime) -> list[Offer]:
     """Open offers of the current loket whose answer date has passed become expired.
 
-    Returns the offers it expired (none on a second run), for whoever sends the notices.
-    Offers being answered right now are skipped; the next run gets them if still open.
+    Returns the offers it expired (none on a second run). The parent and the location are
+    told once the expiry commits (``notices``). Offers being answered right now are
+    skipped; the next run gets them if still open.
     """
     today = timezone.localdate(now)
     offers = list(
@@ -498,4 +506,5 @@ def offers_expire_due(*, now: datetime) -> list[Offer]:
             location=offer.choice.location.name,
             answer_by=offer.answer_by.isoformat(),
         )
+        offer_expired_notify(offer=offer, now=now)
     return offers

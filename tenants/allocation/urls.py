@@ -11,6 +11,7 @@ CHOICE = "beheer/wachtlijst/<int:location_id>/<int:choice_id>"
 pages = [
     path("beheer/wachtlijst/", views.queue_overview, name="queue_overview"),
     path("beheer/wachtlijst/uitzonderingen/", views.exceptions, name="exceptions"),
+    path("beheer/wachtlijst/achterstand/", views.overdue, name="overdue"),
     path("beheer/wachtlijst/<int:location_id>/", views.queue, name="queue"),
     path(f"{CHOICE}/aanbod/", views.offer_create, name="offer_create"),
     path(f"{CHOICE}/geen-plaats/", views.no_place, name="no_place"),
@@ -19,6 +20,7 @@ pages = [
 
 api_patterns = [
     path("api/v1/queue/<int:location_id>/", api.QueueView.as_view(), name="api_queue"),
+    path("api/v1/queue/overdue/", api.OverdueView.as_view(), name="api_overdue"),
     path("api/v1/offers/", api.OfferListView.as_view(), name="api_offers"),
     path(
         "api/v1/choices/<int:choice_id>/offers/",

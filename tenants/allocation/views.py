@@ -20,9 +20,13 @@ from shared.accounts.models import Membership
 from tenants.allocation import services
 from tenants.allocation.forms import NoPlaceForm, OfferForm, OtherDateForm, QueueFilterForm
 from tenants.allocation.selectors import (
+    RECENT_ENDINGS_DAYS,
     exception_offers,
     location_queue,
+    location_recent_endings,
+    locations_with_overdue,
     locations_with_queue_counts,
+    locations_with_recent_endings,
     queue_lines,
     ranked_higher_without_offer,
 )
@@ -63,8 +67,11 @@ def _back(location: Location) -> HttpResponse:
 
 @offer_role_required(*MANAGERS)
 def queue_overview(request: HttpRequest) -> HttpResponse:
-    locations = locations_with_queue_counts(
-        locations_manageable_by(user=request.user, loket=request.loket)
+    locations = locations_with_recent_endings(
+        locations_with_queue_counts(
+            locations_manageable_by(user=request.user, loket=request.loket)
+        ),
+        now=timezone.now(),
     )
     return render(
         request,
@@ -72,6 +79,7 @@ def queue_overview(request: HttpRequest) -> HttpResponse:
         {
             "locations": locations,
             "is_loket_staff": is_loket_staff(user=request.user, loket=request.loket),
+            "recent_days": RECENT_ENDINGS_DAYS,
         },
     )
 
@@ -86,7 +94,14 @@ def queue(request: HttpRequest, location_id: int) -> HttpResponse:
     return render(
         request,
         "allocation/queue.html",
-        {"location": location, "form": form, "lines": lines},
+        {
+            "location": location,
+            "form": form,
+            "lines": lines,
+            "waiting_for_answer": [line for line in lines if line.open_offer],
+            "endings": location_recent_endings(location=location, now=timezone.now())[:100],
+            "recent_days": RECENT_ENDINGS_DAYS,
+        },
     )
 
 
@@ -178,3 +193,19 @@ def other_date(request: HttpRequest, location_id: int, choice_id: int) -> HttpRe
 def exceptions(request: HttpRequest) -> HttpResponse:
     """Offers made while passing over children ranked higher, or on a toeleider's advice."""
     return render(request, "allocation/exceptions.html", {"offers": exception_offers()[:200]})
+
+
+@offer_role_required(LOKET_STAFF)
+def overdue(request: HttpRequest) -> HttpResponse:
+    """Locations with choices still in review past the loket's answering time."""
+    now = timezone.now()
+    locations = locations_with_overdue(
+        locations=locations_manageable_by(user=request.user, loket=request.loket),
+        loket=request.loket,
+        now=now,
+    )
+    return render(
+        request,
+        "allocation/overdue.html",
+        {"locations": locations, "response_days": request.loket.response_days, "now": now},
+    )

@@ -30,7 +30,13 @@ from shared.geography.models import Municipality
 from tenants.providers import services
 from tenants.providers.forms import MAX_IMPORT_BYTES
 from tenants.providers.imports import locations_import
-from tenants.providers.models import Availability, ClosingPeriod, Location, Organizer
+from tenants.providers.models import (
+    Availability,
+    ClosingPeriod,
+    Location,
+    Organizer,
+    is_priority_order,
+)
 from tenants.providers.selectors import (
     future_availabilities,
     location_fields_editable_by,
@@ -103,6 +109,14 @@ class LocationSerializer(serializers.ModelSerializer):
         help_text="NIS code of a municipality in the loket's working area.",
     )
     closing_periods = ClosingPeriodSerializer(many=True, read_only=True)
+    priority_order = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=(
+            "Income-related tariff: the order of the groups with absolute priority, each "
+            "once: `work_or_training`, `sibling`, `foster_child`. Loket staff only."
+        ),
+    )
 
     class Meta:
         model = Location
@@ -121,6 +135,13 @@ class LocationSerializer(serializers.ModelSerializer):
             for name, field in self.fields.items():
                 if name not in editable:
                     field.read_only = True
+
+    def validate_priority_order(self, order: list[str]) -> list[str]:
+        if not is_priority_order(order):
+            raise serializers.ValidationError(
+                _("Put each of the three priority groups in order once.")
+            )
+        return order
 
     def validate_municipality(self, municipality: Municipality) -> Municipality:
         loket = self.context["request"].loket

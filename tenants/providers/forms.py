@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from shared.accounts.models import User
 from shared.catalogue.vocabulary import LANGUAGES, AgeGroup, Weekday
 from shared.lokets.models import Loket
-from tenants.providers.models import ClosingPeriod, Location, Organizer
+from tenants.providers.models import (
+    ClosingPeriod,
+    Location,
+    Organizer,
+    default_priority_order,
+    is_priority_order,
+)
 from tenants.providers.selectors import (
     AvailabilityGrid,
     grantable_provider_staff,
@@ -21,6 +27,7 @@ from tenants.providers.selectors import (
     working_area,
 )
 from tenants.providers.services import LOCATION_FIELDS, ORGANIZER_FIELDS
+from tenants.requests.models import Priority
 
 # Fields of the location form; coordinates come from the postcode (services.py).
 LOCATION_FORM_FIELDS = tuple(
@@ -44,10 +51,45 @@ LOCATION_SECTIONS = (
     ),
     (_("Address"), ("street", "postcode", "place", "municipality")),
     (_("Opening days and hours"), ("opening_days", "opens_at", "closes_at")),
-    (_("Tariff"), ("tariff", "daily_price")),
+    (_("Tariff"), ("tariff", "daily_price", "priority_order")),
     (_("Contact and description"), ("languages", "description", "phone", "email", "website")),
     (_("Publication"), ("is_published",)),
 )
+
+
+class PriorityOrderWidget(forms.MultiWidget):
+    """One select per rank: first, second and third priority group."""
+
+    def __init__(self, choices: list[tuple[str, str]]):
+        super().__init__([forms.Select(choices=choices) for _rank in Priority.values])
+
+    def decompress(self, value: list[str] | None) -> list[str | None]:
+        value = list(value or [])
+        return (value + [None] * len(Priority.values))[: len(Priority.values)]
+
+
+class PriorityOrderField(forms.MultiValueField):
+    """The order of the three priority groups: each once. Left empty: the usual order."""
+
+    def __init__(self, **kwargs: Any):
+        choices = [("", "---------"), *Priority.choices]
+        super().__init__(
+            fields=[forms.ChoiceField(choices=choices, required=False) for _ in Priority.values],
+            widget=PriorityOrderWidget(choices),
+            require_all_fields=False,
+            required=False,
+            **kwargs,
+        )
+
+    def compress(self, data_list: list[str]) -> list[str]:
+        order = [value for value in data_list or [] if value]
+        if not order:
+            return default_priority_order()
+        if not is_priority_order(order):
+            raise forms.ValidationError(
+                _("Put each of the three priority groups in order once."), code="not_an_order"
+            )
+        return order
 
 
 class OrganizerForm(forms.ModelForm):
@@ -96,6 +138,13 @@ class LocationForm(forms.ModelForm):
         label=capfirst(Location._meta.get_field("website").verbose_name),
         required=False,
         assume_scheme="https",
+    )
+    priority_order = PriorityOrderField(
+        label=capfirst(Location._meta.get_field("priority_order").verbose_name),
+        help_text=_(
+            "Income-related tariff: which group with absolute priority comes first, second "
+            "and third."
+        ),
     )
 
     class Meta:

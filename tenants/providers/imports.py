@@ -326,7 +326,10 @@ class _Importer:
         form = LocationForm(
             data=data,
             loket=self.loket,
-            editable=tuple(name for name in LOCATION_FORM_FIELDS if name != "organizer"),
+            # The order of the priority groups is not in the file: an import keeps it.
+            editable=tuple(
+                name for name in LOCATION_FORM_FIELDS if name not in {"organizer", "priority_order"}
+            ),
         )
         if form.is_valid():
             row.location_fields = dict(form.cleaned_data)

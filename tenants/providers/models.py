@@ -33,6 +33,11 @@ def default_priority_order() -> list[str]:
     return ["work_or_training", "sibling", "foster_child"]
 
 
+def is_priority_order(order: list[str]) -> bool:
+    """Every priority group (``requests.models.Priority`` values) exactly once."""
+    return len(order) == len(set(order)) and set(order) == set(default_priority_order())
+
+
 class Organizer(models.Model):
     """An organisation that runs one or more childcare locations."""
 
@@ -165,6 +170,8 @@ class Location(models.Model):
             errors["daily_price"] = _("A location with a free price states its daily price.")
         if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
             errors["closes_at"] = _("Closing time must be after opening time.")
+        if self.priority_order and not is_priority_order(self.priority_order):
+            errors["priority_order"] = _("Put each of the three priority groups in order once.")
         if errors:
             raise ValidationError(errors)
 

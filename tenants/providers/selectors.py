@@ -18,12 +18,12 @@ from tenants.providers.models import Availability, Location, Organizer
 from tenants.providers.services import LOCATION_CHANGE_PERMISSION, LOCATION_FIELDS
 
 # What a provider's own staff may change of a granted location. The organizer, the kind
-# of care and the dossier number follow Opgroeien's licence, and publishing is the loket's
-# decision: those stay with loket staff.
+# of care and the dossier number follow Opgroeien's licence, and publishing and the order
+# of the priority groups are the loket's decision: those stay with loket staff.
 PROVIDER_EDITABLE_FIELDS = tuple(
     name
     for name in LOCATION_FIELDS
-    if name not in {"organizer", "kind", "dossier_number", "is_published"}
+    if name not in {"organizer", "kind", "dossier_number", "is_published", "priority_order"}
 )
 
 GRID_MONTHS = 12

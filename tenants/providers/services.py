@@ -49,6 +49,7 @@ LOCATION_FIELDS = (
     "closes_at",
     "tariff",
     "daily_price",
+    "priority_order",
     "languages",
     "is_inclusive",
     "description",

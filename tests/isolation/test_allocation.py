@@ -63,7 +63,11 @@ def test_provider_in_beta_offers_parent_accepts_and_alpha_shows_place_found_else
     assert "choice-closed_elsewhere" in page and "choice-accepted" in page
     # Alpha's provider no longer sees Lotte waiting.
     queue = client_for("alpha", "provider_alpha").get(f"/beheer/wachtlijst/{lotte['herent'].pk}/")
-    assert lotte["herent_choice"].request.reference not in queue.content.decode()
+    waiting, ended = queue.content.decode().split('id="endings"')
+    assert lotte["herent_choice"].request.reference not in waiting
+    # It shows among the choices that ended lately, as "place found elsewhere".
+    assert lotte["herent_choice"].request.reference in ended
+    assert "choice-closed_elsewhere" in ended
 
 
 def test_provider_staff_of_alpha_cannot_see_or_act_on_betas_queue(client_for, lotte):

@@ -1,0 +1,153 @@
+"""E-mails about offers: to the parent when a place is offered or an offer expires, to the
+location when an offer expires or is accepted.
+
+Each notice is recorded once per (offer, kind) in ``OfferNotice``, in the transaction that
+changes the offer, and the e-mail leaves only after that commit: nothing is sent for a
+change that rolls back, and nothing twice when a job or a request runs again. A choice
+closed because the child found a place elsewhere sends nothing: the parent knows, and the
+location sees it on its waiting list.
+
+Written per language (``allocation/email/<name>_{subject,body}.<language>.txt``) like the
+e-mails of ``tenants.requests``; the parent's in the request's language, the location's in
+the first site language it speaks (else Dutch).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from shared.lokets.models import Loket
+from shared.lokets.selectors import current_loket
+from shared.registry.emails import email_language
+from tenants.allocation.models import Offer, OfferNotice
+from tenants.requests.emails import my_request_url
+
+logger = logging.getLogger(__name__)
+
+
+def _host_url(loket: Loket, path: str) -> str:
+    domain = loket.get_primary_domain()
+    host = domain.domain if domain is not None else settings.BASE_DOMAIN
+    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{host}{path}"
+
+
+def _queue_url(loket: Loket, offer: Offer) -> str:
+    path = reverse(
+        "allocation:queue",
+        urlconf="opvangloket.urls_tenant",
+        kwargs={"location_id": offer.choice.location_id},
+    )
+    return _host_url(loket, path)
+
+
+def _parent_address(offer: Offer) -> str:
+    request = offer.choice.request
+    return request.contact_email or (request.parent.email if request.parent else "")
+
+
+def _location_address(offer: Offer) -> str:
+    location = offer.choice.location
+    return location.email or location.organizer.email
+
+
+def _location_language(offer: Offer) -> str:
+    spoken = dict(settings.LANGUAGES)
+    return next(
+        (code for code in offer.choice.location.languages if code in spoken),
+        settings.LANGUAGE_CODE,
+    )
+
+
+def _send_after_commit(name: str, *, to: str, language: str, context: dict[str, Any]) -> None:
+    """Render now (the data is at hand), send once the transaction has committed."""
+    language = email_language(language)
+    with translation.override(language):
+        subject = render_to_string(f"allocation/email/{name}_subject.{language}.txt", context)
+        body = render_to_string(f"allocation/email/{name}_body.{language}.txt", context)
+
+    def send() -> None:
+        try:
+            send_mail(" ".join(subject.split()), body, None, [to])
+        except Exception:  # the change stands; operations see the log
+            logger.exception("offer e-mail not sent", extra={"notice": name})
+
+    transaction.on_commit(send)
+
+
+def _notify(offer: Offer, kind: str, *, to: str, language: str, now: datetime, **extra) -> bool:
+    """Record the notice; send it after commit when it is new and has an address."""
+    _notice, created = OfferNotice.objects.get_or_create(
+        offer=offer, kind=kind, defaults={"sent_at": now, "recipient_known": bool(to)}
+    )
+    if not created or not to:
+        return False
+    loket = current_loket()
+    request = offer.choice.request
+    context = {
+        "loket": loket,
+        "offer": offer,
+        "location": offer.choice.location,
+        "child_name": request.child_name,
+        "reference": request.reference,
+        **extra,
+    }
+    _send_after_commit(kind, to=to, language=language, context=context)
+    return True
+
+
+def offer_made_notify(*, offer: Offer, now: datetime) -> bool:
+    """The parent gets the offer, its answer date and a link to "Mijn aanvragen"."""
+    loket = current_loket()
+    return _notify(
+        offer,
+        OfferNotice.Kind.OFFERED_TO_PARENT,
+        to=_parent_address(offer),
+        language=offer.choice.request.language,
+        now=now,
+        url=my_request_url(request=offer.choice.request, loket=loket),
+    )
+
+
+def offer_expired_notify(*, offer: Offer, now: datetime) -> None:
+    """The parent and the location learn that the offer expired without an answer."""
+    loket = current_loket()
+    _notify(
+        offer,
+        OfferNotice.Kind.EXPIRED_TO_PARENT,
+        to=_parent_address(offer),
+        language=offer.choice.request.language,
+        now=now,
+        url=my_request_url(request=offer.choice.request, loket=loket),
+    )
+    _notify(
+        offer,
+        OfferNotice.Kind.EXPIRED_TO_PROVIDER,
+        to=_location_address(offer),
+        language=_location_language(offer),
+        now=now,
+        url=_queue_url(loket, offer),
+    )
+
+
+def offer_accepted_notify(*, offer: Offer, now: datetime) -> bool:
+    """The location learns that the parent accepted, with the family's contact details."""
+    request = offer.choice.request
+    return _notify(
+        offer,
+        OfferNotice.Kind.ACCEPTED_TO_PROVIDER,
+        to=_location_address(offer),
+        language=_location_language(offer),
+        now=now,
+        url=_queue_url(current_loket(), offer),
+        contact_email=request.contact_email,
+        contact_phone=request.contact_phone,
+    )
