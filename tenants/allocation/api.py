@@ -142,6 +142,9 @@ class QueueLineSerializer(serializers.Serializer):
         source="choice.status", help_text=f"One of {_values(ChoiceStatus)}."
     )
     open_offer = OfferSerializer(allow_null=True)
+    is_urgent = serializers.BooleanField(
+        help_text="Marked urgent by the loket (the rank follows the usual order)."
+    )
 
 
 class OfferCreateSerializer(serializers.Serializer):
@@ -235,6 +238,7 @@ def _choice(request: Request, choice_id: int) -> RequestChoice:
         OpenApiParameter("start_month", str, description="`YYYY-MM`: desired start month."),
         OpenApiParameter("age_group", str, description="Age group at the desired start."),
         OpenApiParameter("age_months", int, description="Whole months old at the start."),
+        OpenApiParameter("urgent", bool, description="Only requests marked urgent."),
     ]
 )
 class QueueView(generics.ListAPIView):

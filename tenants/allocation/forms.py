@@ -28,6 +28,7 @@ class QueueFilterForm(forms.Form):
     age_months = forms.IntegerField(
         label=_("Age in months at the desired start"), required=False, min_value=0, max_value=160
     )
+    urgent = forms.BooleanField(label=_("Urgent requests only"), required=False)
 
     def filters(self) -> dict:
         data = self.cleaned_data
@@ -35,6 +36,7 @@ class QueueFilterForm(forms.Form):
             "start_month": data.get("start_month"),
             "age_group": data.get("age_group") or None,
             "age_months": data.get("age_months"),
+            "is_urgent": data.get("urgent") or None,
         }
 
 

@@ -101,6 +101,7 @@ def location_queue(
     start_month: date | None = None,
     age_months: int | None = None,
     age_group: str | None = None,
+    is_urgent: bool | None = None,
 ) -> QuerySet[RequestChoice]:
     """Every open choice of the location, in the order places are offered.
 
@@ -111,7 +112,8 @@ def location_queue(
 
     ``start_month``: any day of the desired start month. ``age_months``: exactly this many
     whole months old at the desired start. ``age_group``: an ``AgeGroup`` value, by the
-    age at the desired start.
+    age at the desired start. ``is_urgent``: only requests loket staff marked urgent (they
+    keep their rank: urgency never changes the order).
     """
     conditions = Q()
     if start_month is not None:
@@ -124,6 +126,8 @@ def location_queue(
     if age_group is not None:
         low, high = AGE_GROUP_MONTHS[age_group]
         conditions &= Q(age_at_start__gte=low, age_at_start__lte=high)
+    if is_urgent:
+        conditions &= Q(request__is_urgent=True)
     order = [F(name).asc() for name in QUEUE_ORDER]
     queue = _queue_base(location=location).annotate(
         queue_rank=Window(RowNumber(), order_by=order),
@@ -313,6 +317,7 @@ class QueueLine:
     has_absolute_priority: bool
     registered_at: datetime
     open_offer: Offer | None
+    is_urgent: bool = False
 
 
 def queue_lines(queue: QuerySet[RequestChoice], *, location: Location) -> list[QueueLine]:
@@ -332,6 +337,7 @@ def queue_lines(queue: QuerySet[RequestChoice], *, location: Location) -> list[Q
             has_absolute_priority=choice.priority_rank < groups,
             registered_at=choice.request.registered_at,
             open_offer=choice.open_offers[0] if choice.open_offers else None,
+            is_urgent=choice.request.is_urgent,
         )
         for choice in queue
     ]

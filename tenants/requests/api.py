@@ -97,6 +97,7 @@ class StaffRequestSummarySerializer(serializers.ModelSerializer):
             "priorities",
             "registered_by_staff",
             "registered_at",
+            "is_urgent",
             "choices",
         )
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tenants.requests import api, views
+from tenants.requests import api, urgent_views, views
 
 app_name = "requests"
 
@@ -19,6 +19,11 @@ pages = [
         views.request_reopen_page,
         name="request_reopen",
     ),
+    path(
+        "beheer/aanvragen/<str:reference>/dringend/",
+        urgent_views.request_mark_urgent_page,
+        name="request_mark_urgent",
+    ),
 ]
 
 api_patterns = [
@@ -32,6 +37,11 @@ api_patterns = [
         "api/v1/requests/<str:reference>/reopen/",
         api.RequestReopenView.as_view(),
         name="api_request_reopen",
+    ),
+    path(
+        "api/v1/requests/<str:reference>/urgent/",
+        urgent_views.RequestMarkUrgentView.as_view(),
+        name="api_request_mark_urgent",
     ),
 ]
 
