@@ -77,9 +77,7 @@ class IsLoketStaff(BasePermission):
         return (
             loket is not None
             and not loket.is_auditor
-            and has_loket_role(
-                user=request.user, loket=loket, roles=[Membership.Role.LOKET_STAFF]
-            )
+            and has_loket_role(user=request.user, loket=loket, roles=[Membership.Role.LOKET_STAFF])
         )
 
 
