@@ -257,7 +257,10 @@ def request_reopen(*, request: ChildcareRequest, actor: User, now: datetime) -> 
     request = ChildcareRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != RequestStatus.LAPSED:
         raise ValidationError(_("Only a lapsed request can be reopened."), code="not_lapsed")
-    reopened = list(request.choices.filter(status=ChoiceStatus.LAPSED))
+    # Not at a location that closed meanwhile (tenants.allocation.closing).
+    reopened = list(
+        request.choices.filter(status=ChoiceStatus.LAPSED, location__closes_on__isnull=True)
+    )
     for choice in reopened:
         choice.status = ChoiceStatus.IN_REVIEW
         choice.status_changed_at = now

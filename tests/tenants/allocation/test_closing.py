@@ -16,7 +16,8 @@ from tenants.allocation.models import Offer
 from tenants.allocation.selectors import location_queue
 from tenants.providers import services as provider_services
 from tenants.providers.models import Location
-from tenants.requests.models import ChildcareRequest, ChoiceStatus, RequestEvent
+from tenants.requests.confirmation import request_reopen
+from tenants.requests.models import ChildcareRequest, ChoiceStatus, RequestChoice, RequestEvent
 from tests.support.allocation import accept, choice_of, choice_status, hours_ago, offer, register
 from tests.support.providers import api, make_location, set_free_places
 from tests.support.requests import some_day
@@ -213,3 +214,21 @@ def test_api_closes_and_reports_the_affected_requests(client_for, world, closing
     assert [line["reference"] for line in placed] == [closing["cas"].request.reference]
     assert api(client, "post", url, {"closes_on": some_day(7).isoformat()}).status_code == 400
     assert api(client, "get", url).json()["affected"] == body["affected"]
+
+
+def test_a_lapsed_choice_at_a_closed_location_stays_closed_when_reopened(world, closing):
+    alpha = closing["alpha"]
+    with tenant_context(alpha):
+        ChildcareRequest.objects.filter(pk=closing["ada"].request_id).update(
+            status=RequestStatus.LAPSED
+        )
+        RequestChoice.objects.filter(pk=closing["ada"].pk).update(status=ChoiceStatus.LAPSED)
+    affected = close(closing, world)
+    assert closing["ada"].request.reference not in {line.reference for line in affected}
+    with tenant_context(alpha):
+        request_reopen(
+            request=ChildcareRequest.objects.get(pk=closing["ada"].request_id),
+            actor=world.users["staff_alpha"],
+            now=timezone.now(),
+        )
+    assert choice_status(alpha, closing["ada"]) == ChoiceStatus.LAPSED
