@@ -8,9 +8,9 @@ from django_tenants.utils import schema_exists
 
 from shared.accounts.models import Membership, User
 from shared.catalogue.models import CatalogueLocation
-from shared.registry.models import RegistryEntry
 from shared.lokets.models import Domain, Loket, Region
 from shared.lokets.services import loket_create, loket_update_contact
+from shared.registry.models import RegistryEntry
 
 pytestmark = pytest.mark.django_db
 
