@@ -7,10 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import override_settings
 
+from opvangloket.auditor_db import AUDITOR_ALIAS
+from shared.lokets.auditor import auditor_role_ensure
+from tests.support.auditor import use_auditor_alias_in_test_database
 from tests.support.world import PASSWORD, World, build_world
 
 pytest_plugins = ["tests.support.fixtures"]
@@ -39,7 +42,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker) -> None:
+def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
     """The test database with its lokets: schemas are made once, then every test reuses them."""
     global _world
     if not connection.settings_dict["NAME"].startswith("test_"):
@@ -47,6 +50,11 @@ def django_db_setup(django_db_setup, django_db_blocker) -> None:
     with django_db_blocker.unblock():
         _world = build_world()
         connection.set_schema_to_public()
+        auditor_role_ensure()
+    use_auditor_alias_in_test_database()
+    yield
+    # An open auditor connection would keep the test database from being dropped.
+    connections[AUDITOR_ALIAS].close()
 
 
 @pytest.fixture

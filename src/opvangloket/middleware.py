@@ -13,6 +13,9 @@ from django.shortcuts import render
 from django.utils import translation
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from opvangloket.auditor_db import start_auditor_reads, stop_auditor_reads
+from shared.accounts.models import Membership
+from shared.accounts.selectors import has_loket_role
 from shared.lokets.selectors import region_for_host
 
 request_logger = logging.getLogger("opvangloket.request")
@@ -44,7 +47,9 @@ class LoketMiddleware(TenantMainMiddleware):
 
     A loket's domain → that loket's schema and the loket URL conf; a region's portal
     domain or the platform's base domain → the public schema and its URL conf; any
-    other host → a 404 page, never another loket's data.
+    other host → a 404 page, never another loket's data. An auditor on the auditor
+    tenant's host reads through the read-only ``auditor`` database alias
+    (``opvangloket.auditor_db``).
     """
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
@@ -56,6 +61,26 @@ class LoketMiddleware(TenantMainMiddleware):
             request.loket = tenant
             request.region = tenant.region
             sentry_sdk.set_tag("loket", tenant.slug)
+        return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        # After authentication: an auditor on the auditor host reads as the read-only role.
+        loket = request.loket
+        user = getattr(request, "user", None)
+        if (
+            loket is not None
+            and loket.is_auditor
+            and user is not None
+            and user.is_authenticated
+            and has_loket_role(user=user, loket=loket, roles=[Membership.Role.AUDITOR])
+        ):
+            request._auditor_reads = start_auditor_reads(loket=loket)
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        token = getattr(request, "_auditor_reads", None)
+        if token is not None:
+            stop_auditor_reads(token)
+            request._auditor_reads = None
         return response
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse | None:

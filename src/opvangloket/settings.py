@@ -51,7 +51,18 @@ DATABASES = {
         engine="django_tenants.postgresql_backend",
     )
 }
-DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+# The auditor tenant reads through this alias: the same server, a role with only SELECT
+# grants and read-only transactions (manage.py ensure_auditor_role; opvangloket.auditor_db).
+AUDITOR_DB_ROLE = os.environ.get("OPVANGLOKET_AUDITOR_DB_ROLE", "opvangloket_auditor")
+DATABASES["auditor"] = {
+    **DATABASES["default"],
+    "USER": AUDITOR_DB_ROLE,
+    "PASSWORD": os.environ.get("OPVANGLOKET_AUDITOR_DB_PASSWORD", ""),
+}
+DATABASE_ROUTERS = (
+    "opvangloket.auditor_db.AuditorRouter",
+    "django_tenants.routers.TenantSyncRouter",
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 

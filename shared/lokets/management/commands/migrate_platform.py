@@ -1,4 +1,4 @@
-"""Migrate everything: the public schema, the template schema, then every loket's schema."""
+"""Migrate everything: the public schema, the template, every loket; then the auditor's role."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -9,7 +9,8 @@ from shared.lokets.services import template_schema_ensure
 class Command(BaseCommand):
     help = (
         "Migrate the public schema, create or migrate the template schema new lokets are "
-        "cloned from, and migrate every loket's schema (in parallel with --executor)."
+        "cloned from, migrate every loket's schema (in parallel with --executor), and grant "
+        "the auditor's read-only role SELECT on every table."
     )
 
     def add_arguments(self, parser):
@@ -31,3 +32,5 @@ class Command(BaseCommand):
             interactive=False,
             verbosity=verbosity,
         )
+        # Last: the read-only role must be able to read the tables just created.
+        call_command("ensure_auditor_role", verbosity=verbosity)

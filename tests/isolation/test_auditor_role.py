@@ -1,0 +1,94 @@
+"""The auditor's database role reads every loket and changes nothing, enforced by PostgreSQL."""
+
+import psycopg
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, connections, transaction
+
+from opvangloket.auditor_db import AUDITOR_ALIAS
+from shared.lokets.models import Loket
+
+pytestmark = pytest.mark.django_db(databases=["default", AUDITOR_ALIAS])
+
+
+@pytest.fixture
+def auditor_db(world):
+    auditor = connections[AUDITOR_ALIAS]
+    yield auditor
+    auditor.set_schema_to_public()
+
+
+def test_the_auditor_alias_connects_as_the_read_only_role(auditor_db):
+    with auditor_db.cursor() as cursor:
+        cursor.execute("SELECT current_user, current_setting('default_transaction_read_only')")
+        assert cursor.fetchone() == ("opvangloket_auditor", "on")
+
+
+def test_the_auditor_alias_reads_public_and_loket_tables(auditor_db, world):
+    assert Loket.objects.using(AUDITOR_ALIAS).filter(slug="alpha").exists()
+    auditor_db.set_tenant(world.lokets["alpha"])
+    with auditor_db.cursor() as cursor:
+        cursor.execute("SELECT current_schema(), count(*) FROM requests_childcarerequest")
+        assert cursor.fetchone()[0] == "alpha"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE lokets_loket SET name = 'changed'",
+        "DELETE FROM accounts_membership",
+        "CREATE TABLE public.sneaky (id int)",
+    ],
+)
+def test_a_write_through_the_auditor_alias_fails_in_the_database(auditor_db, statement):
+    with pytest.raises(DatabaseError), transaction.atomic(using=AUDITOR_ALIAS):
+        auditor_db.cursor().execute(statement)
+
+
+def test_a_session_that_turns_read_only_off_still_may_not_write(auditor_db, world):
+    """The read-only default is only the first wall: the role's grants are the second."""
+    params = auditor_db.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as raw:
+        raw.execute("SET default_transaction_read_only = off")
+        raw.execute("SET search_path = alpha, public")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            raw.execute("DELETE FROM requests_childcarerequest")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            raw.execute("UPDATE public.lokets_loket SET name = 'changed'")
+
+
+def test_an_orm_save_through_the_auditor_alias_fails(auditor_db, world):
+    loket = Loket.objects.using(AUDITOR_ALIAS).get(slug="beta")
+    loket.name = "Changed"
+    with pytest.raises(DatabaseError), transaction.atomic(using=AUDITOR_ALIAS):
+        loket.save(using=AUDITOR_ALIAS, update_fields=["name"])
+    assert Loket.objects.get(slug="beta").name == "Loket Beta"
+
+
+def test_ensuring_the_role_again_changes_nothing_and_reaches_every_loket(auditor_db):
+    call_command("ensure_auditor_role", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT privilege_type FROM information_schema.role_table_grants "
+            "WHERE grantee = 'opvangloket_auditor' AND table_schema IN ('alpha', 'public') "
+            "GROUP BY privilege_type"
+        )
+        assert {row[0] for row in cursor.fetchall()} == {"SELECT"}
+
+
+def test_pages_on_the_auditor_host_read_through_the_auditor_alias(client_for, world):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connections[AUDITOR_ALIAS]) as reads:
+        response = client_for("audit", user="auditor").get("/opvang/")
+    assert response.status_code == 200
+    assert reads.captured_queries, "the auditor host read nothing through its alias"
+    assert connections[AUDITOR_ALIAS].tenant.schema_name == "public"
+
+
+def test_pages_of_other_lokets_do_not_use_the_auditor_alias(client_for):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connections[AUDITOR_ALIAS]) as reads:
+        assert client_for("alpha", user="staff_alpha").get("/").status_code == 200
+    assert not reads.captured_queries
