@@ -138,6 +138,7 @@ TENANT_APPS = [
     "tenants.providers",
     "tenants.requests",
     "tenants.allocation",
+    "tenants.audit",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

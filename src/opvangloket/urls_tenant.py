@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("tenants.requests.urls")),
     path("", include("tenants.allocation.urls")),
     path("", include("tenants.allocation.closing_urls")),
+    path("", include("tenants.audit.urls")),
     *common_patterns,
 ]

@@ -28,6 +28,8 @@ from shared.accounts.models import Membership
 from shared.accounts.selectors import has_loket_role
 from shared.lokets.api import MunicipalitySummarySerializer
 from shared.registry.models import RequestStatus
+from tenants.audit.models import AuditEvent
+from tenants.audit.services import audit_record
 from tenants.requests.confirmation import request_reopen
 from tenants.requests.forms import PRIORITY_FILTER_CHOICES, REGISTERED_BY_CHOICES, RequestFilterForm
 from tenants.requests.models import (
@@ -222,6 +224,13 @@ class RequestDetailView(generics.RetrieveAPIView):
         childcare_request = request_detail(reference=self.kwargs["reference"])
         if childcare_request is None:
             raise Http404
+        audit_record(
+            actor=self.request.user,
+            action=AuditEvent.Action.VIEWED,
+            object_type=AuditEvent.ObjectType.REQUEST,
+            object_id=childcare_request.pk,
+            reference=childcare_request.reference,
+        )
         return childcare_request
 
 

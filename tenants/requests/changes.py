@@ -30,6 +30,7 @@ from shared.catalogue.vocabulary import age_groups_for, months_between
 from shared.lokets.models import Loket
 from shared.registry.identity import email_key
 from shared.registry.models import RegistryEntry, RequestStatus
+from tenants.audit.services import audit_request_change
 from tenants.requests.models import (
     DAY_PARTS,
     ChildcareRequest,
@@ -150,6 +151,7 @@ def _stand_ins(parts: list[_Part]) -> list[CatalogueLocation]:
 
 
 def _record(part: _Part, *, kind: str, user: User, now: datetime, details: dict) -> RequestEvent:
+    audit_request_change(request=part.request, actor=user, kind=kind, details=details, at=now)
     return RequestEvent.objects.create(
         request=part.request, kind=kind, actor=user, details=details, at=now
     )

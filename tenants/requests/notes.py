@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shared.accounts.models import User
+from tenants.audit.models import AuditEvent
+from tenants.audit.services import audit_record
 from tenants.requests.models import ChildcareRequest, RequestEvent, RequestNote
 
 NOTE_MAX_LENGTH = RequestNote._meta.get_field("text").max_length
@@ -27,6 +29,14 @@ def request_note_add(*, request: ChildcareRequest, author: User, text: str) -> R
             {"text": [_("A note has at most %(count)d characters.") % {"count": NOTE_MAX_LENGTH}]}
         )
     note = RequestNote.objects.create(request=request, author=author, text=text)
+    audit_record(
+        actor=author,
+        action=AuditEvent.Action.CREATED,
+        object_type=AuditEvent.ObjectType.NOTE,
+        object_id=note.pk,
+        reference=request.reference,
+        at=note.created_at,
+    )
     RequestEvent.objects.create(
         request=request,
         kind=RequestEvent.Kind.NOTE,

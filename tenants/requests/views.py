@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 from shared.accounts.models import Membership
 from shared.accounts.permissions import loket_role_required
 from shared.catalogue.vocabulary import LANGUAGES, Weekday
+from tenants.audit.models import AuditEvent
+from tenants.audit.services import audit_record
 from tenants.requests.confirmation import request_reopen
 from tenants.requests.forms import NoteForm, RequestFilterForm
 from tenants.requests.models import ChildcareRequest
@@ -84,7 +86,14 @@ def _render_detail(
 
 @loket_role_required(LOKET_STAFF)
 def request_detail_page(request: HttpRequest, reference: str) -> HttpResponse:
-    return _render_detail(request, reference, NoteForm())
+    response = _render_detail(request, reference, NoteForm())
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEWED,
+        object_type=AuditEvent.ObjectType.REQUEST,
+        reference=reference,
+    )
+    return response
 
 
 @loket_role_required(LOKET_STAFF)

@@ -1,0 +1,50 @@
+"""The audit trail of a loket (its own schema): who viewed or changed what, and when.
+
+An event names the object by type and reference (a request's reference), never by a
+child's name, and its details hold loket-level facts only (a location id, an event
+kind), never personal data: the trail is shown to every loket staff member and auditor.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        VIEWED = "viewed", _("viewed")
+        CREATED = "created", _("created")
+        CHANGED = "changed", _("changed")
+
+    class ObjectType(models.TextChoices):
+        REQUEST = "request", _("childcare request")
+        NOTE = "note", _("note")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    object_type = models.CharField(_("object"), max_length=20, choices=ObjectType.choices)
+    object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
+    reference = models.CharField(_("request reference"), max_length=20, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(fields=["reference", "at"], name="audit_reference_at"),
+            models.Index(fields=["at"], name="audit_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.reference}"

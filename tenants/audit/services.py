@@ -1,0 +1,59 @@
+"""Recording the audit trail: one call from every place that views or changes a request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from tenants.audit.models import AuditEvent
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    object_type: str,
+    reference: str = "",
+    object_id: int | None = None,
+    details: dict | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Record one event in the current loket's schema (inside the caller's transaction).
+
+    ``details`` must hold loket-level facts only (ids, kinds, statuses), never a name,
+    a national register number or contact data. ``actor`` None: the system (a job).
+    """
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        reference=reference,
+        details=details or {},
+        at=at or timezone.now(),
+    )
+
+
+def audit_request_change(*, request, actor, kind: str, details: dict, at: datetime) -> AuditEvent:
+    """A change of ``request`` recorded in its history (``RequestEvent`` ``kind``).
+
+    Only the event's kind and its numeric details (ids) are kept: its other details may
+    hold free text (a reason) or a location's name.
+    """
+    return audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CHANGED,
+        object_type=AuditEvent.ObjectType.REQUEST,
+        object_id=request.pk,
+        reference=request.reference,
+        details={
+            "event": kind,
+            **{
+                key: value
+                for key, value in details.items()
+                if isinstance(value, int) and not isinstance(value, bool)
+            },
+        },
+        at=at,
+    )
