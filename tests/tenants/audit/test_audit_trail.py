@@ -105,3 +105,10 @@ def test_an_invalid_date_filter_is_a_400_in_the_api(client_for):
         "/api/v1/audit/events/", {"day_from": "yesterday"}
     )
     assert response.status_code == 400
+
+
+def test_the_staff_area_links_to_the_audit_trail(client_for):
+    assert (
+        f'href="{TRAIL}"'
+        in client_for("alpha", user="staff_alpha").get("/beheer/").content.decode()
+    )

@@ -1,0 +1,79 @@
+"""Auditors' pages on the auditor tenant's host: lokets → a loket's requests or audit trail.
+
+Read-only: no forms that change anything, every query through the read-only
+``auditor`` database alias (``auditor_selectors``). Requests show what and when, never
+who: no names, national register numbers or contact data.
+
+Auditors' own page views are not written to the audited loket's audit trail: their
+connection cannot write by design, and a write path from the auditor host into a
+loket's schema is exactly what the read-only role rules out. Every page view is in the
+structured request log instead (user id, path with the loket's slug, time).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from shared.accounts.models import Membership
+from shared.accounts.permissions import loket_role_required
+from shared.registry.models import RequestStatus
+from tenants.audit.auditor_selectors import (
+    audited_loket,
+    audited_lokets,
+    audited_requests,
+    audited_trail,
+)
+from tenants.audit.forms import AuditFilterForm
+
+AUDITOR = Membership.Role.AUDITOR
+
+
+def _on_auditor_host(request: HttpRequest) -> None:
+    if not request.loket.is_auditor:
+        raise Http404
+
+
+def _loket_or_404(slug: str):
+    loket = audited_loket(slug=slug)
+    if loket is None:
+        raise Http404
+    return loket
+
+
+@loket_role_required(AUDITOR)
+def loket_list(request: HttpRequest) -> HttpResponse:
+    _on_auditor_host(request)
+    return render(request, "audit/auditor_lokets.html", {"lokets": audited_lokets()})
+
+
+@loket_role_required(AUDITOR)
+def loket_requests(request: HttpRequest, slug: str) -> HttpResponse:
+    _on_auditor_host(request)
+    loket = _loket_or_404(slug)
+    status = request.GET.get("status") or None
+    if status not in (None, *RequestStatus.values):
+        status = None
+    return render(
+        request,
+        "audit/auditor_requests.html",
+        {
+            "audited": loket,
+            "requests": audited_requests(loket=loket, status=status),
+            "statuses": RequestStatus.choices,
+            "status": status or "",
+        },
+    )
+
+
+@loket_role_required(AUDITOR)
+def loket_trail(request: HttpRequest, slug: str) -> HttpResponse:
+    _on_auditor_host(request)
+    loket = _loket_or_404(slug)
+    form = AuditFilterForm(request.GET)
+    events = audited_trail(loket=loket, **form.filters()) if form.is_valid() else None
+    return render(
+        request,
+        "audit/auditor_trail.html",
+        {"audited": loket, "form": form, "events": events},
+    )
