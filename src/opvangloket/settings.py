@@ -139,6 +139,7 @@ TENANT_APPS = [
     "tenants.requests",
     "tenants.allocation",
     "tenants.audit",
+    "tenants.signals",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("tenants.allocation.urls")),
     path("", include("tenants.allocation.closing_urls")),
     path("", include("tenants.audit.urls")),
+    path("", include("tenants.signals.urls")),
     *common_patterns,
 ]

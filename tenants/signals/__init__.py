@@ -1,0 +1,1 @@
+"""Signals of problems in a location, recorded by loket staff and exported for Opgroeien."""

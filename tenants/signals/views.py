@@ -1,0 +1,47 @@
+"""Loket staff's signals: /beheer/signalen/ (list and new signal) and its CSV export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shared.accounts.models import Membership
+from shared.accounts.permissions import loket_role_required
+from tenants.signals.forms import SignalForm
+from tenants.signals.selectors import loket_signals, signals_csv
+from tenants.signals.services import signal_record
+
+LOKET_STAFF = Membership.Role.LOKET_STAFF
+
+
+@loket_role_required(LOKET_STAFF)
+def signal_list(request: HttpRequest) -> HttpResponse:
+    form = SignalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signal_record(recorded_by=request.user, now=timezone.now(), **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The signal has been recorded."))
+            return redirect("signals:signal_list")
+    return render(
+        request,
+        "signals/signal_list.html",
+        {"form": form, "signals": loket_signals()},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@loket_role_required(LOKET_STAFF)
+def signal_export(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        "\ufeff" + signals_csv(signals=loket_signals()), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"signalen-{request.loket.slug}-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
