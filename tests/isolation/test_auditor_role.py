@@ -92,3 +92,17 @@ def test_pages_of_other_lokets_do_not_use_the_auditor_alias(client_for):
     with CaptureQueriesContext(connections[AUDITOR_ALIAS]) as reads:
         assert client_for("alpha", user="staff_alpha").get("/").status_code == 200
     assert not reads.captured_queries
+
+
+def test_schemas_and_tables_made_later_are_readable_and_only_readable(auditor_db):
+    """A loket cloned after the last migrate_platform is readable at once (default privileges)."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA later_loket")
+        cursor.execute("CREATE TABLE later_loket.probe (id bigint)")
+        cursor.execute(
+            "SELECT has_schema_privilege('opvangloket_auditor', 'later_loket', 'USAGE'),"
+            " has_schema_privilege('opvangloket_auditor', 'later_loket', 'CREATE'),"
+            " has_table_privilege('opvangloket_auditor', 'later_loket.probe', 'SELECT'),"
+            " has_table_privilege('opvangloket_auditor', 'later_loket.probe', 'INSERT')"
+        )
+        assert cursor.fetchone() == (True, False, True, False)
