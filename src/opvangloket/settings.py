@@ -117,6 +117,7 @@ SHARED_APPS = [
     "shared.accounts",
     "shared.catalogue",
     "shared.registry",
+    "shared.statistics",
     # Background jobs: their registry and the record of every run (JobRun).
     "shared.jobs",
     "django.contrib.contenttypes",

@@ -14,5 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("shared.catalogue.urls")),
     path("", include("shared.registry.urls")),
+    path("", include("shared.statistics.portal_urls")),
     *common_patterns,
 ]

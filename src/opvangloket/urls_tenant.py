@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("tenants.requests.urls")),
     path("", include("tenants.allocation.urls")),
     path("", include("tenants.allocation.closing_urls")),
+    path("", include("shared.statistics.urls")),
     path("", include("tenants.audit.urls")),
     path("", include("tenants.signals.urls")),
     *common_patterns,

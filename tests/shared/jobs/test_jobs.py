@@ -136,7 +136,10 @@ def test_the_celery_tasks_call_the_runner_without_a_broker(celery_module, schema
     result = celery_module.run_loket_jobs("gamma", jobs=["tests.probe"])
     assert result == {"tests.probe": "succeeded"}
     assert schema_probe == [("gamma", "gamma")]
-    assert celery_module.run_platform_jobs() == {"registry.purge_drafts": "succeeded"}
+    assert celery_module.run_platform_jobs() == {
+        "registry.purge_drafts": "succeeded",
+        "statistics.monthly_snapshots": "succeeded",
+    }
     schedule = celery_module.app.conf.beat_schedule["run-due-jobs"]
     assert schedule["task"] == celery_module.dispatch_jobs.name
 

@@ -1,0 +1,187 @@
+"""Figures pages: the loket dashboard, figures with charts, and downloads (CSV, XLSX)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shared.accounts.models import Membership
+from shared.accounts.permissions import loket_role_required
+from shared.accounts.selectors import is_region_coordinator
+from shared.catalogue.vocabulary import AgeGroup
+from shared.statistics import exports
+from shared.statistics.selectors import (
+    Period,
+    Scope,
+    figures_compute,
+    loket_dashboard,
+    period_of_year,
+    scope_for_loket,
+    scope_for_region,
+)
+
+
+def period_from(params) -> Period:
+    """``?year=2025``, or ``?start=2025-01-01&end=2025-07-01`` (end excluded); default this year."""
+    try:
+        if params.get("start") and params.get("end"):
+            period = Period(
+                start=date.fromisoformat(params["start"]), end=date.fromisoformat(params["end"])
+            )
+            if period.start < period.end:
+                return period
+        if params.get("year"):
+            return period_of_year(int(params["year"]))
+    except ValueError:
+        pass
+    return period_of_year(timezone.localdate().year)
+
+
+def periods_from(params) -> list[Period]:
+    period = period_from(params)
+    return period.months() if params.get("split") == "month" else [period]
+
+
+def _chart(key: str, title: str, items: list[tuple[str, int]]) -> dict:
+    top = max((value for _, value in items), default=0) or 1
+    bars = [
+        {"label": label, "value": value, "width": round(300 * value / top), "y": 28 * index}
+        for index, (label, value) in enumerate(items)
+    ]
+    return {"id": key, "title": title, "bars": bars, "height": 28 * len(bars) or 28}
+
+
+def charts(figures: dict) -> list[dict]:
+    ages = dict(AgeGroup.choices)
+    rows = figures["municipalities"]
+    return [
+        _chart(
+            "municipality",
+            _("Children waiting per municipality of residence"),
+            [(row["name"] or _("unknown"), row["waiting"]) for row in rows],
+        ),
+        _chart(
+            "unique",
+            _("Unique requests and requests without offer per municipality"),
+            [
+                (f"{row['name'] or _('unknown')}: {label}", row[field])
+                for row in rows
+                for field, label in (
+                    ("unique_requests", _("unique requests")),
+                    ("unique_without_offer", _("without offer")),
+                )
+            ],
+        ),
+        _chart(
+            "age",
+            _("Children waiting per age group"),
+            [
+                (str(ages.get(key, key)), value)
+                for key, value in figures["waiting_by_age_group"].items()
+            ],
+        ),
+        _chart(
+            "month",
+            _("Children waiting per desired start month"),
+            list(figures["waiting_by_start_month"].items()),
+        ),
+        _chart(
+            "priority",
+            _("Children waiting, priority group or not"),
+            [
+                (_("priority group") if key == "yes" else _("no priority"), value)
+                for key, value in figures["waiting_by_priority"].items()
+            ],
+        ),
+        _chart(
+            "supply",
+            _("Supply and demand per municipality"),
+            [
+                (f"{row['name'] or _('unknown')}: {label}", row[field])
+                for row in rows
+                for field, label in (
+                    ("licensed_places", _("licensed places")),
+                    ("free_places", _("free places")),
+                    ("waiting", _("children waiting")),
+                )
+            ],
+        ),
+    ]
+
+
+def _figures_page(request: HttpRequest, scope: Scope) -> HttpResponse:
+    period = period_from(request.GET)
+    figures = figures_compute(scope=scope, period=period)
+    return render(
+        request,
+        "statistics/figures.html",
+        {
+            "scope": scope,
+            "period": period,
+            "figures": figures,
+            "totals": figures["totals"],
+            "charts": charts(figures),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _download(request: HttpRequest, scope: Scope, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    periods = periods_from(request.GET)
+    name = f"cijfers-{periods[0].start:%Y%m%d}-{periods[-1].end:%Y%m%d}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.export_xlsx(scope=scope, periods=periods),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(
+            exports.export_csv(scope=scope, periods=periods), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@loket_role_required(Membership.Role.LOKET_STAFF)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "statistics/dashboard.html",
+        {"counts": loket_dashboard(loket=request.loket, now=timezone.now())},
+    )
+
+
+@loket_role_required(Membership.Role.LOKET_STAFF)
+def loket_figures(request: HttpRequest) -> HttpResponse:
+    return _figures_page(request, scope_for_loket(loket=request.loket))
+
+
+@loket_role_required(Membership.Role.LOKET_STAFF)
+def loket_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    return _download(request, scope_for_loket(loket=request.loket), fmt)
+
+
+def _coordinated_region(request: HttpRequest):
+    region = getattr(request, "region", None)
+    if region is None or not is_region_coordinator(user=request.user, region=region):
+        raise PermissionDenied
+    return region
+
+
+def region_figures(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    return _figures_page(request, scope_for_region(region=_coordinated_region(request)))
+
+
+def region_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    return _download(request, scope_for_region(region=_coordinated_region(request)), fmt)
