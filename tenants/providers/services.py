@@ -164,6 +164,14 @@ def location_update(*, location: Location, **fields: Any) -> Location:
 
 @transaction.atomic
 def location_delete(*, location: Location) -> None:
+    """Delete a location that no request ever chose; one with requests is closed instead."""
+    if location.choices.exists():
+        raise ValidationError(
+            _(
+                "Parents have chosen this location, so it cannot be deleted: their requests "
+                "would lose it. Unpublish it, or close it if it stops."
+            )
+        )
     location_id = location.pk
     location.delete()
     # guardian refers to objects by a generic key: its grants would outlive the location.

@@ -183,7 +183,12 @@ def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def location_delete(request: HttpRequest, pk: int) -> HttpResponse:
     location = _location_or_404(request, pk)
     if request.method == "POST":
-        services.location_delete(location=location)
+        try:
+            services.location_delete(location=location)
+        except ValidationError as refused:
+            for message in refused.messages:
+                messages.error(request, message)
+            return redirect("providers:location_detail", pk=location.pk)
         messages.success(request, _("The location %(name)s has been deleted.") % {"name": location})
         return redirect("providers:location_list")
     return render(request, "providers/location_confirm_delete.html", {"location": location})
