@@ -6,6 +6,7 @@ wall: loket staff of this host's loket only; a reference of another loket answer
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -234,6 +235,20 @@ class RequestDetailView(generics.RetrieveAPIView):
         return childcare_request
 
 
+def staff_request_action(request: Request, reference: str, service: Callable) -> Response:
+    """Run a loket staff action on one request of this loket; answer with the request."""
+    childcare_request = request_detail(reference=reference)
+    if childcare_request is None:
+        raise Http404
+    try:
+        service(request=childcare_request, actor=request.user, now=timezone.now())
+    except DjangoValidationError as error:
+        raise ValidationError({"non_field_errors": error.messages}) from error
+    childcare_request = request_detail(reference=reference)
+    serializer = StaffRequestDetailSerializer(childcare_request, context={"request": request})
+    return Response(serializer.data)
+
+
 class RequestReopenView(APIView):
     """Open a lapsed request of this loket again (loket staff only).
 
@@ -251,13 +266,4 @@ class RequestReopenView(APIView):
         },
     )
     def post(self, request: Request, reference: str) -> Response:
-        childcare_request = request_detail(reference=reference)
-        if childcare_request is None:
-            raise Http404
-        try:
-            request_reopen(request=childcare_request, actor=request.user, now=timezone.now())
-        except DjangoValidationError as error:
-            raise ValidationError({"non_field_errors": error.messages}) from error
-        childcare_request = request_detail(reference=reference)
-        serializer = StaffRequestDetailSerializer(childcare_request, context={"request": request})
-        return Response(serializer.data)
+        return staff_request_action(request, reference, request_reopen)

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shared.accounts.models import Membership
 from shared.accounts.permissions import loket_role_required
-from tenants.requests.api import IsLoketStaff, StaffRequestDetailSerializer
+from tenants.requests.api import IsLoketStaff, StaffRequestDetailSerializer, staff_request_action
 from tenants.requests.models import ChildcareRequest
-from tenants.requests.selectors import request_detail
 from tenants.requests.urgent import request_mark_urgent
 
 
@@ -69,13 +67,4 @@ class RequestMarkUrgentView(APIView):
         },
     )
     def post(self, request: Request, reference: str) -> Response:
-        childcare_request = request_detail(reference=reference)
-        if childcare_request is None:
-            raise Http404
-        try:
-            request_mark_urgent(request=childcare_request, actor=request.user, now=timezone.now())
-        except DjangoValidationError as error:
-            raise ValidationError({"non_field_errors": error.messages}) from error
-        childcare_request = request_detail(reference=reference)
-        serializer = StaffRequestDetailSerializer(childcare_request, context={"request": request})
-        return Response(serializer.data)
+        return staff_request_action(request, reference, request_mark_urgent)
