@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 from django_tenants.utils import tenant_context
 from playwright.sync_api import Page, expect
@@ -13,8 +12,8 @@ from tenants.allocation.models import Placement
 from tenants.providers.services import location_delete
 from tenants.requests.models import ChildcareRequest
 from tests.support.allocation import register
+from tests.support.browser import log_in, passwords_for_the_server
 from tests.support.providers import grant_location, make_location
-from tests.support.world import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -31,19 +30,10 @@ def committed_choices(django_db_setup, django_db_blocker):
         tienen = make_location(beta, name="Crèche Tiense Reis")
         grant_location(beta, tienen, provider)
         entries = register(herent, name="Lotte", parent=parent, also=[tienen])
-        # The test process hashes passwords with MD5 (fast), which the served site, with the
-        # production hashers, cannot check: store the password with its default hasher.
-        hashes = {}
-        for user in (parent, provider):
-            hashes[user.pk] = user.password
-            user.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
-            user.save(update_fields=["password"])
         connection.set_schema_to_public()
-        yield {"herent": herent, "tienen": tienen, "parent": parent, "provider": provider}
+        with passwords_for_the_server([parent, provider]):
+            yield {"herent": herent, "tienen": tienen, "parent": parent, "provider": provider}
         connection.set_schema_to_public()
-        for user in (parent, provider):
-            user.password = hashes[user.pk]
-            user.save(update_fields=["password"])
         entries = RegistryEntry.objects.filter(pk__in=[entry.pk for entry in entries])
         for entry in entries:
             with tenant_context(entry.loket):
@@ -54,14 +44,6 @@ def committed_choices(django_db_setup, django_db_blocker):
             with tenant_context(loket):
                 location_delete(location=location)
         connection.set_schema_to_public()
-
-
-def log_in(page: Page, origin: str, email: str, next_path: str) -> None:
-    page.goto(f"{origin}/account/login/?next={next_path}")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-    expect(page).to_have_url(f"{origin}{next_path}")
 
 
 def test_provider_offers_parent_accepts_and_the_other_loket_closes_the_choice(

@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from playwright.sync_api import Page, expect
@@ -14,6 +13,7 @@ from playwright.sync_api import Page, expect
 from shared.registry.models import RegistryEntry, RequestDraft
 from tenants.providers.services import location_delete
 from tenants.requests.models import ChildcareRequest
+from tests.support.browser import passwords_for_the_server
 from tests.support.providers import make_location
 from tests.support.world import PASSWORD
 
@@ -32,14 +32,8 @@ def committed_parent(django_db_setup, django_db_blocker):
         alpha = _world.lokets["alpha"]
         parent = _world.users["parent"]
         location = make_location(alpha, name=LOCATION_NAME)
-        # The test process hashes passwords with MD5 (fast), which the served site, with the
-        # production hashers, cannot check: store the password with its default hasher.
-        test_hash = parent.password
-        parent.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
-        parent.save(update_fields=["password"])
-        yield parent
-        parent.password = test_hash
-        parent.save(update_fields=["password"])
+        with passwords_for_the_server([parent]):
+            yield parent
         RequestDraft.objects.filter(owner=parent).delete()
         entries = RegistryEntry.objects.filter(parent=parent)
         for loket in {entry.loket for entry in entries}:
