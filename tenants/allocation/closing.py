@@ -47,6 +47,7 @@ from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.allocation.models import Offer
 from tenants.providers.models import Location
 from tenants.requests.emails import my_request_url
+from tenants.requests.history import request_event_record
 from tenants.requests.models import (
     OPEN_CHOICE_STATUSES,
     ChildcareRequest,
@@ -163,7 +164,7 @@ def _reopen_elsewhere(
             if request is None or request.status != RequestStatus.CANCELLED:
                 continue
             names = _reopen_request(request, loket=entry.loket, needed_from=needed_from, now=now)
-            RequestEvent.objects.create(
+            request_event_record(
                 request=request,
                 kind=RequestEvent.Kind.REOPENED,
                 actor=None,
@@ -249,7 +250,7 @@ def location_close(
                 entry.placed_at = entry.closed_at = None
                 entry.has_offer = False
                 entry.desired_start = request.desired_start
-        RequestEvent.objects.create(
+        request_event_record(
             request=request,
             kind=RequestEvent.Kind.LOCATION_CLOSED,
             actor=actor,

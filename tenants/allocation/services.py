@@ -37,10 +37,10 @@ from tenants.allocation.notices import (
     offer_made_notify,
 )
 from tenants.allocation.selectors import advised_places_in_use, ranked_higher_without_offer
-from tenants.audit.services import audit_request_change
 from tenants.providers.models import Location
 from tenants.providers.selectors import locations_manageable_by
 from tenants.providers.services import availability_take_place
+from tenants.requests.history import request_event_record
 from tenants.requests.models import (
     DAY_PARTS,
     OPEN_CHOICE_STATUSES,
@@ -69,10 +69,7 @@ class OfferRefused(ValidationError):
 def _record(
     request: ChildcareRequest, *, kind: str, actor: User | None, now: datetime, **details
 ) -> RequestEvent:
-    audit_request_change(request=request, actor=actor, kind=kind, details=details, at=now)
-    return RequestEvent.objects.create(
-        request=request, kind=kind, actor=actor, details=details, at=now
-    )
+    return request_event_record(request=request, kind=kind, actor=actor, details=details, at=now)
 
 
 def _check_manages(*, actor: User, location: Location) -> None:

@@ -35,7 +35,15 @@ def audit_record(
     )
 
 
-def audit_request_change(*, request, actor, kind: str, details: dict, at: datetime) -> AuditEvent:
+def audit_request_change(
+    *,
+    request,
+    actor,
+    kind: str,
+    details: dict,
+    at: datetime,
+    action: str = AuditEvent.Action.CHANGED,
+) -> AuditEvent:
     """A change of ``request`` recorded in its history (``RequestEvent`` ``kind``).
 
     Only the event's kind and its numeric details (ids) are kept: its other details may
@@ -43,7 +51,7 @@ def audit_request_change(*, request, actor, kind: str, details: dict, at: dateti
     """
     return audit_record(
         actor=actor,
-        action=AuditEvent.Action.CHANGED,
+        action=action,
         object_type=AuditEvent.ObjectType.REQUEST,
         object_id=request.pk,
         reference=request.reference,

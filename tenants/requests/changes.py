@@ -30,7 +30,7 @@ from shared.catalogue.vocabulary import age_groups_for, months_between
 from shared.lokets.models import Loket
 from shared.registry.identity import email_key
 from shared.registry.models import RegistryEntry, RequestStatus
-from tenants.audit.services import audit_request_change
+from tenants.requests.history import request_event_record
 from tenants.requests.models import (
     DAY_PARTS,
     ChildcareRequest,
@@ -151,8 +151,7 @@ def _stand_ins(parts: list[_Part]) -> list[CatalogueLocation]:
 
 
 def _record(part: _Part, *, kind: str, user: User, now: datetime, details: dict) -> RequestEvent:
-    audit_request_change(request=part.request, actor=user, kind=kind, details=details, at=now)
-    return RequestEvent.objects.create(
+    return request_event_record(
         request=part.request, kind=kind, actor=user, details=details, at=now
     )
 
@@ -267,7 +266,7 @@ def _new_part(
             RequestChoice.objects.create(
                 request=request, location_id=location.location_id, rank=rank, status_changed_at=now
             )
-        RequestEvent.objects.create(
+        request_event_record(
             request=request,
             kind=RequestEvent.Kind.SUBMITTED,
             actor=user,
@@ -572,16 +571,10 @@ def request_claim(*, user: User, now: datetime) -> list[RegistryEntry]:
                 ).values_list("pk", flat=True)
             )
             ChildcareRequest.objects.filter(pk__in=request_ids).update(parent=user, updated_at=now)
-            RequestEvent.objects.bulk_create(
-                RequestEvent(
-                    request_id=request_id,
-                    kind=RequestEvent.Kind.CLAIMED,
-                    actor=user,
-                    details={},
-                    at=now,
+            for claimed in ChildcareRequest.objects.filter(pk__in=request_ids):
+                request_event_record(
+                    request=claimed, kind=RequestEvent.Kind.CLAIMED, actor=user, at=now
                 )
-                for request_id in request_ids
-            )
     RegistryEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
         parent=user, updated_at=now
     )

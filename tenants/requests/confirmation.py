@@ -31,6 +31,7 @@ from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.requests.changes import _lock_submission, _open_parts, _record
 from tenants.requests.confirmation_periods import GRACE_DAYS, REMINDER_DAYS
 from tenants.requests.emails import confirmation_reminder_send, request_lapsed_send
+from tenants.requests.history import request_event_record
 from tenants.requests.models import (
     OPEN_CHOICE_STATUSES,
     ChildcareRequest,
@@ -180,7 +181,7 @@ def requests_lapse_unconfirmed(*, loket: Loket, now: datetime) -> dict[str, int]
                 choices = _close_choices(request, now=now)
                 request.status = RequestStatus.LAPSED
                 request.save(update_fields=["status", "updated_at"])
-                RequestEvent.objects.create(
+                request_event_record(
                     request=request,
                     kind=RequestEvent.Kind.LAPSED,
                     actor=None,
@@ -268,7 +269,7 @@ def request_reopen(*, request: ChildcareRequest, actor: User, now: datetime) -> 
     request.status = RequestStatus.OPEN
     request.confirmed_until = confirmation_due(loket=loket, today=timezone.localdate(now))
     request.save(update_fields=["status", "confirmed_until", "updated_at"])
-    RequestEvent.objects.create(
+    request_event_record(
         request=request,
         kind=RequestEvent.Kind.REOPENED,
         actor=actor,

@@ -32,6 +32,7 @@ from shared.registry.identity import (
     validate_national_number,
 )
 from shared.registry.models import RegistryEntry, RequestStatus
+from tenants.requests.history import request_event_record
 from tenants.requests.models import (
     DAY_PARTS,
     ChildcareRequest,
@@ -199,7 +200,7 @@ def request_submit(
                 entry = existing[loket.pk]
                 request = ChildcareRequest.objects.select_for_update().get(pk=entry.request_id)
                 added = _add_choices(request, choices, now=now)
-                RequestEvent.objects.create(
+                request_event_record(
                     request=request,
                     kind=RequestEvent.Kind.CHOICES_ADDED,
                     actor=actor,
@@ -245,7 +246,7 @@ def request_submit(
                 confirmed_until=confirmation_due(loket=loket, today=timezone.localdate(now)),
             )
             _add_choices(request, choices, now=now)
-            RequestEvent.objects.create(
+            request_event_record(
                 request=request,
                 kind=RequestEvent.Kind.SUBMITTED,
                 actor=actor,

@@ -24,6 +24,7 @@ from shared.catalogue.vocabulary import CareKind, months_between
 from shared.lokets.selectors import current_loket
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.providers.models import Location
+from tenants.requests.history import request_event_record
 from tenants.requests.models import ChildcareRequest, ChoiceStatus, RequestChoice, RequestEvent
 
 # Out-of-school care takes children from school age (2.5 years); group and family care
@@ -109,7 +110,7 @@ def request_mark_urgent(
         return []
     request.is_urgent = True
     request.save(update_fields=["is_urgent", "updated_at"])
-    RequestEvent.objects.create(
+    request_event_record(
         request=request,
         kind=RequestEvent.Kind.MARKED_URGENT,
         actor=actor,

@@ -41,7 +41,22 @@ def test_staff_viewing_a_request_is_recorded(client_for, alpha, reference):
     client = client_for("alpha", user="staff_alpha")
     assert client.get(f"/beheer/aanvragen/{reference}/").status_code == 200
     assert client.get(f"/api/v1/requests/{reference}/").status_code == 200
-    assert events_of(alpha, reference) == [("viewed", "request", "staff_alpha@test.test")] * 2
+    assert events_of(alpha, reference) == [
+        ("created", "request", ""),  # registered (here without a parent account)
+        *[("viewed", "request", "staff_alpha@test.test")] * 2,
+    ]
+
+
+def test_every_step_in_a_requests_history_is_in_the_audit_trail(alpha, reference):
+    from tenants.requests.models import ChildcareRequest, RequestEvent
+
+    with tenant_context(alpha):
+        request = ChildcareRequest.objects.get(reference=reference)
+        steps = list(RequestEvent.objects.filter(request=request).values_list("kind", flat=True))
+        audited = list(
+            AuditEvent.objects.filter(reference=reference).values_list("details__event", flat=True)
+        )
+    assert steps == audited == ["submitted"]
 
 
 def test_a_request_that_is_not_found_records_nothing(client_for, alpha):
@@ -55,7 +70,7 @@ def test_a_note_is_recorded_without_its_text(client_for, alpha, reference):
     client = client_for("alpha", user="staff_alpha")
     client.post(f"/beheer/aanvragen/{reference}/notities/", {"text": "Mama belt morgen terug"})
     with tenant_context(alpha):
-        event = AuditEvent.objects.get(reference=reference, action="created")
+        event = AuditEvent.objects.get(reference=reference, action="created", object_type="note")
     assert event.object_type == "note"
     assert "Mama" not in str(event.details)
 
@@ -88,8 +103,9 @@ def test_staff_filter_the_trail_by_reference_actor_and_date(client_for, alpha, r
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     assert reference not in client.get(TRAIL, {"day_from": tomorrow}).content.decode()
     data = client.get("/api/v1/audit/events/", {"reference": reference}).json()
-    assert [(e["action"], e["actor"]) for e in data["results"]] == [
-        ("viewed", "staff_alpha@test.test")
+    assert sorted((e["action"], e["actor"]) for e in data["results"]) == [
+        ("created", ""),
+        ("viewed", "staff_alpha@test.test"),
     ]
 
 
