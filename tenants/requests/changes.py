@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
@@ -38,7 +39,7 @@ from tenants.requests.models import (
     RequestChoice,
     RequestEvent,
 )
-from tenants.requests.rules import confirmation_due, rule_errors
+from tenants.requests.rules import care_plan_errors, confirmation_due, rule_errors
 from tenants.requests.services import _new_reference
 
 WITHDRAW_REASON_MAX_LENGTH = 500
@@ -156,6 +157,22 @@ def _record(part: _Part, *, kind: str, user: User, now: datetime, details: dict)
     )
 
 
+def _change_field(
+    part: _Part, *, field: str, value: Any, shown: tuple[Any, Any], user: User, now: datetime
+) -> None:
+    """Set one field of a part's request in its loket and record the change (from, to)."""
+    with tenant_context(part.loket):
+        setattr(part.request, field, value)
+        part.request.save(update_fields=[field, "updated_at"])
+        _record(
+            part,
+            kind=RequestEvent.Kind.CHANGED,
+            user=user,
+            now=now,
+            details={"field": field, "from": shown[0], "to": shown[1]},
+        )
+
+
 @transaction.atomic
 def request_change_desired_start(
     *, user: User, submission: uuid.UUID, desired_start: date, now: datetime
@@ -177,20 +194,14 @@ def request_change_desired_start(
         previous = part.request.desired_start
         if previous == desired_start:
             continue
-        with tenant_context(part.loket):
-            part.request.desired_start = desired_start
-            part.request.save(update_fields=["desired_start", "updated_at"])
-            _record(
-                part,
-                kind=RequestEvent.Kind.CHANGED,
-                user=user,
-                now=now,
-                details={
-                    "field": "desired_start",
-                    "from": previous.isoformat(),
-                    "to": desired_start.isoformat(),
-                },
-            )
+        _change_field(
+            part,
+            field="desired_start",
+            value=desired_start,
+            shown=(previous.isoformat(), desired_start.isoformat()),
+            user=user,
+            now=now,
+        )
         part.entry.desired_start = desired_start
         part.entry.age_group = age_group
         part.entry.save(update_fields=["desired_start", "age_group", "updated_at"])
@@ -202,26 +213,17 @@ def request_change_care_plan(
     *, user: User, submission: uuid.UUID, care_plan: list[str], now: datetime
 ) -> list[RegistryEntry]:
     """Replace the care plan (half-days of the week) of every open part."""
-    if not care_plan:
-        raise ValidationError({"care_plan": [_("Choose at least one half-day.")]})
-    if set(care_plan) - set(DAY_PARTS):
-        raise ValidationError({"care_plan": [_("Unknown half-day in the care plan.")]})
+    if plan_errors := care_plan_errors(care_plan):
+        raise ValidationError({"care_plan": plan_errors})
     plan = sorted(set(care_plan), key=DAY_PARTS.index)
     parts = _open_parts(_lock_submission(user=user, submission=submission))
     for part in parts:
         previous = list(part.request.care_plan)
         if previous == plan:
             continue
-        with tenant_context(part.loket):
-            part.request.care_plan = plan
-            part.request.save(update_fields=["care_plan", "updated_at"])
-            _record(
-                part,
-                kind=RequestEvent.Kind.CHANGED,
-                user=user,
-                now=now,
-                details={"field": "care_plan", "from": previous, "to": plan},
-            )
+        _change_field(
+            part, field="care_plan", value=plan, shown=(previous, plan), user=user, now=now
+        )
         # The registry holds no care plan; its entry still shows when the request changed.
         part.entry.save(update_fields=["updated_at"])
     return [part.entry for part in parts]

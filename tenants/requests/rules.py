@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import add_months, months_between, shift_months
 from shared.lokets.models import Loket
+from tenants.requests.models import DAY_PARTS
 
 PREGNANCY_MONTHS = 9
 
@@ -123,3 +124,12 @@ def confirmation_due(*, loket: Loket, today: date) -> date | None:
     """
     months = loket.confirmation_interval_months
     return shift_months(today, months) if months else None
+
+
+def care_plan_errors(care_plan: list[str]) -> list[str]:
+    """What is wrong with a care plan (half-days of the week); empty when it is fine."""
+    if not care_plan:
+        return [_("Choose at least one half-day.")]
+    if set(care_plan) - set(DAY_PARTS):
+        return [_("Unknown half-day in the care plan.")]
+    return []

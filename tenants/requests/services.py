@@ -40,7 +40,7 @@ from tenants.requests.models import (
     RequestChoice,
     RequestEvent,
 )
-from tenants.requests.rules import confirmation_due, rule_errors
+from tenants.requests.rules import care_plan_errors, confirmation_due, rule_errors
 
 
 @dataclass
@@ -86,10 +86,8 @@ def request_data_errors(*, data: RequestData, today: date) -> dict[str, list[str
             validate_national_number(data.national_number)
         except ValidationError as error:
             errors.setdefault("national_number", []).extend(error.messages)
-    if not data.care_plan:
-        errors.setdefault("care_plan", []).append(_("Choose at least one half-day."))
-    if set(data.care_plan) - set(DAY_PARTS):
-        errors.setdefault("care_plan", []).append(_("Unknown half-day in the care plan."))
+    if plan_errors := care_plan_errors(data.care_plan):
+        errors.setdefault("care_plan", []).extend(plan_errors)
     if set(data.priorities) - set(Priority.values):
         errors.setdefault("priorities", []).append(_("Unknown priority situation."))
     if not data.consent:
