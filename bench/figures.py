@@ -165,7 +165,7 @@ def main() -> None:
     build_seconds = time.perf_counter() - started
     total = RegistryEntry.objects.count()
     print(
-        f"registry: {total:,} rows in {len(lokets)} lokets, 15 regions "
+        f"portal: {total:,} rows in {len(lokets)} lokets, 15 regions "
         f"(built in {build_seconds:.0f} s this run)"
     )
 

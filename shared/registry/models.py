@@ -1,4 +1,4 @@
-"""The child registry: one row per loket request, no name, no national number, no free text.
+"""The child portal: one row per loket request, no name, no national number, no free text.
 
 It is what lets lokets count each child once and lets a parent follow every request of
 theirs from any loket, without any loket reading another loket's schema.
@@ -89,25 +89,3 @@ class RegistryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.loket_id}:{self.reference}"
-
-
-class RequestDraft(models.Model):
-    """A parent's unfinished request, encrypted: the public schema holds no readable data."""
-
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, related_name="request_drafts", on_delete=models.CASCADE
-    )
-    # On a loket's host the draft belongs to that loket's staff desk or its parents.
-    loket = models.ForeignKey(
-        "lokets.Loket", related_name="+", on_delete=models.CASCADE, null=True, blank=True
-    )
-    encrypted_payload = models.TextField()
-    step = models.CharField(max_length=20, default="child")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-updated_at"]
-
-    def __str__(self) -> str:
-        return f"draft {self.pk} of {self.owner_id}"

@@ -65,7 +65,7 @@ class FiguresSerializer(serializers.Serializer):
 
 
 class FiguresView(APIView):
-    """Figures from the child registry: each child counted once, across lokets.
+    """Figures from the child portal: each child counted once, across lokets.
 
     On a loket's host for its loket staff; on a region's portal for its coordinators.
     """

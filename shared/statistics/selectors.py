@@ -1,4 +1,4 @@
-"""Figures of the registry: what lokets report to Opgroeien and what a region watches.
+"""Figures of the portal: what lokets report to Opgroeien and what a region watches.
 
 Everything is read from the public schema (the child registry and the catalogue), never
 by joining lokets' schemas, in a constant number of aggregate queries.

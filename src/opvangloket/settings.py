@@ -117,6 +117,8 @@ SHARED_APPS = [
     "shared.accounts",
     "shared.catalogue",
     "shared.registry",
+    # The parents' portal: the wizard, drafts and "Mijn aanvragen" (on top of the loket apps).
+    "shared.portal",
     "shared.statistics",
     # Background jobs: their registry and the record of every run (JobRun).
     "shared.jobs",

@@ -13,7 +13,7 @@ urlpatterns = [
     path("api/v1/region/", api.CurrentRegionView.as_view(), name="api_current_region"),
     path("admin/", admin.site.urls),
     path("", include("shared.catalogue.urls")),
-    path("", include("shared.registry.urls")),
+    path("", include("shared.portal.urls")),
     path("", include("shared.statistics.portal_urls")),
     *common_patterns,
 ]

@@ -12,7 +12,7 @@ urlpatterns = [
     path("api/v1/loket/", api.CurrentLoketView.as_view(), name="api_loket"),
     path("", include("shared.catalogue.urls")),
     path("", include("tenants.providers.urls")),
-    path("", include("shared.registry.urls")),
+    path("", include("shared.portal.urls")),
     path("", include("tenants.requests.urls")),
     path("", include("tenants.allocation.urls")),
     path("", include("tenants.allocation.closing_urls")),

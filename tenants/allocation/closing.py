@@ -42,7 +42,6 @@ from shared.catalogue.services import catalogue_location_sync
 from shared.catalogue.vocabulary import months_between
 from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
-from shared.registry.emails import email_language
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.allocation.models import Offer
 from tenants.providers.models import Location
@@ -56,6 +55,7 @@ from tenants.requests.models import (
     RequestEvent,
 )
 from tenants.requests.rules import confirmation_due
+from tenants.requests.submission_emails import email_language
 
 logger = logging.getLogger(__name__)
 
@@ -376,7 +376,7 @@ def closing_alternatives(
 
 
 def parent_closing_alternatives(*, parent_request) -> list[CatalogueLocation]:
-    """Alternatives for a parent's request (``shared.registry.selectors.ParentRequest``).
+    """Alternatives for a parent's request (``shared.portal.selectors.ParentRequest``).
 
     Read per open part whose location closes, in that part's loket; each location once.
     """

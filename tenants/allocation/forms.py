@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shared.catalogue.forms import MonthField
 from shared.catalogue.vocabulary import AgeGroup
-from shared.registry.selectors import day_part_label
+from shared.portal.selectors import day_part_label
 from tenants.allocation.services import REASON_MAX_LENGTH
 from tenants.requests.models import DAY_PARTS
 

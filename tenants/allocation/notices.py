@@ -27,9 +27,9 @@ from django.utils import translation
 
 from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
-from shared.registry.emails import email_language
 from tenants.allocation.models import Offer, OfferNotice
 from tenants.requests.emails import my_request_url
+from tenants.requests.submission_emails import email_language
 
 logger = logging.getLogger(__name__)
 

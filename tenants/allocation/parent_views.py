@@ -37,8 +37,8 @@ def _own_offer(request: HttpRequest, offer_id: uuid.UUID) -> tuple[Loket, Offer]
 def _request_url(loket: Loket, offer: Offer) -> str:
     entry = RegistryEntry.objects.filter(loket=loket, request_id=offer.choice.request_id).first()
     if entry is None:
-        return reverse("registry:my_requests")
-    return reverse("registry:my_request", kwargs={"submission": entry.submission})
+        return reverse("portal:my_requests")
+    return reverse("portal:my_request", kwargs={"submission": entry.submission})
 
 
 @login_required

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from shared.lokets.models import Loket
-from shared.registry.emails import email_language
 from tenants.requests.confirmation_periods import GRACE_DAYS
 from tenants.requests.models import ChildcareRequest
+from tenants.requests.submission_emails import email_language
 
 
 def my_request_url(*, request: ChildcareRequest, loket: Loket) -> str:
@@ -23,7 +23,7 @@ def my_request_url(*, request: ChildcareRequest, loket: Loket) -> str:
     domain = loket.get_primary_domain()
     host = domain.domain if domain is not None else settings.BASE_DOMAIN
     path = reverse(
-        "registry:my_request",
+        "portal:my_request",
         urlconf="opvangloket.urls_tenant",
         kwargs={"submission": request.submission},
     )

@@ -162,7 +162,7 @@ def request_submit(
     With ``add_to_open_requests``, a loket where this child already has an open request
     gets the new locations added to that request instead of a second request.
     """
-    errors = request_data_errors(data=data, today=now.date())
+    errors = request_data_errors(data=data, today=timezone.localdate(now))
     if errors:
         raise ValidationError(errors)
     keys = child_keys(

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenants.providers.models import Location
@@ -25,7 +26,7 @@ def signal_record(
     what_happened = what_happened.strip()
     if not what_happened:
         raise ValidationError({"what_happened": [_("Describe what happened.")]})
-    if happened_on > now.date():
+    if happened_on > timezone.localdate(now):
         raise ValidationError({"happened_on": [_("The date cannot be in the future.")]})
     signal = LocationSignal(
         location=location,

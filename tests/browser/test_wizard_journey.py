@@ -10,7 +10,8 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from playwright.sync_api import Page, expect
 
-from shared.registry.models import RegistryEntry, RequestDraft
+from shared.portal.models import RequestDraft
+from shared.registry.models import RegistryEntry
 from tenants.providers.services import location_delete
 from tenants.requests.models import ChildcareRequest
 from tests.support.browser import passwords_for_the_server

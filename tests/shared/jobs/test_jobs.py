@@ -49,8 +49,8 @@ def runs_of(job: str) -> dict[str, str]:
 def test_the_apps_register_their_jobs():
     names = [job.name for job in registry.registered_jobs()]
     assert {"requests.confirmation_reminders", "requests.lapse_unconfirmed"} <= set(names)
-    assert "registry.purge_drafts" in names
-    assert registry.job_named("registry.purge_drafts").scope == registry.PLATFORM
+    assert "portal.purge_drafts" in names
+    assert registry.job_named("portal.purge_drafts").scope == registry.PLATFORM
 
 
 def test_a_second_job_by_the_same_name_is_refused():
@@ -77,7 +77,7 @@ def test_run_jobs_runs_every_job_for_every_loket_and_the_platform_once(capsys):
     call_command("run_jobs", "--now", "2027-01-04T09:00")
     assert runs_of("requests.confirmation_reminders") == dict.fromkeys(JOB_LOKETS, "succeeded")
     assert runs_of("requests.lapse_unconfirmed") == dict.fromkeys(JOB_LOKETS, "succeeded")
-    assert runs_of("registry.purge_drafts") == {"platform": "succeeded"}
+    assert runs_of("portal.purge_drafts") == {"platform": "succeeded"}
     assert "requests.confirmation_reminders [alpha] succeeded" in capsys.readouterr().out
 
 
@@ -137,7 +137,7 @@ def test_the_celery_tasks_call_the_runner_without_a_broker(celery_module, schema
     assert result == {"tests.probe": "succeeded"}
     assert schema_probe == [("gamma", "gamma")]
     assert celery_module.run_platform_jobs() == {
-        "registry.purge_drafts": "succeeded",
+        "portal.purge_drafts": "succeeded",
         "statistics.monthly_snapshots": "succeeded",
     }
     schedule = celery_module.app.conf.beat_schedule["run-due-jobs"]

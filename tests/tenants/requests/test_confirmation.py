@@ -13,8 +13,8 @@ from django_tenants.utils import tenant_context
 
 from shared.catalogue.vocabulary import shift_months
 from shared.jobs.services import loket_jobs_run
+from shared.portal.selectors import parent_request
 from shared.registry.models import RegistryEntry, RequestStatus
-from shared.registry.selectors import parent_request
 from tenants.requests.confirmation import request_confirm, request_reopen
 from tenants.requests.models import (
     ChildcareRequest,

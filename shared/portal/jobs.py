@@ -1,0 +1,28 @@
+"""Background jobs of the parents' portal (public schema): stale request drafts are deleted."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from shared.jobs.registry import platform_job
+from shared.portal.models import RequestDraft
+
+DRAFT_KEPT_FOR = timedelta(days=60)
+BATCH_SIZE = 1000
+
+
+def drafts_purge_stale(*, now: datetime) -> int:
+    """Delete drafts not updated for DRAFT_KEPT_FOR (encrypted personal data kept no longer)."""
+    stale = RequestDraft.objects.filter(updated_at__lt=now - DRAFT_KEPT_FOR)
+    deleted = 0
+    while True:
+        batch = list(stale.values_list("pk", flat=True)[:BATCH_SIZE])
+        if not batch:
+            return deleted
+        RequestDraft.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)
+
+
+@platform_job("portal.purge_drafts")
+def purge_drafts(*, now: datetime) -> dict:
+    return {"deleted": drafts_purge_stale(now=now)}

@@ -1,0 +1,420 @@
+"""Pages for parents to follow up their requests (Mijn aanvragen), on every loket and portal host.
+
+A parent sees every request of theirs, whatever host they use: the registry says which
+lokets hold a part, the selectors read each part in its own loket. Every page and form
+is scoped to the logged-in parent; another parent's request is simply not found (404).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from shared.catalogue.selectors import CatalogueQuery, catalogue_location_detail, search_catalogue
+from shared.portal.selectors import (
+    DAY_CODES,
+    ParentRequest,
+    RequestPart,
+    day_part_label,
+    parent_request,
+    parent_requests,
+)
+from tenants.allocation.closing import parent_closing_alternatives
+from tenants.requests import changes, confirmation
+from tenants.requests.models import DAY_PARTS
+
+SEARCH_RESULTS = 10
+
+
+# --- Forms -----------------------------------------------------------------------------
+
+
+class DesiredStartForm(forms.Form):
+    desired_start = forms.DateField(
+        label=gettext_lazy("Desired start date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class CarePlanForm(forms.Form):
+    care_plan = forms.MultipleChoiceField(
+        label=gettext_lazy("Care plan"),
+        choices=lambda: [(code, day_part_label(code)) for code in DAY_PARTS],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Choose at least one half-day.")},
+    )
+
+
+class WithdrawForm(forms.Form):
+    WHOLE_REQUEST = "all"
+
+    part = forms.ChoiceField(
+        label=gettext_lazy("What do you want to withdraw?"), widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Why do you withdraw? (optional)"),
+        required=False,
+        max_length=changes.WITHDRAW_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, parent_request: ParentRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        options = [(self.WHOLE_REQUEST, _("The whole request, at every loket"))]
+        if len(parent_request.open_parts) > 1:
+            options += [
+                (
+                    str(part.id),
+                    _("Only at %(loket)s (reference %(reference)s)")
+                    % {"loket": part.loket.name, "reference": part.reference},
+                )
+                for part in parent_request.open_parts
+            ]
+        self.fields["part"].choices = options
+        self.fields["part"].initial = self.WHOLE_REQUEST
+
+    @property
+    def part_id(self) -> int | None:
+        value = self.cleaned_data["part"]
+        return None if value == self.WHOLE_REQUEST else int(value)
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    """Service errors onto the form: on their field when the form has it, else on top."""
+    if hasattr(error, "error_dict"):
+        for name, messages_ in error.message_dict.items():
+            for message in messages_:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+# --- Helpers ---------------------------------------------------------------------------
+
+
+def _own_request(request: HttpRequest, submission: uuid.UUID) -> ParentRequest:
+    found = parent_request(user=request.user, submission=submission)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _own_part(parent: ParentRequest, part_id: int) -> RequestPart:
+    for part in parent.parts:
+        if part.id == part_id:
+            return part
+    raise Http404
+
+
+def _run(request: HttpRequest, service: Callable, success: str, **arguments) -> bool:
+    """Call a change service for the logged-in parent; say how it went. True when it worked."""
+    try:
+        service(user=request.user, now=timezone.now(), **arguments)
+    except changes.RequestNotFound as missing:
+        raise Http404 from missing
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _run_with_form(
+    request: HttpRequest, form: forms.Form, service: Callable, success: str, **arguments
+) -> bool:
+    """Like ``_run``, with the service's errors shown next to the form's fields."""
+    try:
+        service(user=request.user, now=timezone.now(), **arguments)
+    except changes.RequestNotFound as missing:
+        raise Http404 from missing
+    except ValidationError as error:
+        _add_errors(form, error)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _posted(request: HttpRequest):
+    """The form data of a POST, even an empty one (an empty QueryDict is falsy)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _detail_url(submission: uuid.UUID, anchor: str = "") -> str:
+    url = reverse("portal:my_request", kwargs={"submission": submission})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _choices_url(submission: uuid.UUID, anchor: str = "") -> str:
+    url = reverse("portal:my_request_choices", kwargs={"submission": submission})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _refuse_if_closed(request: HttpRequest, parent: ParentRequest) -> HttpResponse | None:
+    if parent.can_change:
+        return None
+    messages.error(request, parent.refusal)
+    return redirect(_detail_url(parent.submission))
+
+
+# --- Pages -----------------------------------------------------------------------------
+
+
+@login_required
+def my_requests(request: HttpRequest) -> HttpResponse:
+    claimed = changes.request_claim(user=request.user, now=timezone.now())
+    if claimed:
+        count = len({entry.submission for entry in claimed})
+        messages.success(
+            request,
+            ngettext(
+                "A request registered for you at the loket is now linked to your account.",
+                "%(count)d requests registered for you at the loket are now linked to your "
+                "account.",
+                count,
+            )
+            % {"count": count},
+        )
+    requests = parent_requests(user=request.user)
+    open_offers = sum(
+        1 for each in requests for part in each.parts for choice in part.choices if choice.offer
+    )
+    return render(
+        request, "portal/my_requests.html", {"requests": requests, "open_offers": open_offers}
+    )
+
+
+@login_required
+def my_request(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
+    parent_request = _own_request(request, submission)
+    # A location of this request closes: nearby locations with free places.
+    alternatives = parent_closing_alternatives(parent_request=parent_request)
+    return render(
+        request,
+        "portal/my_request.html",
+        {"parent_request": parent_request, "alternatives": alternatives},
+    )
+
+
+@login_required
+def my_request_start(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
+    parent = _own_request(request, submission)
+    refused = _refuse_if_closed(request, parent)
+    if refused:
+        return refused
+    form = DesiredStartForm(_posted(request), initial={"desired_start": parent.desired_start})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run_with_form(
+            request,
+            form,
+            changes.request_change_desired_start,
+            _("The desired start date has been changed."),
+            submission=submission,
+            desired_start=form.cleaned_data["desired_start"],
+        )
+    ):
+        return redirect(_detail_url(submission))
+    return render(request, "portal/my_request_start.html", {"parent_request": parent, "form": form})
+
+
+@login_required
+def my_request_care_plan(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
+    parent = _own_request(request, submission)
+    refused = _refuse_if_closed(request, parent)
+    if refused:
+        return refused
+    form = CarePlanForm(_posted(request), initial={"care_plan": list(parent.care_plan)})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run_with_form(
+            request,
+            form,
+            changes.request_change_care_plan,
+            _("The care plan has been changed."),
+            submission=submission,
+            care_plan=form.cleaned_data["care_plan"],
+        )
+    ):
+        return redirect(_detail_url(submission))
+    selected = set(form["care_plan"].value() or [])
+    grid = [
+        (
+            str(weekday.label),
+            [(f"{code}_{half}", f"{code}_{half}" in selected) for half in ("am", "pm")],
+        )
+        for code, weekday in DAY_CODES.items()
+    ]
+    return render(
+        request,
+        "portal/my_request_care_plan.html",
+        {"parent_request": parent, "form": form, "grid": grid},
+    )
+
+
+@login_required
+def my_request_choices(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
+    """The locations per loket: reorder, remove, and search the catalogue to add one."""
+    parent = _own_request(request, submission)
+    refused = _refuse_if_closed(request, parent)
+    if refused:
+        return refused
+    text = request.GET.get("q", "").strip()[:100]
+    results = []
+    if text:
+        chosen = {
+            (part.loket.pk, choice.location_id)
+            for part in parent.open_parts
+            for choice in part.open_choices
+        }
+        found = search_catalogue(
+            query=CatalogueQuery(text=text, sort="name"),
+            region=request.region,
+            loket=request.loket,
+        )
+        results = [
+            location
+            for location in found[: SEARCH_RESULTS * 2]
+            if (location.loket_id, location.location_id) not in chosen
+        ][:SEARCH_RESULTS]
+    return render(
+        request,
+        "portal/my_request_choices.html",
+        {"parent_request": parent, "query": text, "results": results},
+    )
+
+
+@login_required
+@require_POST
+def my_request_add_choice(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
+    _own_request(request, submission)
+    try:
+        pk = int(request.POST.get("location", ""))
+    except ValueError:
+        raise Http404 from None
+    location = catalogue_location_detail(pk=pk, region=request.region, loket=request.loket)
+    if location is None:
+        raise Http404
+    _run(
+        request,
+        changes.request_add_choices,
+        _("%(location)s has been added to your request.") % {"location": location.name},
+        submission=submission,
+        locations=[location],
+    )
+    return redirect(_choices_url(submission))
+
+
+@login_required
+@require_POST
+def my_request_move_choice(
+    request: HttpRequest, submission: uuid.UUID, part: int, choice: int
+) -> HttpResponse:
+    parent = _own_request(request, submission)
+    target = _own_part(parent, part)
+    order = [line.id for line in target.open_choices]
+    if choice not in order:
+        raise Http404
+    position = order.index(choice)
+    step = -1 if request.POST.get("direction") == "up" else 1
+    if 0 <= position + step < len(order):
+        order[position], order[position + step] = order[position + step], order[position]
+        _run(
+            request,
+            changes.request_reorder_choices,
+            _("The order of your locations at %(loket)s has been changed.")
+            % {"loket": target.loket.name},
+            submission=submission,
+            part=part,
+            order=order,
+        )
+    return redirect(_choices_url(submission, f"part-{part}"))
+
+
+@login_required
+def my_request_remove_choice(
+    request: HttpRequest, submission: uuid.UUID, part: int, choice: int
+) -> HttpResponse:
+    parent = _own_request(request, submission)
+    target = _own_part(parent, part)
+    line = next((line for line in target.choices if line.id == choice), None)
+    if line is None:
+        raise Http404
+    if request.method == "POST":
+        _run(
+            request,
+            changes.request_remove_choice,
+            _("%(location)s has been removed from your request.")
+            % {"location": line.location_name},
+            submission=submission,
+            part=part,
+            choice=choice,
+        )
+        return redirect(_choices_url(submission, f"part-{part}"))
+    refused = _refuse_if_closed(request, parent)
+    if refused:
+        return refused
+    return render(
+        request,
+        "portal/my_request_remove_choice.html",
+        {"parent_request": parent, "part": target, "choice": line},
+    )
+
+
+@login_required
+def my_request_withdraw(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
+    parent = _own_request(request, submission)
+    refused = _refuse_if_closed(request, parent)
+    if refused:
+        return refused
+    form = WithdrawForm(_posted(request), parent_request=parent)
+    if request.method == "GET" and request.GET.get("part") in dict(form.fields["part"].choices):
+        form.fields["part"].initial = request.GET["part"]
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run_with_form(
+            request,
+            form,
+            changes.request_withdraw,
+            _("Your request has been withdrawn.")
+            if form.part_id is None
+            else _("Your request has been withdrawn at that loket."),
+            submission=submission,
+            part=form.part_id,
+            reason=form.cleaned_data["reason"],
+        )
+    ):
+        return redirect(_detail_url(submission))
+    return render(
+        request, "portal/my_request_withdraw.html", {"parent_request": parent, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def my_request_confirm(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
+    """The parent still needs care: every open part is confirmed again."""
+    _own_request(request, submission)
+    _run(
+        request,
+        confirmation.request_confirm,
+        _("Thank you: your request stays open."),
+        submission=submission,
+    )
+    return redirect(_detail_url(submission))

@@ -1,0 +1,75 @@
+"""The e-mail a family gets when a request is registered, in the family's language."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from shared.catalogue.models import CatalogueLocation
+from shared.registry.models import RegistryEntry
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RegisteredRequest:
+    """One loket's part of a registration, as the parent sees it: reference and locations."""
+
+    loket: str
+    reference: str
+    locations: list[str] = field(default_factory=list)
+    is_addition: bool = False  # the locations were added to a request registered earlier
+
+
+def registered_requests(
+    *, entries: list[RegistryEntry], choices: list[CatalogueLocation], now: datetime
+) -> list[RegisteredRequest]:
+    by_loket: dict[int, list[str]] = defaultdict(list)
+    for choice in choices:
+        by_loket[choice.loket_id].append(choice.name)
+    return [
+        RegisteredRequest(
+            loket=entry.loket.name,
+            reference=entry.reference,
+            locations=by_loket[entry.loket_id],
+            is_addition=entry.registered_at != now,
+        )
+        for entry in entries
+    ]
+
+
+def email_language(language: str) -> str:
+    """The family's language if the site speaks it, else the default (Dutch)."""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def request_confirmation_send(
+    *,
+    to: str,
+    language: str,
+    child_name: str,
+    requests: list[RegisteredRequest],
+    follow_url: str,
+    by_staff: bool,
+) -> None:
+    """Send the confirmation; a mail server that is down must not undo a registration."""
+    context = {
+        "child_name": child_name,
+        "requests": requests,
+        "follow_url": follow_url,
+        "by_staff": by_staff,
+    }
+    with translation.override(email_language(language)):
+        subject = render_to_string("portal/email/request_confirmation_subject.txt", context)
+        body = render_to_string("portal/email/request_confirmation_body.txt", context)
+    try:
+        send_mail(" ".join(subject.split()), body, None, [to])
+    except Exception:  # logged for operations; the request itself is registered
+        logger.exception("request confirmation e-mail not sent")
