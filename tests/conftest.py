@@ -14,6 +14,7 @@ from django.test.utils import override_settings
 from opvangloket.auditor_db import AUDITOR_ALIAS
 from shared.lokets.auditor import auditor_role_ensure
 from tests.support.auditor import use_auditor_alias_in_test_database
+from tests.support.registry import status_disagreements
 from tests.support.world import PASSWORD, World, build_world
 
 pytest_plugins = ["tests.support.fixtures"]
@@ -99,3 +100,20 @@ def client_for(world):
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _registry_status_agrees(request: pytest.FixtureRequest, _django_db_marker) -> Iterator[None]:
+    """After every test that used the database, each registry entry has its request's status.
+
+    The two copies of one fact must never drift (``tenants.requests.parts.part_set_status``
+    changes both). The database is entered here, before the test, so that this check
+    runs before the test's transaction is rolled back.
+    """
+    uses_database = "db" in request.fixturenames or request.node.get_closest_marker("django_db")
+    if "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    yield
+    if uses_database:
+        disagreements = status_disagreements()
+        assert not disagreements, "registry and loket disagree: " + "; ".join(disagreements)

@@ -1,13 +1,15 @@
-"""Who may do what: roles read from memberships."""
+"""Memberships read for display: a user's roles in a loket, a loket's team.
+
+Whether a role lets someone in is decided in ``shared.accounts.permissions`` (the role
+table), not here.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
 from shared.accounts.models import Membership, User
-from shared.lokets.models import Loket, Region
+from shared.lokets.models import Loket
 
 
 def roles_in_loket(*, user: User, loket: Loket) -> set[str]:
@@ -15,20 +17,6 @@ def roles_in_loket(*, user: User, loket: Loket) -> set[str]:
     if not user.is_authenticated:
         return set()
     return set(Membership.objects.filter(user=user, loket=loket).values_list("role", flat=True))
-
-
-def has_loket_role(*, user: User, loket: Loket, roles: Iterable[str]) -> bool:
-    if not user.is_authenticated:
-        return False
-    return Membership.objects.filter(user=user, loket=loket, role__in=list(roles)).exists()
-
-
-def is_region_coordinator(*, user: User, region: Region) -> bool:
-    if not user.is_authenticated:
-        return False
-    return Membership.objects.filter(
-        user=user, region=region, role=Membership.Role.REGION_COORDINATOR
-    ).exists()
 
 
 def loket_team(*, loket: Loket) -> QuerySet[Membership]:

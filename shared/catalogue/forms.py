@@ -13,8 +13,8 @@ from shared.catalogue.vocabulary import (
     LANGUAGES,
     CareKind,
     Weekday,
+    age_in_months,
     first_of_month,
-    months_between,
 )
 from shared.geography.models import Municipality, Postcode
 
@@ -104,7 +104,7 @@ class CatalogueSearchForm(forms.Form):
         born: date | None = cleaned.get("birth_date")
         if born and cleaned.get("age_months") is None:
             on = cleaned.get("start") or first_of_month(timezone.localdate())
-            cleaned["age_months"] = months_between(born, max(on, born))
+            cleaned["age_months"] = age_in_months(born, on)
         return cleaned
 
     def to_query(self) -> CatalogueQuery:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -47,6 +48,50 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 7, _("Sunday")
 
 
+# The days of a care plan's half-day codes (``mon_am`` … ``fri_pm``).
+DAY_CODES = {"mon": Weekday.MONDAY, "tue": Weekday.TUESDAY, "wed": Weekday.WEDNESDAY}
+DAY_CODES |= {"thu": Weekday.THURSDAY, "fri": Weekday.FRIDAY}
+# The halves of a day in those codes.
+HALF_DAYS = {"am": _("morning"), "pm": _("afternoon")}
+# Care plan: the half-days of the week a child needs care (``mon_am`` … ``fri_pm``).
+DAY_PARTS = [f"{day}_{part}" for day in DAY_CODES for part in HALF_DAYS]
+
+
+def day_part_label(code: str) -> str:
+    """``"tue_pm"`` → "Tuesday afternoon"."""
+    day, part = code.split("_")
+    weekday = str(DAY_CODES[day].label)
+    if part == "am":
+        return gettext("%(day)s morning") % {"day": weekday}
+    return gettext("%(day)s afternoon") % {"day": weekday}
+
+
+def day_part_choices() -> list[tuple[str, str]]:
+    """Choices for a care plan field, in the active language (pass the function itself)."""
+    return [(code, day_part_label(code)) for code in DAY_PARTS]
+
+
+def day_parts_in_order(care_plan: list[str] | tuple[str, ...]) -> list[str]:
+    """The care plan's half-days once each, Monday morning first; unknown codes last."""
+    return sorted(
+        set(care_plan), key=lambda code: DAY_PARTS.index(code) if code in DAY_PARTS else 99
+    )
+
+
+def care_plan_days(care_plan: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
+    """The care plan in words, per day: [("Monday", "whole day"), ("Wednesday", "morning")]."""
+    days = []
+    for code, weekday in DAY_CODES.items():
+        morning, afternoon = f"{code}_am" in care_plan, f"{code}_pm" in care_plan
+        if morning and afternoon:
+            days.append((str(weekday.label), gettext("whole day")))
+        elif morning:
+            days.append((str(weekday.label), gettext("morning")))
+        elif afternoon:
+            days.append((str(weekday.label), gettext("afternoon")))
+    return days
+
+
 LANGUAGES = [
     ("nl", _("Dutch")),
     ("fr", _("French")),
@@ -71,6 +116,24 @@ def months_between(born: date, on: date) -> int:
     if on.day < born.day:
         months -= 1
     return max(months, 0)
+
+
+def age_in_months(birth_date: date, on: date) -> int:
+    """The child's age in whole months on ``on``; 0 on any day before the birth.
+
+    The one count of a child's age (``tenants.allocation.selectors`` has it in SQL too).
+    """
+    return months_between(birth_date, max(on, birth_date))
+
+
+def age_groups_at(birth_date: date, on: date) -> list[str]:
+    """The age groups of the child on ``on``; a child past every group counts as school."""
+    return age_groups_for(age_in_months(birth_date, on)) or [AgeGroup.SCHOOL.value]
+
+
+def age_group_at(birth_date: date, on: date) -> str:
+    """The one age group a child is counted in on ``on`` (the youngest it belongs to)."""
+    return age_groups_at(birth_date, on)[0]
 
 
 def first_of_month(day: date) -> date:

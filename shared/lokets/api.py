@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from shared.accounts.permissions import HasLoketRole
+from shared.accounts.permissions import Access, HasRole
 from shared.lokets.models import Loket, Region
 from shared.lokets.selectors import primary_host, regions_with_lokets
 from shared.lokets.services import CONTACT_FIELDS, loket_update_contact
@@ -47,7 +47,7 @@ class CurrentLoketView(generics.RetrieveUpdateAPIView):
     """The loket of this host. Its loket staff may change contact details and opening hours."""
 
     serializer_class = LoketSerializer
-    permission_classes = [HasLoketRole]
+    permission_classes = [HasRole(Access.LOKET_STAFF, open_reads=True)]
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self) -> Loket:

@@ -7,8 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from shared.accounts.models import Membership
-from shared.accounts.permissions import STAFF_ROLES, loket_role_required
+from shared.accounts.permissions import Access, has_access, role_required
 from shared.accounts.selectors import loket_team, roles_in_loket
 from shared.lokets.forms import LoketContactForm
 from shared.lokets.selectors import lokets_without_region, public_lokets, regions_with_lokets
@@ -43,7 +42,7 @@ def loket_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@loket_role_required(*STAFF_ROLES)
+@role_required(Access.STAFF)
 def staff_home(request: HttpRequest) -> HttpResponse:
     loket = request.loket
     roles = roles_in_loket(user=request.user, loket=loket)
@@ -53,13 +52,13 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         {
             "loket": loket,
             "my_roles": roles,
-            "can_manage": Membership.Role.LOKET_STAFF in roles,
+            "can_manage": has_access(Access.LOKET_STAFF, user=request.user, loket=loket),
             "team": loket_team(loket=loket),
         },
     )
 
 
-@loket_role_required(Membership.Role.LOKET_STAFF)
+@role_required(Access.LOKET_STAFF)
 def loket_contact_edit(request: HttpRequest) -> HttpResponse:
     loket = request.loket
     form = LoketContactForm(request.POST or None, instance=loket)

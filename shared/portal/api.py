@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -25,10 +24,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shared.catalogue.models import CatalogueLocation
+from shared.catalogue.vocabulary import DAY_PARTS
 from shared.portal.selectors import ParentRequest, parent_request, parent_requests
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.requests import changes, confirmation
-from tenants.requests.models import DAY_PARTS, ChoiceStatus
+from tenants.requests.models import ChoiceStatus
 
 
 def _values(choices) -> str:
@@ -173,30 +173,19 @@ class _ChangeView(APIView):
     permission_classes = [IsAuthenticated]
 
     def change(self, service, **arguments) -> None:
-        """Run a change service for the logged-in parent; rule errors become a 400."""
-        try:
-            service(user=self.request.user, now=timezone.now(), **arguments)
-        except changes.RequestNotFound as missing:
-            raise Http404 from missing
-        except DjangoValidationError as error:
-            if hasattr(error, "error_dict"):
-                raise ValidationError(error.message_dict) from error
-            raise ValidationError({"non_field_errors": error.messages}) from error
+        """Run a change service for the logged-in parent (errors: see opvangloket.api_errors)."""
+        service(user=self.request.user, now=timezone.now(), **arguments)
 
 
 class MyRequestList(generics.ListAPIView):
     """Your requests, newest first: one per registration, with a part per loket.
 
-    Desk registrations made with one of your verified e-mail addresses are linked to your
-    account first.
+    Reading changes nothing: desk registrations made with one of your verified e-mail
+    addresses are linked to your account when you log in (or confirm that address).
     """
 
     serializer_class = ParentRequestSerializer
     permission_classes = [IsAuthenticated]
-
-    def list(self, request: Request, *args, **kwargs) -> Response:
-        changes.request_claim(user=request.user, now=timezone.now())
-        return super().list(request, *args, **kwargs)
 
     def get_queryset(self) -> list[ParentRequest]:
         return parent_requests(user=self.request.user)

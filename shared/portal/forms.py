@@ -18,34 +18,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from shared.catalogue.models import CatalogueLocation
+from shared.catalogue.vocabulary import DAY_CODES, HALF_DAYS, day_part_choices
 from shared.geography.models import Municipality, Postcode
 from shared.portal.drafts import DESK, PARENT
 from shared.registry.identity import national_number_digits, validate_national_number
-from tenants.requests.models import DAY_PARTS, Priority
+from tenants.requests.models import Priority
 from tenants.requests.rules import rule_errors
 
 ISO_DATE = "%Y-%m-%d"
-
-DAYS = {
-    "mon": _("Monday"),
-    "tue": _("Tuesday"),
-    "wed": _("Wednesday"),
-    "thu": _("Thursday"),
-    "fri": _("Friday"),
-}
-PARTS = {"am": _("morning"), "pm": _("afternoon")}
-DAY_PART_LABELS = {
-    "mon_am": _("Monday morning"),
-    "mon_pm": _("Monday afternoon"),
-    "tue_am": _("Tuesday morning"),
-    "tue_pm": _("Tuesday afternoon"),
-    "wed_am": _("Wednesday morning"),
-    "wed_pm": _("Wednesday afternoon"),
-    "thu_am": _("Thursday morning"),
-    "thu_pm": _("Thursday afternoon"),
-    "fri_am": _("Friday morning"),
-    "fri_pm": _("Friday afternoon"),
-}
 
 
 @dataclass
@@ -319,7 +299,7 @@ class NeedForm(WizardForm):
     )
     care_plan = forms.MultipleChoiceField(
         label=_("Care plan: the half-days you need care every week"),
-        choices=[(part, DAY_PART_LABELS[part]) for part in DAY_PARTS],
+        choices=day_part_choices,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one half-day.")},
     )
@@ -354,10 +334,10 @@ class NeedForm(WizardForm):
         checkboxes = {widget.data["value"]: widget for widget in self["care_plan"]}
         return [
             (
-                day_label,
-                [(checkboxes[f"{day}_{part}"], part_label) for part, part_label in PARTS.items()],
+                weekday.label,
+                [(checkboxes[f"{day}_{part}"], label) for part, label in HALF_DAYS.items()],
             )
-            for day, day_label in DAYS.items()
+            for day, weekday in DAY_CODES.items()
         ]
 
     def summary(self) -> list[tuple[Any, list[tuple[Any, str]]]]:

@@ -11,6 +11,7 @@ API = "api/v1/my/requests/<uuid:submission>"
 
 urlpatterns = [
     path("mijn-aanvragen/", views.my_requests, name="my_requests"),
+    path("mijn-aanvragen/koppelen/", views.my_requests_claim, name="my_requests_claim"),
     path(f"{MY}/", views.my_request, name="my_request"),
     path(f"{MY}/startdatum/", views.my_request_start, name="my_request_start"),
     path(f"{MY}/opvangplan/", views.my_request_care_plan, name="my_request_care_plan"),

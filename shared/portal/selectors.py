@@ -15,50 +15,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import Prefetch
-from django.utils import formats
-from django.utils.text import capfirst
-from django.utils.translation import gettext as _
-from django_tenants.utils import tenant_context
 
 from shared.accounts.models import User
-from shared.catalogue.vocabulary import Weekday
+from shared.catalogue.vocabulary import care_plan_days, day_parts_in_order
 from shared.lokets.models import Loket
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.allocation.models import Offer
-from tenants.requests.changes import change_refusal
+from tenants.requests.history import describe_event
 from tenants.requests.models import (
-    DAY_PARTS,
     ChildcareRequest,
     ChoiceStatus,
     RequestChoice,
     RequestEvent,
 )
-
-DAY_CODES = {"mon": Weekday.MONDAY, "tue": Weekday.TUESDAY, "wed": Weekday.WEDNESDAY}
-DAY_CODES |= {"thu": Weekday.THURSDAY, "fri": Weekday.FRIDAY}
-
-
-def care_plan_days(care_plan: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:
-    """The care plan in words, per day: [("Monday", "whole day"), ("Wednesday", "morning")]."""
-    days = []
-    for code, weekday in DAY_CODES.items():
-        morning, afternoon = f"{code}_am" in care_plan, f"{code}_pm" in care_plan
-        if morning and afternoon:
-            days.append((str(weekday.label), _("whole day")))
-        elif morning:
-            days.append((str(weekday.label), _("morning")))
-        elif afternoon:
-            days.append((str(weekday.label), _("afternoon")))
-    return days
-
-
-def day_part_label(code: str) -> str:
-    """``"tue_pm"`` → "Tuesday afternoon"."""
-    day, part = code.split("_")
-    weekday = str(DAY_CODES[day].label)
-    if part == "am":
-        return _("%(day)s morning") % {"day": weekday}
-    return _("%(day)s afternoon") % {"day": weekday}
+from tenants.requests.parts import change_refusal, in_each_loket
 
 
 @dataclass(frozen=True)
@@ -166,107 +136,6 @@ class ParentRequest:
         return care_plan_days(self.care_plan)
 
 
-def _date(value: str) -> str:
-    try:
-        return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def describe_event(*, kind: str, details: dict) -> str:
-    """What happened, in plain words for the parent."""
-    details = details if isinstance(details, dict) else {}
-    kind_labels = dict(RequestEvent.Kind.choices)
-    if kind == RequestEvent.Kind.SUBMITTED:
-        if details.get("by_staff"):
-            return _("Your request was registered at the loket.")
-        if details.get("locations"):
-            return _("Your request was registered here when you added: %(locations)s.") % {
-                "locations": ", ".join(details["locations"])
-            }
-        return _("Your request was registered.")
-    if kind == RequestEvent.Kind.CHANGED:
-        changed = details.get("field")
-        if changed == "desired_start":
-            return _("The desired start date changed from %(old)s to %(new)s.") % {
-                "old": _date(details.get("from", "")),
-                "new": _date(details.get("to", "")),
-            }
-        if changed == "care_plan":
-            plan = care_plan_days(details.get("to", []))
-            days = "; ".join(f"{day}: {part}" for day, part in plan)
-            return _("The care plan changed to: %(days)s.") % {"days": days}
-        if changed == "choice_order":
-            return _("The order of the locations changed to: %(locations)s.") % {
-                "locations": ", ".join(details.get("locations", []))
-            }
-        return _("Your request was changed.")
-    if kind == RequestEvent.Kind.CHOICES_ADDED:
-        return _("Locations added: %(locations)s.") % {
-            "locations": ", ".join(details.get("locations", []))
-        }
-    if kind == RequestEvent.Kind.CHOICE_REMOVED:
-        return _("Location removed: %(location)s.") % {"location": details.get("location", "")}
-    if kind == RequestEvent.Kind.WITHDRAWN:
-        text = _("Your request was withdrawn.")
-        if details.get("reason"):
-            text += " " + _("Reason: %(reason)s") % {"reason": details["reason"]}
-        return text
-    if kind == RequestEvent.Kind.CONFIRMED:
-        return _("You confirmed that you still need care.")
-    if kind == RequestEvent.Kind.LAPSED:
-        return _("Your request lapsed: it was not confirmed in time.")
-    if kind == RequestEvent.Kind.REOPENED:
-        return _("The loket reopened your request.")
-    if kind == RequestEvent.Kind.CLAIMED:
-        return _("The request registered at the loket was linked to your account.")
-    location = details.get("location", "")
-    if kind == RequestEvent.Kind.OFFER_MADE:
-        return _("%(location)s offers a place from %(start)s; please answer by %(answer_by)s.") % {
-            "location": location,
-            "start": _date(details.get("start_date", "")),
-            "answer_by": _date(details.get("answer_by", "")),
-        }
-    if kind == RequestEvent.Kind.NO_PLACE:
-        return _("%(location)s has no place for your child.") % {"location": location}
-    if kind == RequestEvent.Kind.OTHER_DATE:
-        return _("%(location)s proposes another start date: %(start)s.") % {
-            "location": location,
-            "start": _date(details.get("proposed_start", "")),
-        }
-    if kind == RequestEvent.Kind.OFFER_ACCEPTED:
-        return _("The place at %(location)s from %(start)s was accepted.") % {
-            "location": location,
-            "start": _date(details.get("start_date", "")),
-        }
-    if kind == RequestEvent.Kind.OFFER_DECLINED:
-        return _("The place at %(location)s was declined.") % {"location": location}
-    if kind == RequestEvent.Kind.OFFER_EXPIRED:
-        return _("The offer of %(location)s expired without an answer.") % {"location": location}
-    if kind == RequestEvent.Kind.OFFER_WITHDRAWN:
-        return _("The offer of %(location)s was withdrawn.") % {"location": location}
-    if kind == RequestEvent.Kind.LOCATION_CLOSED:
-        if details.get("was_placed"):
-            return _(
-                "%(location)s closes on %(date)s, so your place there ends; your request is "
-                "open again with its original registration date."
-            ) % {"location": location, "date": _date(details.get("closes_on", ""))}
-        return _("%(location)s closes on %(date)s, so this choice ended.") % {
-            "location": location,
-            "date": _date(details.get("closes_on", "")),
-        }
-    if kind == RequestEvent.Kind.MARKED_URGENT:
-        return _(
-            "The loket marked your request urgent and sent it to these locations as well: "
-            "%(locations)s."
-        ) % {"locations": ", ".join(details.get("locations", [])) or "—"}
-    if kind == RequestEvent.Kind.CLOSED_ELSEWHERE:
-        return _("A place was found elsewhere, so these locations were closed: %(locations)s.") % {
-            "locations": ", ".join(details.get("locations", []))
-        }
-    return capfirst(str(kind_labels.get(kind, kind.replace("_", " ")))) + "."
-
-
 def _history(parts: list[tuple[Loket, list[RequestEvent]]], *, user: User) -> list[HistoryLine]:
     """Events of every part, oldest first; one line for a change made in several lokets."""
     lines: dict[tuple, list[str]] = {}
@@ -286,9 +155,6 @@ def _history(parts: list[tuple[Loket, list[RequestEvent]]], *, user: User) -> li
 
 def _read_parts(entries: list[RegistryEntry]) -> dict[int, tuple[ChildcareRequest, list, list]]:
     """Per registry entry: its request, choices and events, read in its loket's schema."""
-    by_loket: dict[int, list[RegistryEntry]] = defaultdict(list)
-    for entry in entries:
-        by_loket[entry.loket_id].append(entry)
     found: dict[int, tuple[ChildcareRequest, list, list]] = {}
     choices = (
         RequestChoice.objects.select_related("location")
@@ -303,18 +169,17 @@ def _read_parts(entries: list[RegistryEntry]) -> dict[int, tuple[ChildcareReques
     )
     # Staff notes are never shown to parents.
     events = RequestEvent.objects.exclude(kind=RequestEvent.Kind.NOTE).order_by("at", "id")
-    for loket_entries in by_loket.values():
-        with tenant_context(loket_entries[0].loket):
-            requests = ChildcareRequest.objects.filter(
-                pk__in=[entry.request_id for entry in loket_entries]
-            ).prefetch_related(
-                Prefetch("choices", queryset=choices), Prefetch("events", queryset=events)
-            )
-            # Everything is read here, inside the loket's schema; nothing lazy leaves it.
-            by_id = {
-                request.pk: (request, list(request.choices.all()), list(request.events.all()))
-                for request in requests
-            }
+    for _loket, loket_entries in in_each_loket(entries):
+        requests = ChildcareRequest.objects.filter(
+            pk__in=[entry.request_id for entry in loket_entries]
+        ).prefetch_related(
+            Prefetch("choices", queryset=choices), Prefetch("events", queryset=events)
+        )
+        # Everything is read here, inside the loket's schema; nothing lazy leaves it.
+        by_id = {
+            request.pk: (request, list(request.choices.all()), list(request.events.all()))
+            for request in requests
+        }
         for entry in loket_entries:
             if entry.request_id in by_id:
                 found[entry.pk] = by_id[entry.request_id]
@@ -329,7 +194,7 @@ def _offer_line(choice: RequestChoice) -> OfferLine | None:
     return OfferLine(
         public_id=offer.public_id,
         start_date=offer.start_date,
-        care_plan=tuple(sorted(offer.care_plan, key=DAY_PARTS.index)),
+        care_plan=tuple(day_parts_in_order(offer.care_plan)),
         answer_by=offer.answer_by,
     )
 
@@ -399,7 +264,7 @@ def _assemble(entries: list[RegistryEntry], *, user: User) -> list[ParentRequest
                 child_birth_date=leading.child_birth_date,
                 is_expected_birth=leading.is_expected_birth,
                 desired_start=leading.desired_start,
-                care_plan=tuple(sorted(leading.care_plan, key=DAY_PARTS.index)),
+                care_plan=tuple(day_parts_in_order(leading.care_plan)),
                 status=status,
                 status_label=str(status_labels.get(status, status)),
                 registered_at=min(part.registered_at for part in parts),

@@ -19,21 +19,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from opvangloket.forms import add_service_errors
 from shared.catalogue.selectors import CatalogueQuery, catalogue_location_detail, search_catalogue
+from shared.catalogue.vocabulary import DAY_CODES, HALF_DAYS, day_part_choices
+from shared.portal.claims import desk_registrations_claim, has_claimable_registrations
 from shared.portal.selectors import (
-    DAY_CODES,
     ParentRequest,
     RequestPart,
-    day_part_label,
     parent_request,
     parent_requests,
 )
 from tenants.allocation.closing import parent_closing_alternatives
 from tenants.requests import changes, confirmation
-from tenants.requests.models import DAY_PARTS
 
 SEARCH_RESULTS = 10
 
@@ -51,7 +51,7 @@ class DesiredStartForm(forms.Form):
 class CarePlanForm(forms.Form):
     care_plan = forms.MultipleChoiceField(
         label=gettext_lazy("Care plan"),
-        choices=lambda: [(code, day_part_label(code)) for code in DAY_PARTS],
+        choices=day_part_choices,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": gettext_lazy("Choose at least one half-day.")},
     )
@@ -89,17 +89,6 @@ class WithdrawForm(forms.Form):
     def part_id(self) -> int | None:
         value = self.cleaned_data["part"]
         return None if value == self.WHOLE_REQUEST else int(value)
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    """Service errors onto the form: on their field when the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            for message in messages_:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 # --- Helpers ---------------------------------------------------------------------------
@@ -142,7 +131,7 @@ def _run_with_form(
     except changes.RequestNotFound as missing:
         raise Http404 from missing
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return False
     messages.success(request, success)
     return True
@@ -175,26 +164,30 @@ def _refuse_if_closed(request: HttpRequest, parent: ParentRequest) -> HttpRespon
 
 @login_required
 def my_requests(request: HttpRequest) -> HttpResponse:
-    claimed = changes.request_claim(user=request.user, now=timezone.now())
-    if claimed:
-        count = len({entry.submission for entry in claimed})
-        messages.success(
-            request,
-            ngettext(
-                "A request registered for you at the loket is now linked to your account.",
-                "%(count)d requests registered for you at the loket are now linked to your "
-                "account.",
-                count,
-            )
-            % {"count": count},
-        )
+    # Reading writes nothing: desk registrations are linked on login (shared.portal.claims)
+    # or with the button this page shows when some wait.
     requests = parent_requests(user=request.user)
     open_offers = sum(
         1 for each in requests for part in each.parts for choice in part.choices if choice.offer
     )
     return render(
-        request, "portal/my_requests.html", {"requests": requests, "open_offers": open_offers}
+        request,
+        "portal/my_requests.html",
+        {
+            "requests": requests,
+            "open_offers": open_offers,
+            "can_claim": has_claimable_registrations(user=request.user),
+        },
     )
+
+
+@login_required
+@require_POST
+def my_requests_claim(request: HttpRequest) -> HttpResponse:
+    """Link the desk registrations made with one of the parent's verified addresses."""
+    if not desk_registrations_claim(request=request, user=request.user):
+        messages.info(request, _("There are no requests of the loket to link to your account."))
+    return redirect("portal:my_requests")
 
 
 @login_required
@@ -256,7 +249,7 @@ def my_request_care_plan(request: HttpRequest, submission: uuid.UUID) -> HttpRes
     grid = [
         (
             str(weekday.label),
-            [(f"{code}_{half}", f"{code}_{half}" in selected) for half in ("am", "pm")],
+            [(f"{code}_{half}", f"{code}_{half}" in selected) for half in HALF_DAYS],
         )
         for code, weekday in DAY_CODES.items()
     ]

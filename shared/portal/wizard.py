@@ -16,7 +16,6 @@ that they own the address. ``registered_by`` is the staff member.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from functools import partial, wraps
 from typing import Any
 
 from django.contrib import messages
@@ -31,8 +30,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from shared.accounts.models import Membership
-from shared.accounts.permissions import loket_role_required
+from shared.accounts.permissions import Access, role_required
 from shared.catalogue.forms import CatalogueSearchForm
 from shared.catalogue.selectors import catalogue_location_detail, search_catalogue
 from shared.catalogue.vocabulary import Weekday
@@ -48,7 +46,7 @@ from tenants.requests.services import (
     request_data_errors,
     request_submit,
 )
-from tenants.requests.submission_emails import registered_requests, request_confirmation_send
+from tenants.requests.submission_emails import registered_requests
 
 # Dutch paths, English names in code.
 STEP_SLUGS = {
@@ -92,19 +90,6 @@ PARENT_MODE = Mode(PARENT, "wizard")
 DESK_MODE = Mode(DESK, "desk")
 
 
-def desk_required(view):
-    """Loket staff of this host's loket only; on a portal there is no desk at all."""
-    checked = loket_role_required(Membership.Role.LOKET_STAFF)(view)
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if getattr(request, "loket", None) is None:
-            raise Http404
-        return checked(request, *args, **kwargs)
-
-    return wrapper
-
-
 # --- Entry points (one per mode) ---------------------------------------------------------
 
 
@@ -133,27 +118,28 @@ def done(request: HttpRequest) -> HttpResponse:
     return _done(request, PARENT_MODE)
 
 
-@desk_required
+# The desk is loket staff's, on their own loket's host; a portal has no desk at all (404).
+@role_required(Access.LOKET_STAFF)
 def desk_start(request: HttpRequest) -> HttpResponse:
     return _start(request, DESK_MODE)
 
 
-@desk_required
+@role_required(Access.LOKET_STAFF)
 def desk_resume(request: HttpRequest, draft_id: int) -> HttpResponse:
     return _resume(request, DESK_MODE, draft_id)
 
 
-@desk_required
+@role_required(Access.LOKET_STAFF)
 def desk_step(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
     return _step(request, DESK_MODE, draft_id, slug)
 
 
-@desk_required
+@role_required(Access.LOKET_STAFF)
 def desk_delete(request: HttpRequest, draft_id: int) -> HttpResponse:
     return _delete(request, DESK_MODE, draft_id)
 
 
-@desk_required
+@role_required(Access.LOKET_STAFF)
 def desk_done(request: HttpRequest) -> HttpResponse:
     return _done(request, DESK_MODE)
 
@@ -564,6 +550,7 @@ def _submit(request: HttpRequest, mode: Mode, draft_id: int) -> HttpResponse:
                     add_to_open_requests=bool(state.open_lokets)
                     and duplicate == "add"
                     and state.can_add,
+                    follow_url=request.build_absolute_uri(FOLLOW_UP_PATH),
                 )
             except ValidationError as error:
                 for name, messages_ in error.message_dict.items():
@@ -572,18 +559,6 @@ def _submit(request: HttpRequest, mode: Mode, draft_id: int) -> HttpResponse:
             else:
                 drafts.draft_delete(draft=draft)
                 registered = registered_requests(entries=entries, choices=data.choices, now=now)
-                if data.contact_email:
-                    transaction.on_commit(
-                        partial(
-                            request_confirmation_send,
-                            to=data.contact_email,
-                            language=data.language,
-                            child_name=f"{data.child_first_name} {data.child_last_name}".strip(),
-                            requests=registered,
-                            follow_url=request.build_absolute_uri(FOLLOW_UP_PATH),
-                            by_staff=mode.is_desk,
-                        )
-                    )
                 # The session lives in the public schema: references and locations only,
                 # never a name or an address.
                 request.session[CONFIRMATION_SESSION_KEY] = {

@@ -5,14 +5,11 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shared.accounts.models import Membership
-from shared.accounts.selectors import has_loket_role, is_region_coordinator
+from shared.accounts.permissions import Access, HasRole
 from shared.statistics.selectors import figures_compute, scope_for_loket, scope_for_region
 from shared.statistics.views import period_from
 
@@ -70,7 +67,7 @@ class FiguresView(APIView):
     On a loket's host for its loket staff; on a region's portal for its coordinators.
     """
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [HasRole(Access.LOKET_STAFF, Access.REGION_COORDINATOR)]
 
     @extend_schema(
         parameters=[
@@ -81,17 +78,12 @@ class FiguresView(APIView):
         responses=FiguresSerializer,
     )
     def get(self, request: Request) -> Response:
+        # The role table lets loket staff in only on a loket's host, coordinators only on
+        # their region's portal: the host says which scope.
         loket = getattr(request, "loket", None)
-        region = getattr(request, "region", None)
         if loket is not None:
-            if not has_loket_role(
-                user=request.user, loket=loket, roles=[Membership.Role.LOKET_STAFF]
-            ):
-                raise PermissionDenied
             scope = scope_for_loket(loket=loket)
-        elif region is not None and is_region_coordinator(user=request.user, region=region):
-            scope = scope_for_region(region=region)
         else:
-            raise PermissionDenied
+            scope = scope_for_region(region=request.region)
         figures = figures_compute(scope=scope, period=period_from(request.query_params))
         return Response(FiguresSerializer(figures).data)

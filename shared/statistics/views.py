@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shared.accounts.models import Membership
-from shared.accounts.permissions import loket_role_required
-from shared.accounts.selectors import is_region_coordinator
+from shared.accounts.permissions import Access, check_access, role_required
 from shared.catalogue.vocabulary import AgeGroup
 from shared.statistics import exports
 from shared.statistics.selectors import (
@@ -149,7 +146,7 @@ def _download(request: HttpRequest, scope: Scope, fmt: str) -> HttpResponse:
     return response
 
 
-@loket_role_required(Membership.Role.LOKET_STAFF)
+@role_required(Access.LOKET_STAFF)
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -158,30 +155,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@loket_role_required(Membership.Role.LOKET_STAFF)
+@role_required(Access.LOKET_STAFF)
 def loket_figures(request: HttpRequest) -> HttpResponse:
     return _figures_page(request, scope_for_loket(loket=request.loket))
 
 
-@loket_role_required(Membership.Role.LOKET_STAFF)
+@role_required(Access.LOKET_STAFF)
 def loket_download(request: HttpRequest, fmt: str) -> HttpResponse:
     return _download(request, scope_for_loket(loket=request.loket), fmt)
 
 
-def _coordinated_region(request: HttpRequest):
-    region = getattr(request, "region", None)
-    if region is None or not is_region_coordinator(user=request.user, region=region):
-        raise PermissionDenied
-    return region
-
-
+@role_required(Access.REGION_COORDINATOR)
 def region_figures(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
-    return _figures_page(request, scope_for_region(region=_coordinated_region(request)))
+    return _figures_page(request, scope_for_region(region=request.region))
 
 
 def region_download(request: HttpRequest, fmt: str) -> HttpResponse:
-    return _download(request, scope_for_region(region=_coordinated_region(request)), fmt)
+    # check_access, not role_required: a download asked for without a session has always
+    # been answered 403, not sent to the login page.
+    check_access(request, Access.REGION_COORDINATOR)
+    return _download(request, scope_for_region(region=request.region), fmt)

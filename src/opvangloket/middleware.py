@@ -14,8 +14,7 @@ from django.utils import translation
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from opvangloket.auditor_db import start_auditor_reads, stop_auditor_reads
-from shared.accounts.models import Membership
-from shared.accounts.selectors import has_loket_role
+from shared.accounts.permissions import Access, has_access
 from shared.lokets.selectors import region_for_host
 
 request_logger = logging.getLogger("opvangloket.request")
@@ -69,10 +68,8 @@ class LoketMiddleware(TenantMainMiddleware):
         user = getattr(request, "user", None)
         if (
             loket is not None
-            and loket.is_auditor
             and user is not None
-            and user.is_authenticated
-            and has_loket_role(user=user, loket=loket, roles=[Membership.Role.AUDITOR])
+            and has_access(Access.AUDITOR, user=user, loket=loket)
         ):
             request._auditor_reads = start_auditor_reads(loket=loket)
 

@@ -261,12 +261,19 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
+    # Service errors (Django ValidationError, PermissionDenied, domain "not found") answered
+    # in one shape: API views just call the service.
+    "EXCEPTION_HANDLER": "opvangloket.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Opvangloket API",
     "DESCRIPTION": "Childcare offer, requests and figures of the Lokaal Loket Kinderopvang.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "opvangloket.api_errors.error_responses_hook",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "LoketKindEnum": "shared.lokets.models.Loket.Kind",
         "CareKindEnum": "shared.catalogue.vocabulary.CareKind",

@@ -12,10 +12,8 @@ are global to the document, and other apps use ``status`` for other choice sets)
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -24,13 +22,12 @@ from django_tenants.utils import tenant_context
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shared.accounts.models import Membership
-from shared.accounts.selectors import has_loket_role
+from shared.accounts.permissions import Access, HasRole
+from shared.catalogue.vocabulary import DAY_PARTS
 from tenants.allocation import services
 from tenants.allocation.forms import QueueFilterForm
 from tenants.allocation.models import Offer
@@ -44,7 +41,7 @@ from tenants.allocation.selectors import (
 )
 from tenants.providers.models import Location
 from tenants.providers.selectors import locations_manageable_by
-from tenants.requests.models import DAY_PARTS, ChoiceStatus, Priority, RequestChoice
+from tenants.requests.models import ChoiceStatus, Priority, RequestChoice
 
 HALF_DAYS = f"Half-days of the week: {', '.join(f'`{code}`' for code in DAY_PARTS)}."
 
@@ -53,38 +50,9 @@ def _values(choices) -> str:
     return ", ".join(f"`{value}`" for value in choices.values)
 
 
-class IsProviderOrLoketStaff(BasePermission):
-    """Loket staff or provider staff of this host's loket (not the auditor tenant)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        loket = getattr(request, "loket", None)
-        return (
-            loket is not None
-            and not loket.is_auditor
-            and has_loket_role(
-                user=request.user,
-                loket=loket,
-                roles=[Membership.Role.LOKET_STAFF, Membership.Role.PROVIDER_STAFF],
-            )
-        )
-
-
-class IsLoketStaff(BasePermission):
-    """Loket staff of this host's loket (not the auditor tenant)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        loket = getattr(request, "loket", None)
-        return (
-            loket is not None
-            and not loket.is_auditor
-            and has_loket_role(user=request.user, loket=loket, roles=[Membership.Role.LOKET_STAFF])
-        )
-
-
-def _raise_as_api_error(error: DjangoValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        raise ValidationError(error.message_dict) from error
-    raise ValidationError({"non_field_errors": error.messages}) from error
+# Loket staff or provider staff of this host's loket; some views loket staff only.
+PROVIDER_OR_LOKET_STAFF = HasRole(Access.OFFER_LOKET_STAFF, Access.PROVIDER_STAFF)
+LOKET_STAFF_ONLY = HasRole(Access.OFFER_LOKET_STAFF)
 
 
 # --- Serializers -----------------------------------------------------------------------
@@ -243,7 +211,7 @@ class QueueView(generics.ListAPIView):
     """The queue of one location, in the order places are offered."""
 
     serializer_class = QueueLineSerializer
-    permission_classes = [IsProviderOrLoketStaff]
+    permission_classes = [PROVIDER_OR_LOKET_STAFF]
 
     def get_queryset(self) -> list[QueueLine]:
         location = get_object_or_404(_manageable(self.request), pk=self.kwargs["location_id"])
@@ -263,7 +231,7 @@ class OfferListView(generics.ListAPIView):
     """Offers made at the locations you manage, newest first."""
 
     serializer_class = OfferSerializer
-    permission_classes = [IsProviderOrLoketStaff]
+    permission_classes = [PROVIDER_OR_LOKET_STAFF]
 
     def get_queryset(self) -> QuerySet[Offer]:
         locations = _manageable(self.request)
@@ -285,7 +253,7 @@ class OverdueView(generics.ListAPIView):
     """
 
     serializer_class = OverdueLocationSerializer
-    permission_classes = [IsLoketStaff]
+    permission_classes = [LOKET_STAFF_ONLY]
 
     def get_queryset(self) -> QuerySet[Location]:
         return locations_with_overdue(
@@ -297,7 +265,7 @@ class ChoiceOffersView(generics.ListAPIView):
     """The offers made for one choice; offer a place for it."""
 
     serializer_class = OfferSerializer
-    permission_classes = [IsProviderOrLoketStaff]
+    permission_classes = [PROVIDER_OR_LOKET_STAFF]
 
     def get_queryset(self) -> QuerySet[Offer]:
         choice = _choice(self.request, self.kwargs["choice_id"])
@@ -315,26 +283,18 @@ class ChoiceOffersView(generics.ListAPIView):
         choice = _choice(request, choice_id)
         data = OfferCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            offer = services.offer_make(
-                choice=choice, actor=request.user, now=timezone.now(), **data.validated_data
-            )
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        offer = services.offer_make(
+            choice=choice, actor=request.user, now=timezone.now(), **data.validated_data
+        )
         return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
 
 
 class _ChoiceAnswerView(APIView):
-    permission_classes = [IsProviderOrLoketStaff]
+    permission_classes = [PROVIDER_OR_LOKET_STAFF]
 
     def answer(self, service, choice_id: int, **arguments) -> Response:
         choice = _choice(self.request, choice_id)
-        try:
-            choice = service(
-                choice=choice, actor=self.request.user, now=timezone.now(), **arguments
-            )
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
+        choice = service(choice=choice, actor=self.request.user, now=timezone.now(), **arguments)
         return Response(ChoiceAnswerSerializer(choice).data)
 
 
@@ -381,7 +341,7 @@ PARENT_RESPONSES = {
 
 
 class _ParentOfferView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [HasRole(Access.PARENT)]
 
     def run(self, offer_id: uuid.UUID, service, **arguments):
         found = parent_offer(user=self.request.user, public_id=offer_id)
@@ -392,9 +352,8 @@ class _ParentOfferView(APIView):
             with tenant_context(loket):
                 return service(offer=offer, now=timezone.now(), **arguments)
         except PermissionDenied as denied:
+            # Not yours to answer: as if there were no such offer.
             raise Http404 from denied
-        except DjangoValidationError as error:
-            _raise_as_api_error(error)
 
 
 class MyOfferAccept(_ParentOfferView):

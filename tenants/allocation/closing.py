@@ -28,25 +28,27 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
-from shared.accounts.models import Membership, User
-from shared.accounts.selectors import has_loket_role
+from shared.accounts.models import User
+from shared.accounts.permissions import Access, has_access
 from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.selectors import CatalogueQuery, Sort, search_catalogue
 from shared.catalogue.services import catalogue_location_sync
-from shared.catalogue.vocabulary import months_between
+from shared.catalogue.vocabulary import age_in_months
 from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
 from shared.registry.models import RegistryEntry, RequestStatus
+from shared.registry.selectors import is_same_child
 from tenants.allocation.models import Offer
 from tenants.providers.models import Location
 from tenants.requests.emails import my_request_url
-from tenants.requests.history import request_event_record
+from tenants.requests.family import family_email
+from tenants.requests.history import record_location_closed, record_reopened_after_closing
 from tenants.requests.models import (
     OPEN_CHOICE_STATUSES,
     ChildcareRequest,
@@ -54,6 +56,7 @@ from tenants.requests.models import (
     RequestChoice,
     RequestEvent,
 )
+from tenants.requests.parts import lock_child, part_set_status
 from tenants.requests.rules import confirmation_due
 from tenants.requests.submission_emails import email_language
 
@@ -75,10 +78,6 @@ class AffectedRequest:
     had_offer: bool
     reopened_locations: tuple[str, ...]
     has_email: bool
-
-
-def _address(request: ChildcareRequest) -> str:
-    return request.contact_email or (request.parent.email if request.parent_id else "")
 
 
 def _set_status(choices: list[RequestChoice], status: str, now: datetime) -> None:
@@ -103,56 +102,54 @@ def _reopen_choices_closed_on_placement(request: ChildcareRequest, now: datetime
 
 
 def _reopen_request(
-    request: ChildcareRequest, *, loket: Loket, needed_from: date, now: datetime
+    request: ChildcareRequest,
+    *,
+    loket: Loket,
+    needed_from: date,
+    now: datetime,
+    entry: RegistryEntry | None = None,
 ) -> list[str]:
     """The request back to open, with its registration time untouched."""
     reopened = _reopen_choices_closed_on_placement(request, now)
-    request.status = RequestStatus.OPEN
     request.desired_start = max(request.desired_start, needed_from)
     request.confirmed_until = confirmation_due(loket=loket, today=timezone.localdate(now))
-    request.save(update_fields=["status", "desired_start", "confirmed_until", "updated_at"])
+    part_set_status(
+        request,
+        status=RequestStatus.OPEN,
+        now=now,
+        entry=entry,
+        also=["desired_start", "confirmed_until"],
+    )
     return reopened
 
 
 def _lock_entries(requests: list[ChildcareRequest], loket: Loket) -> dict[int, RegistryEntry]:
     """The registry entries of the affected requests' children, locked in id order.
 
-    The same order as ``offer_accept`` (registry, then offers, then choices), so a closing
-    and an accept at the same time wait for each other instead of deadlocking.
+    The lock order of ``tenants.requests.parts`` (registry, then each loket's rows), as
+    ``offer_accept`` takes it, so a closing and an accept at the same time wait for each
+    other instead of deadlocking.
     """
-    own = list(
+    return lock_child(
         RegistryEntry.objects.filter(loket_id=loket.pk, request_id__in=[r.pk for r in requests])
     )
-    if not own:
-        return {}
-    same_child = Q(pk__in=[entry.pk for entry in own])
-    for entry in own:
-        same_child |= Q(name_key=entry.name_key)
-        if entry.national_number_key:
-            same_child |= Q(national_number_key=entry.national_number_key)
-    return {
-        entry.pk: entry
-        for entry in RegistryEntry.objects.select_for_update(of=("self",))
-        .select_related("loket")
-        .filter(same_child)
-        .order_by("id")
-    }
 
 
 def _reopen_elsewhere(
     *, placed: RegistryEntry, entries: dict[int, RegistryEntry], needed_from: date, now: datetime
 ) -> list[str]:
-    """Requests of the child in other lokets that were cancelled by this placement."""
+    """Requests of the child in other lokets that were cancelled by this placement.
+
+    Runs before the placed request itself reopens: ``placed.placed_at`` tells which
+    cancellations this placement made.
+    """
     reopened: list[str] = []
     if placed.placed_at is None:
         return reopened
     for entry in entries.values():
-        same_child = entry.name_key == placed.name_key or (
-            placed.national_number_key and entry.national_number_key == placed.national_number_key
-        )
         if (
             entry.pk == placed.pk
-            or not same_child
+            or not is_same_child(entry, placed)
             or entry.status != RequestStatus.CANCELLED
             or entry.closed_at != placed.placed_at  # cancelled by this very placement
         ):
@@ -163,18 +160,10 @@ def _reopen_elsewhere(
             )
             if request is None or request.status != RequestStatus.CANCELLED:
                 continue
-            names = _reopen_request(request, loket=entry.loket, needed_from=needed_from, now=now)
-            request_event_record(
-                request=request,
-                kind=RequestEvent.Kind.REOPENED,
-                actor=None,
-                details={"locations": names, "reason": "location_closed"},
-                at=now,
+            names = _reopen_request(
+                request, loket=entry.loket, needed_from=needed_from, now=now, entry=entry
             )
-        entry.status = RequestStatus.OPEN
-        entry.closed_at = None
-        entry.desired_start = request.desired_start
-        entry.save(update_fields=["status", "closed_at", "desired_start", "updated_at"])
+            record_reopened_after_closing(request, actor=None, at=now, locations=names)
         reopened.extend(names)
     return reopened
 
@@ -189,7 +178,7 @@ def location_close(
     the current loket may close a location (PermissionDenied otherwise).
     """
     loket = current_loket()
-    if not has_loket_role(user=actor, loket=loket, roles=[Membership.Role.LOKET_STAFF]):
+    if not has_access(Access.LOKET_STAFF, user=actor, loket=loket):
         raise PermissionDenied
     location = Location.objects.select_for_update().select_related("organizer").get(pk=location.pk)
     if location.closes_on is not None:
@@ -241,32 +230,27 @@ def location_close(
         reopened: list[str] = []
         entry = own_entries.get(request.pk)
         if was_placed and request.status == RequestStatus.PLACED:
-            reopened = _reopen_request(request, loket=loket, needed_from=closes_on, now=now)
-            if entry is not None:
-                reopened += _reopen_elsewhere(
-                    placed=entry, entries=entries, needed_from=closes_on, now=now
-                )
-                entry.status = RequestStatus.OPEN
-                entry.placed_at = entry.closed_at = None
-                entry.has_offer = False
-                entry.desired_start = request.desired_start
-        request_event_record(
-            request=request,
-            kind=RequestEvent.Kind.LOCATION_CLOSED,
+            elsewhere = (
+                _reopen_elsewhere(placed=entry, entries=entries, needed_from=closes_on, now=now)
+                if entry is not None
+                else []
+            )
+            reopened = _reopen_request(
+                request, loket=loket, needed_from=closes_on, now=now, entry=entry
+            )
+            reopened += elsewhere
+        record_location_closed(
+            request,
             actor=actor,
-            details={
-                "location": location.name,
-                "location_id": location.pk,
-                "closes_on": closes_on.isoformat(),
-                "reason": reason,
-                "was_placed": was_placed,
-                "offer_withdrawn": choice.pk in offered_choices,
-                "reopened": reopened,
-            },
             at=now,
+            location=location.name,
+            location_id=location.pk,
+            closes_on=closes_on,
+            reason=reason,
+            was_placed=was_placed,
+            offer_withdrawn=choice.pk in offered_choices,
+            reopened=reopened,
         )
-        if entry is not None:
-            entry.save()
         affected.append(
             AffectedRequest(
                 reference=request.reference,
@@ -274,7 +258,7 @@ def location_close(
                 was_placed=was_placed,
                 had_offer=choice.pk in offered_choices,
                 reopened_locations=tuple(reopened),
-                has_email=bool(_address(request)),
+                has_email=bool(family_email(request)),
             )
         )
         to_tell.append(request.pk)
@@ -295,7 +279,7 @@ def location_closed_notify(*, loket: Loket, location_id: int, request_ids: list[
         location = Location.objects.get(pk=location_id)
         requests = ChildcareRequest.objects.filter(pk__in=request_ids).select_related("parent")
         for request in requests:
-            address = _address(request)
+            address = family_email(request)
             if not address:
                 continue
             try:
@@ -361,10 +345,9 @@ def closing_alternatives(
     if not closed:
         return []
     chosen = list(request.choices.values_list("location_id", flat=True))
-    birth = request.child_birth_date
     query = CatalogueQuery(
         kind=closed[0].location.kind,
-        age_months=months_between(birth, max(request.desired_start, birth)),
+        age_months=age_in_months(request.child_birth_date, request.desired_start),
         start=request.desired_start,
         free_places=True,
         near=request.postcode,

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shared.accounts.models import Membership
+from opvangloket.forms import add_service_errors
+from shared.accounts.permissions import Access, role_required
 from tenants.allocation.closing import REASON_MAX_LENGTH, closing_events, location_close
 from tenants.providers.selectors import locations_manageable_by
-from tenants.providers.views import offer_role_required
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -37,7 +37,7 @@ class LocationCloseForm(forms.Form):
     )
 
 
-@offer_role_required(Membership.Role.LOKET_STAFF)
+@role_required(Access.OFFER_LOKET_STAFF)
 def location_close_page(request: HttpRequest, pk: int) -> HttpResponse:
     location = get_object_or_404(
         locations_manageable_by(user=request.user, loket=request.loket), pk=pk
@@ -62,7 +62,7 @@ def location_close_page(request: HttpRequest, pk: int) -> HttpResponse:
                 now=timezone.now(),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -7,10 +7,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from shared.catalogue.forms import MonthField
-from shared.catalogue.vocabulary import AgeGroup
-from shared.portal.selectors import day_part_label
+from shared.catalogue.vocabulary import AgeGroup, day_part_choices
 from tenants.allocation.services import REASON_MAX_LENGTH
-from tenants.requests.models import DAY_PARTS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -44,7 +42,7 @@ class OfferForm(forms.Form):
     start_date = forms.DateField(label=_("Start date"), widget=DATE_WIDGET)
     care_plan = forms.MultipleChoiceField(
         label=_("Days offered"),
-        choices=lambda: [(code, day_part_label(code)) for code in DAY_PARTS],
+        choices=day_part_choices,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one half-day.")},
     )

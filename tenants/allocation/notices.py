@@ -29,6 +29,7 @@ from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
 from tenants.allocation.models import Offer, OfferNotice
 from tenants.requests.emails import my_request_url
+from tenants.requests.family import family_email
 from tenants.requests.submission_emails import email_language
 
 logger = logging.getLogger(__name__)
@@ -50,8 +51,7 @@ def _queue_url(loket: Loket, offer: Offer) -> str:
 
 
 def _parent_address(offer: Offer) -> str:
-    request = offer.choice.request
-    return request.contact_email or (request.parent.email if request.parent else "")
+    return family_email(offer.choice.request)
 
 
 def _location_address(offer: Offer) -> str:

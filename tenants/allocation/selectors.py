@@ -9,7 +9,6 @@ tie, by the time of registration (``registered_at``, then the request's id).
 from __future__ import annotations
 
 import zoneinfo
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -28,7 +27,6 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
-from django_tenants.utils import tenant_context
 
 from shared.catalogue.vocabulary import AGE_GROUP_MONTHS, Tariff, add_months, first_of_month
 from shared.lokets.models import Loket
@@ -36,6 +34,7 @@ from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.allocation.models import Offer, Placement
 from tenants.providers.models import Location
 from tenants.requests.models import ChoiceStatus, Priority, RequestChoice
+from tenants.requests.parts import in_each_loket
 
 # The choices still waiting in a location's queue.
 QUEUE_STATUSES = (ChoiceStatus.IN_REVIEW, ChoiceStatus.OTHER_DATE, ChoiceStatus.OFFERED)
@@ -48,7 +47,8 @@ PRIORITY_RULES_FROM = datetime(2024, 4, 1, tzinfo=zoneinfo.ZoneInfo("Europe/Brus
 class MonthsOfAge(Func):
     """Whole months from a date of birth to a start date, never below 0 (SQL ``AGE``).
 
-    The same count as ``shared.catalogue.vocabulary.months_between``. Its two expressions
+    The same count as ``shared.catalogue.vocabulary.age_in_months``, the one Python
+    function for a child's age; keep the two in step. Its two expressions
     must be columns: the template uses them twice.
     """
 
@@ -350,20 +350,16 @@ def parent_offer(*, user, public_id) -> tuple[Loket, Offer] | None:
     of theirs, and never an offer of anyone else's request.
     """
     entries = RegistryEntry.objects.filter(parent=user).select_related("loket")
-    by_loket: dict[int, list[RegistryEntry]] = defaultdict(list)
-    for entry in entries:
-        by_loket[entry.loket_id].append(entry)
-    for loket_entries in by_loket.values():
-        loket = loket_entries[0].loket
-        with tenant_context(loket):
-            offer = (
-                Offer.objects.select_related("choice__request", "choice__location")
-                .filter(
-                    public_id=public_id,
-                    choice__request_id__in=[entry.request_id for entry in loket_entries],
-                )
-                .first()
+    found = None
+    for loket, loket_entries in in_each_loket(entries):
+        offer = (
+            Offer.objects.select_related("choice__request", "choice__location")
+            .filter(
+                public_id=public_id,
+                choice__request_id__in=[entry.request_id for entry in loket_entries],
             )
+            .first()
+        )
         if offer is not None:
-            return loket, offer
-    return None
+            found = (loket, offer)
+    return found

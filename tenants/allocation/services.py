@@ -19,14 +19,12 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import tenant_context
 
-from shared.accounts.models import Membership, User
-from shared.accounts.selectors import has_loket_role
-from shared.catalogue.vocabulary import age_groups_for, first_of_month, months_between
+from shared.accounts.models import User
+from shared.accounts.permissions import Access, check_object_access, has_access
+from shared.catalogue.vocabulary import age_groups_at, day_parts_in_order, first_of_month
 from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
 from shared.registry.models import RegistryEntry, RequestStatus
@@ -38,17 +36,32 @@ from tenants.allocation.notices import (
 )
 from tenants.allocation.selectors import advised_places_in_use, ranked_higher_without_offer
 from tenants.providers.models import Location
-from tenants.providers.selectors import locations_manageable_by
+from tenants.providers.selectors import LOCATION_MANAGERS
 from tenants.providers.services import availability_take_place
-from tenants.requests.history import request_event_record
+from tenants.requests.history import (
+    record_closed_elsewhere,
+    record_no_place,
+    record_offer_accepted,
+    record_offer_declined,
+    record_offer_expired,
+    record_offer_made,
+    record_offer_withdrawn,
+    record_other_date,
+)
 from tenants.requests.models import (
-    DAY_PARTS,
     OPEN_CHOICE_STATUSES,
     ChildcareRequest,
     ChoiceStatus,
     RequestChoice,
-    RequestEvent,
 )
+from tenants.requests.parts import (
+    in_each_loket,
+    lock_child,
+    part_mark_offered,
+    part_set_status,
+    part_touch,
+)
+from tenants.requests.rules import care_plan_errors
 
 # Share of a location's licensed places that may go against the priority order on the
 # advice of a family-support organisation (rules from 1 April 2024).
@@ -66,17 +79,9 @@ class OfferRefused(ValidationError):
         self.offer_withdrawn = offer_withdrawn
 
 
-def _record(
-    request: ChildcareRequest, *, kind: str, actor: User | None, now: datetime, **details
-) -> RequestEvent:
-    return request_event_record(request=request, kind=kind, actor=actor, details=details, at=now)
-
-
 def _check_manages(*, actor: User, location: Location) -> None:
     """Only loket staff and provider staff granted this location answer its choices."""
-    loket = current_loket()
-    if not locations_manageable_by(user=actor, loket=loket).filter(pk=location.pk).exists():
-        raise PermissionDenied
+    check_object_access(*LOCATION_MANAGERS, user=actor, loket=current_loket(), obj=location)
 
 
 def _lock_answerable(choice: RequestChoice) -> RequestChoice:
@@ -95,10 +100,6 @@ def _lock_answerable(choice: RequestChoice) -> RequestChoice:
     return locked
 
 
-def _entry_of(request: ChildcareRequest) -> RegistryEntry | None:
-    return RegistryEntry.objects.filter(loket_id=current_loket().pk, request_id=request.pk).first()
-
-
 def _set_choice_status(choice: RequestChoice, status: str, now: datetime) -> None:
     choice.status = status
     choice.status_changed_at = now
@@ -113,15 +114,14 @@ def choice_answer_no_place(
     _check_manages(actor=actor, location=choice.location)
     choice = _lock_answerable(choice)
     _set_choice_status(choice, ChoiceStatus.NO_PLACE, now)
-    _record(
+    record_no_place(
         choice.request,
-        kind=RequestEvent.Kind.NO_PLACE,
         actor=actor,
-        now=now,
+        at=now,
         location=choice.location.name,
         reason=reason.strip()[:REASON_MAX_LENGTH],
     )
-    _touch_entry(choice.request)
+    part_touch(choice.request, now=now)
     return choice
 
 
@@ -137,22 +137,15 @@ def choice_propose_other_date(
             {"proposed_start": [_("The proposed start date cannot be in the past.")]}
         )
     _set_choice_status(choice, ChoiceStatus.OTHER_DATE, now)
-    _record(
+    record_other_date(
         choice.request,
-        kind=RequestEvent.Kind.OTHER_DATE,
         actor=actor,
-        now=now,
+        at=now,
         location=choice.location.name,
-        proposed_start=proposed_start.isoformat(),
+        proposed_start=proposed_start,
     )
-    _touch_entry(choice.request)
+    part_touch(choice.request, now=now)
     return choice
-
-
-def _touch_entry(request: ChildcareRequest) -> None:
-    entry = _entry_of(request)
-    if entry is not None:
-        entry.save(update_fields=["updated_at"])
 
 
 def _check_advice_share(*, location: Location) -> None:
@@ -208,13 +201,9 @@ def offer_make(
         errors["start_date"].append(_("The start date cannot be in the past."))
     if answer_by < today:
         errors["answer_by"].append(_("The date to answer by cannot be in the past."))
-    plan = sorted(
-        set(care_plan), key=lambda code: DAY_PARTS.index(code) if code in DAY_PARTS else 99
-    )
-    if not plan:
-        errors["care_plan"].append(_("Choose at least one half-day."))
-    elif set(plan) - set(DAY_PARTS):
-        errors["care_plan"].append(_("Unknown half-day in the care plan."))
+    plan = day_parts_in_order(care_plan)
+    if plan_errors := care_plan_errors(plan):
+        errors["care_plan"] = plan_errors
     passed_over = ranked_higher_without_offer(choice=choice, start_date=start_date).count()
     if passed_over and not passed_over_reason:
         errors["passed_over_reason"].append(
@@ -240,20 +229,16 @@ def offer_make(
         created_at=now,
     )
     _set_choice_status(choice, ChoiceStatus.OFFERED, now)
-    _record(
+    record_offer_made(
         choice.request,
-        kind=RequestEvent.Kind.OFFER_MADE,
         actor=actor,
-        now=now,
+        at=now,
         location=choice.location.name,
-        start_date=start_date.isoformat(),
-        answer_by=answer_by.isoformat(),
+        start_date=start_date,
+        answer_by=answer_by,
         passed_over=passed_over,
     )
-    entry = _entry_of(choice.request)
-    if entry is not None:
-        entry.has_offer = True
-        entry.save(update_fields=["has_offer", "updated_at"])
+    part_mark_offered(choice.request, now=now)
     offer_made_notify(offer=offer, now=now)
     return offer
 
@@ -262,23 +247,14 @@ def _may_answer(*, request: ChildcareRequest, user: User, loket: Loket) -> bool:
     """The parent of the request, or the loket's staff answering at the desk for them."""
     if request.parent_id is not None and request.parent_id == user.pk:
         return True
-    return has_loket_role(user=user, loket=loket, roles=[Membership.Role.LOKET_STAFF])
+    return has_access(Access.LOKET_STAFF, user=user, loket=loket)
 
 
 def _lock_child(request: ChildcareRequest, loket: Loket) -> tuple[RegistryEntry, list]:
     """Every registry entry of the request's child, locked in id order; and this request's."""
     own = RegistryEntry.objects.get(loket_id=loket.pk, request_id=request.pk)
-    same_child = Q(name_key=own.name_key)
-    if own.national_number_key:
-        same_child |= Q(national_number_key=own.national_number_key)
-    entries = list(
-        RegistryEntry.objects.select_for_update(of=("self",))
-        .select_related("loket")
-        .filter(same_child)
-        .order_by("id")
-    )
-    own = next(entry for entry in entries if entry.pk == own.pk)
-    return own, entries
+    entries = lock_child([own])
+    return entries[own.pk], list(entries.values())
 
 
 def _withdraw_offer(offer: Offer, now: datetime) -> None:
@@ -295,49 +271,39 @@ def _close_elsewhere(
     The accepted choice is no longer open when this runs; the other choices of the same
     request close too (a child needs one place).
     """
-    by_loket: dict[int, list[RegistryEntry]] = defaultdict(list)
-    for entry in entries:
-        if entry.status == RequestStatus.OPEN or entry.pk == placed_entry.pk:
-            by_loket[entry.loket_id].append(entry)
-    for loket_entries in by_loket.values():
-        with tenant_context(loket_entries[0].loket):
-            request_ids = [entry.request_id for entry in loket_entries]
-            choices = list(
-                RequestChoice.objects.select_for_update(of=("self",))
-                .select_related("location")
-                .filter(request_id__in=request_ids, status__in=OPEN_CHOICE_STATUSES)
-                .order_by("id")
-            )
-            offers = Offer.objects.select_for_update(of=("self",)).filter(
-                choice__in=choices, status=Offer.Status.OPEN
-            )
-            for offer in offers:
-                _withdraw_offer(offer, now)
-            closed_by_request: dict[int, list[str]] = defaultdict(list)
-            for choice in choices:
-                _set_choice_status(choice, ChoiceStatus.CLOSED_ELSEWHERE, now)
-                closed_by_request[choice.request_id].append(choice.location.name)
-            requests = ChildcareRequest.objects.select_for_update().in_bulk(request_ids)
-            for entry in loket_entries:
-                request = requests.get(entry.request_id)
-                if request is None or entry.pk == placed_entry.pk:
-                    continue
-                request.status = RequestStatus.CANCELLED
-                request.save(update_fields=["status", "updated_at"])
-            for request_id, locations in closed_by_request.items():
-                if request_id in requests:
-                    _record(
-                        requests[request_id],
-                        kind=RequestEvent.Kind.CLOSED_ELSEWHERE,
-                        actor=actor,
-                        now=now,
-                        locations=locations,
-                    )
-    for entry in entries:
-        if entry.pk != placed_entry.pk and entry.status == RequestStatus.OPEN:
-            entry.status = RequestStatus.CANCELLED
-            entry.closed_at = now
-            entry.save(update_fields=["status", "closed_at", "updated_at"])
+    closing = [
+        entry
+        for entry in entries
+        if entry.status == RequestStatus.OPEN or entry.pk == placed_entry.pk
+    ]
+    for _loket, loket_entries in in_each_loket(closing):
+        request_ids = [entry.request_id for entry in loket_entries]
+        choices = list(
+            RequestChoice.objects.select_for_update(of=("self",))
+            .select_related("location")
+            .filter(request_id__in=request_ids, status__in=OPEN_CHOICE_STATUSES)
+            .order_by("id")
+        )
+        offers = Offer.objects.select_for_update(of=("self",)).filter(
+            choice__in=choices, status=Offer.Status.OPEN
+        )
+        for offer in offers:
+            _withdraw_offer(offer, now)
+        closed_by_request: dict[int, list[str]] = defaultdict(list)
+        for choice in choices:
+            _set_choice_status(choice, ChoiceStatus.CLOSED_ELSEWHERE, now)
+            closed_by_request[choice.request_id].append(choice.location.name)
+        requests = ChildcareRequest.objects.select_for_update().in_bulk(request_ids)
+        for entry in loket_entries:
+            request = requests.get(entry.request_id)
+            if request is None or entry.pk == placed_entry.pk:
+                continue
+            part_set_status(request, status=RequestStatus.CANCELLED, now=now, entry=entry)
+        for request_id, locations in closed_by_request.items():
+            if request_id in requests:
+                record_closed_elsewhere(
+                    requests[request_id], actor=actor, at=now, locations=locations
+                )
 
 
 @transaction.atomic
@@ -370,11 +336,10 @@ def _accept(
             .get(pk=choice.pk)
         )
         _set_choice_status(choice, ChoiceStatus.CLOSED_ELSEWHERE, now)
-        _record(
+        record_offer_withdrawn(
             choice.request,
-            kind=RequestEvent.Kind.OFFER_WITHDRAWN,
             actor=None,
-            now=now,
+            at=now,
             location=choice.location.name,
             reason="placed_elsewhere",
         )
@@ -384,8 +349,7 @@ def _accept(
             offer_withdrawn=True,
         )
     request = ChildcareRequest.objects.select_for_update().get(pk=choice.request_id)
-    birth = request.child_birth_date
-    age_groups = age_groups_for(months_between(birth, max(offer.start_date, birth))) or ["school"]
+    age_groups = age_groups_at(request.child_birth_date, offer.start_date)
     # The offer stays open when no place is left: the count is the provider's own
     # bookkeeping and may be behind; the provider corrects it, or withdraws the offer.
     try:
@@ -408,21 +372,15 @@ def _accept(
     offer.save(update_fields=["status", "answered_at"])
     choice = RequestChoice.objects.select_for_update().get(pk=choice.pk)
     _set_choice_status(choice, ChoiceStatus.ACCEPTED, now)
-    request.status = RequestStatus.PLACED
-    request.save(update_fields=["status", "updated_at"])
-    _record(
+    part_set_status(request, status=RequestStatus.PLACED, now=now, entry=own_entry)
+    record_offer_accepted(
         request,
-        kind=RequestEvent.Kind.OFFER_ACCEPTED,
         actor=user,
-        now=now,
+        at=now,
         location=placement.location.name,
-        start_date=offer.start_date.isoformat(),
+        start_date=offer.start_date,
     )
     _close_elsewhere(entries=entries, placed_entry=own_entry, now=now, actor=user)
-    own_entry.status = RequestStatus.PLACED
-    own_entry.placed_at = now
-    own_entry.closed_at = now
-    own_entry.save(update_fields=["status", "placed_at", "closed_at", "updated_at"])
     offer_accepted_notify(offer=offer, now=now)
     return placement, None
 
@@ -465,15 +423,14 @@ def offer_decline(*, offer: Offer, reason: str, actor: User, now: datetime) -> O
     offer.save(update_fields=["status", "decline_reason", "answered_at"])
     choice = RequestChoice.objects.select_for_update(of=("self",)).get(pk=offer.choice_id)
     _set_choice_status(choice, ChoiceStatus.DECLINED, now)
-    _record(
+    record_offer_declined(
         offer.choice.request,
-        kind=RequestEvent.Kind.OFFER_DECLINED,
         actor=actor,
-        now=now,
+        at=now,
         location=offer.choice.location.name,
         reason=offer.decline_reason,
     )
-    _touch_entry(offer.choice.request)
+    part_touch(offer.choice.request, now=now)
     return offer
 
 
@@ -497,13 +454,12 @@ def offers_expire_due(*, now: datetime) -> list[Offer]:
         offer.answered_at = now
         offer.save(update_fields=["status", "answered_at"])
         _set_choice_status(offer.choice, ChoiceStatus.EXPIRED, now)
-        _record(
+        record_offer_expired(
             offer.choice.request,
-            kind=RequestEvent.Kind.OFFER_EXPIRED,
             actor=None,
-            now=now,
+            at=now,
             location=offer.choice.location.name,
-            answer_by=offer.answer_by.isoformat(),
+            answer_by=offer.answer_by,
         )
         offer_expired_notify(offer=offer, now=now)
     return offers

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shared.accounts.models import Membership
+from opvangloket.forms import add_service_errors
+from shared.accounts.permissions import Access, has_access, role_required
 from tenants.allocation import services
 from tenants.allocation.forms import NoPlaceForm, OfferForm, OtherDateForm, QueueFilterForm
 from tenants.allocation.selectors import (
@@ -31,12 +31,9 @@ from tenants.allocation.selectors import (
     ranked_higher_without_offer,
 )
 from tenants.providers.models import Location
-from tenants.providers.selectors import is_loket_staff, locations_manageable_by
-from tenants.providers.views import offer_role_required
+from tenants.providers.selectors import locations_manageable_by
+from tenants.providers.views import MANAGERS
 from tenants.requests.models import RequestChoice
-
-LOKET_STAFF = Membership.Role.LOKET_STAFF
-MANAGERS = (Membership.Role.LOKET_STAFF, Membership.Role.PROVIDER_STAFF)
 
 
 def _location_or_404(request: HttpRequest, location_id: int) -> Location:
@@ -53,19 +50,11 @@ def _choice_or_404(location: Location, choice_id: int) -> RequestChoice:
     )
 
 
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 def _back(location: Location) -> HttpResponse:
     return redirect("allocation:queue", location_id=location.pk)
 
 
-@offer_role_required(*MANAGERS)
+@role_required(*MANAGERS)
 def queue_overview(request: HttpRequest) -> HttpResponse:
     locations = locations_with_recent_endings(
         locations_with_queue_counts(
@@ -78,13 +67,15 @@ def queue_overview(request: HttpRequest) -> HttpResponse:
         "allocation/queue_overview.html",
         {
             "locations": locations,
-            "is_loket_staff": is_loket_staff(user=request.user, loket=request.loket),
+            "is_loket_staff": has_access(
+                Access.LOKET_STAFF, user=request.user, loket=request.loket
+            ),
             "recent_days": RECENT_ENDINGS_DAYS,
         },
     )
 
 
-@offer_role_required(*MANAGERS)
+@role_required(*MANAGERS)
 def queue(request: HttpRequest, location_id: int) -> HttpResponse:
     location = _location_or_404(request, location_id)
     form = QueueFilterForm(request.GET)
@@ -105,7 +96,7 @@ def queue(request: HttpRequest, location_id: int) -> HttpResponse:
     )
 
 
-@offer_role_required(*MANAGERS)
+@role_required(*MANAGERS)
 def offer_create(request: HttpRequest, location_id: int, choice_id: int) -> HttpResponse:
     location = _location_or_404(request, location_id)
     choice = _choice_or_404(location, choice_id)
@@ -117,7 +108,7 @@ def offer_create(request: HttpRequest, location_id: int, choice_id: int) -> Http
                 choice=choice, actor=request.user, now=timezone.now(), **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -136,7 +127,7 @@ def offer_create(request: HttpRequest, location_id: int, choice_id: int) -> Http
     )
 
 
-@offer_role_required(*MANAGERS)
+@role_required(*MANAGERS)
 @require_POST
 def no_place(request: HttpRequest, location_id: int, choice_id: int) -> HttpResponse:
     location = _location_or_404(request, location_id)
@@ -159,7 +150,7 @@ def no_place(request: HttpRequest, location_id: int, choice_id: int) -> HttpResp
     return _back(location)
 
 
-@offer_role_required(*MANAGERS)
+@role_required(*MANAGERS)
 def other_date(request: HttpRequest, location_id: int, choice_id: int) -> HttpResponse:
     location = _location_or_404(request, location_id)
     choice = _choice_or_404(location, choice_id)
@@ -173,7 +164,7 @@ def other_date(request: HttpRequest, location_id: int, choice_id: int) -> HttpRe
                 now=timezone.now(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -189,13 +180,13 @@ def other_date(request: HttpRequest, location_id: int, choice_id: int) -> HttpRe
     )
 
 
-@offer_role_required(LOKET_STAFF)
+@role_required(Access.OFFER_LOKET_STAFF)
 def exceptions(request: HttpRequest) -> HttpResponse:
     """Offers made while passing over children ranked higher, or on a toeleider's advice."""
     return render(request, "allocation/exceptions.html", {"offers": exception_offers()[:200]})
 
 
-@offer_role_required(LOKET_STAFF)
+@role_required(Access.OFFER_LOKET_STAFF)
 def overdue(request: HttpRequest) -> HttpResponse:
     """Locations with choices still in review past the loket's answering time."""
     now = timezone.now()

@@ -7,10 +7,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 
+from shared.accounts.permissions import Access, HasRole
 from tenants.audit.forms import AuditFilterForm
 from tenants.audit.models import AuditEvent
 from tenants.audit.selectors import audit_events
-from tenants.requests.api import IsLoketStaff
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -39,7 +39,7 @@ class AuditEventListView(generics.ListAPIView):
     """Who viewed or changed which request of this loket, newest first (loket staff only)."""
 
     serializer_class = AuditEventSerializer
-    permission_classes = [IsLoketStaff]
+    permission_classes = [HasRole(Access.LOKET_STAFF)]
 
     def get_queryset(self):
         form = AuditFilterForm(self.request.query_params)

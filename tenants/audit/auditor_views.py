@@ -15,8 +15,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from shared.accounts.models import Membership
-from shared.accounts.permissions import loket_role_required
+from shared.accounts.permissions import Access, role_required
 from shared.registry.models import RequestStatus
 from tenants.audit.auditor_selectors import (
     audited_loket,
@@ -26,13 +25,6 @@ from tenants.audit.auditor_selectors import (
 )
 from tenants.audit.forms import AuditFilterForm
 
-AUDITOR = Membership.Role.AUDITOR
-
-
-def _on_auditor_host(request: HttpRequest) -> None:
-    if not request.loket.is_auditor:
-        raise Http404
-
 
 def _loket_or_404(slug: str):
     loket = audited_loket(slug=slug)
@@ -41,15 +33,13 @@ def _loket_or_404(slug: str):
     return loket
 
 
-@loket_role_required(AUDITOR)
+@role_required(Access.AUDITOR)
 def loket_list(request: HttpRequest) -> HttpResponse:
-    _on_auditor_host(request)
     return render(request, "audit/auditor_lokets.html", {"lokets": audited_lokets()})
 
 
-@loket_role_required(AUDITOR)
+@role_required(Access.AUDITOR)
 def loket_requests(request: HttpRequest, slug: str) -> HttpResponse:
-    _on_auditor_host(request)
     loket = _loket_or_404(slug)
     status = request.GET.get("status") or None
     if status not in (None, *RequestStatus.values):
@@ -66,9 +56,8 @@ def loket_requests(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@loket_role_required(AUDITOR)
+@role_required(Access.AUDITOR)
 def loket_trail(request: HttpRequest, slug: str) -> HttpResponse:
-    _on_auditor_host(request)
     loket = _loket_or_404(slug)
     form = AuditFilterForm(request.GET)
     events = audited_trail(loket=loket, **form.filters()) if form.is_valid() else None

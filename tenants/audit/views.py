@@ -6,15 +6,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from shared.accounts.models import Membership
-from shared.accounts.permissions import loket_role_required
+from shared.accounts.permissions import Access, role_required
 from tenants.audit.forms import AuditFilterForm
 from tenants.audit.selectors import audit_events
 
 EVENTS_PER_PAGE = 50
 
 
-@loket_role_required(Membership.Role.LOKET_STAFF)
+@role_required(Access.LOKET_STAFF)
 def audit_trail(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     page = None

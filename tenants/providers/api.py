@@ -8,23 +8,19 @@ every location is looked up through ``locations_manageable_by`` (others answer 4
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from shared.accounts.models import Membership
-from shared.accounts.selectors import roles_in_loket
+from shared.accounts.permissions import READ_METHODS, Access, HasRole
 from shared.catalogue.vocabulary import AgeGroup, first_of_month
 from shared.geography.models import Municipality
 from tenants.providers import services
@@ -35,46 +31,17 @@ from tenants.providers.models import (
     ClosingPeriod,
     Location,
     Organizer,
-    is_priority_order,
 )
 from tenants.providers.selectors import (
     future_availabilities,
     location_fields_editable_by,
     locations_manageable_by,
     organizers_with_counts,
-    postcode_fits_municipality,
-    working_area,
 )
 
-T = TypeVar("T")
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def _call(service: Callable[..., T], **kwargs: Any) -> T:
-    """Run a service; its validation errors become a 400 answer."""
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as error:
-        raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
-
-
-# --- Permissions -----------------------------------------------------------------------
-
-
-class ManagesOffer(BasePermission):
-    """Loket staff of this host's loket may use every method of the view; provider staff
-    only the view's ``provider_methods``. Everyone else, reading included, is refused."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        loket = getattr(request, "loket", None)
-        if loket is None or loket.is_auditor or not request.user.is_authenticated:
-            return False
-        roles = roles_in_loket(user=request.user, loket=loket)
-        if Membership.Role.LOKET_STAFF in roles:
-            return True
-        return Membership.Role.PROVIDER_STAFF in roles and request.method in getattr(
-            view, "provider_methods", ()
-        )
+# Loket staff of this host's loket may use every method of a view; provider staff only
+# the methods given per view. Everyone else, reading included, is refused.
+LOKET_STAFF_ONLY = HasRole(Access.OFFER_LOKET_STAFF)
 
 
 # --- Serializers -----------------------------------------------------------------------
@@ -136,37 +103,8 @@ class LocationSerializer(serializers.ModelSerializer):
                 if name not in editable:
                     field.read_only = True
 
-    def validate_priority_order(self, order: list[str]) -> list[str]:
-        if not is_priority_order(order):
-            raise serializers.ValidationError(
-                _("Put each of the three priority groups in order once.")
-            )
-        return order
-
-    def validate_municipality(self, municipality: Municipality) -> Municipality:
-        loket = self.context["request"].loket
-        if not working_area(loket=loket).filter(pk=municipality.pk).exists():
-            raise serializers.ValidationError(
-                _("%(name)s is not in this loket's working area.") % {"name": municipality.name}
-            )
-        return municipality
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        postcode = attrs.get("postcode", getattr(self.instance, "postcode", None))
-        municipality = attrs.get("municipality", getattr(self.instance, "municipality", None))
-        if (
-            ("postcode" in attrs or "municipality" in attrs)
-            and postcode
-            and municipality is not None
-            and not postcode_fits_municipality(postcode=postcode, municipality=municipality)
-        ):
-            raise serializers.ValidationError(
-                {
-                    "postcode": _("Postcode %(postcode)s does not lie in %(municipality)s.")
-                    % {"postcode": postcode, "municipality": municipality.name}
-                }
-            )
-        return attrs
+    # The working area, the postcode's municipality and the order of the priority groups
+    # are checked by the services (location_create, location_update).
 
 
 @extend_schema_field(
@@ -260,31 +198,31 @@ class OrganizerListCreate(generics.ListCreateAPIView):
     """Organizers of this loket (loket staff)."""
 
     serializer_class = OrganizerSerializer
-    permission_classes = [ManagesOffer]
+    permission_classes = [LOKET_STAFF_ONLY]
 
     def get_queryset(self) -> QuerySet[Organizer]:
         return organizers_with_counts()
 
     def perform_create(self, serializer: OrganizerSerializer) -> None:
-        serializer.instance = _call(services.organizer_create, **serializer.validated_data)
+        serializer.instance = services.organizer_create(**serializer.validated_data)
 
 
 class OrganizerDetail(generics.RetrieveUpdateDestroyAPIView):
     """One organizer (loket staff). It can be deleted once it runs no location."""
 
     serializer_class = OrganizerSerializer
-    permission_classes = [ManagesOffer]
+    permission_classes = [LOKET_STAFF_ONLY]
 
     def get_queryset(self) -> QuerySet[Organizer]:
         return organizers_with_counts()
 
     def perform_update(self, serializer: OrganizerSerializer) -> None:
-        serializer.instance = _call(
-            services.organizer_update, organizer=serializer.instance, **serializer.validated_data
+        serializer.instance = services.organizer_update(
+            organizer=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Organizer) -> None:
-        _call(services.organizer_delete, organizer=instance)
+        services.organizer_delete(organizer=instance)
 
 
 class _LocationViewMixin(_ScopedToHost):
@@ -311,11 +249,12 @@ class LocationListCreate(_LocationViewMixin, generics.ListCreateAPIView):
     provider staff. Only loket staff create locations."""
 
     serializer_class = LocationSerializer
-    permission_classes = [ManagesOffer]
-    provider_methods = READ_METHODS
+    permission_classes = [
+        HasRole(Access.OFFER_LOKET_STAFF, Access.PROVIDER_STAFF.on(*READ_METHODS))
+    ]
 
     def perform_create(self, serializer: LocationSerializer) -> None:
-        serializer.instance = _call(services.location_create, **serializer.validated_data)
+        serializer.instance = services.location_create(**serializer.validated_data)
 
 
 class LocationDetail(_LocationViewMixin, generics.RetrieveUpdateDestroyAPIView):
@@ -323,16 +262,17 @@ class LocationDetail(_LocationViewMixin, generics.RetrieveUpdateDestroyAPIView):
     organizer, kind, dossier number or publication); PUT and DELETE are for loket staff."""
 
     serializer_class = LocationSerializer
-    permission_classes = [ManagesOffer]
-    provider_methods = READ_METHODS | {"PATCH"}
+    permission_classes = [
+        HasRole(Access.OFFER_LOKET_STAFF, Access.PROVIDER_STAFF.on(*READ_METHODS, "PATCH"))
+    ]
 
     def perform_update(self, serializer: LocationSerializer) -> None:
-        serializer.instance = _call(
-            services.location_update, location=serializer.instance, **serializer.validated_data
+        serializer.instance = services.location_update(
+            location=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Location) -> None:
-        _call(services.location_delete, location=instance)
+        services.location_delete(location=instance)
 
 
 class LocationAvailability(_ScopedToHost, generics.GenericAPIView):
@@ -343,8 +283,9 @@ class LocationAvailability(_ScopedToHost, generics.GenericAPIView):
     """
 
     serializer_class = AvailabilityEntrySerializer
-    permission_classes = [ManagesOffer]
-    provider_methods = READ_METHODS | {"PUT", "PATCH"}
+    permission_classes = [
+        HasRole(Access.OFFER_LOKET_STAFF, Access.PROVIDER_STAFF.on(*READ_METHODS, "PUT", "PATCH"))
+    ]
     pagination_class = None
     parser_classes = [JSONParser]
 
@@ -395,12 +336,8 @@ class LocationAvailability(_ScopedToHost, generics.GenericAPIView):
                 for availability in future_availabilities(location=location)
                 if (availability.month, availability.age_group) not in counts
             ]
-        _call(
-            services.availabilities_set,
-            location=location,
-            free_places=counts,
-            cleared=cleared,
-            user=request.user,
+        services.availabilities_set(
+            location=location, free_places=counts, cleared=cleared, user=request.user
         )
         return self._answer(location)
 
@@ -413,7 +350,7 @@ class LocationImport(generics.GenericAPIView):
     """
 
     serializer_class = LocationImportRequestSerializer
-    permission_classes = [ManagesOffer]
+    permission_classes = [LOKET_STAFF_ONLY]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(

@@ -36,7 +36,9 @@ PLACES = {
         ("24062", "3000", "Leuven", ["Naamsestraat", "Tiensestraat", "Brusselsestraat"]),
         ("24062", "3001", "Heverlee", ["Naamsesteenweg", "Celestijnenlaan"]),
         ("24062", "3010", "Kessel Lo", ["Diestsesteenweg", "Holsbeeksesteenweg"]),
-        ("24062", "3012", "Wilsele", ["Aarschotsesteenweg"]),
+        # Not Wilsele (3012): the demo geography places that postcode in Herent, and a
+        # location's postcode must lie in its municipality (location_create).
+        ("24062", "3000", "Leuven", ["Aarschotsesteenweg"]),
     ],
     "hageland": [
         ("24137", "3380", "Glabbeek", ["Dorpsstraat", "Kapelleweg"]),

@@ -18,12 +18,10 @@ from tenants.providers.models import (
     Location,
     Organizer,
     default_priority_order,
-    is_priority_order,
 )
 from tenants.providers.selectors import (
     AvailabilityGrid,
     grantable_provider_staff,
-    postcode_fits_municipality,
     working_area,
 )
 from tenants.providers.services import LOCATION_FIELDS, ORGANIZER_FIELDS
@@ -82,14 +80,9 @@ class PriorityOrderField(forms.MultiValueField):
         )
 
     def compress(self, data_list: list[str]) -> list[str]:
+        # Whether it is each group once is the services' check (location_update).
         order = [value for value in data_list or [] if value]
-        if not order:
-            return default_priority_order()
-        if not is_priority_order(order):
-            raise forms.ValidationError(
-                _("Put each of the three priority groups in order once."), code="not_an_order"
-            )
-        return order
+        return order or default_priority_order()
 
 
 class OrganizerForm(forms.ModelForm):
@@ -189,23 +182,6 @@ class LocationForm(forms.ModelForm):
             for title, names in LOCATION_SECTIONS
         ]
         return [(title, fields) for title, fields in groups if fields]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        postcode, municipality = cleaned.get("postcode"), cleaned.get("municipality")
-        if municipality is None and self.instance.pk and "municipality" not in self.fields:
-            municipality = self.instance.municipality
-        if (
-            postcode
-            and municipality is not None
-            and not postcode_fits_municipality(postcode=postcode, municipality=municipality)
-        ):
-            self.add_error(
-                "postcode",
-                _("Postcode %(postcode)s does not lie in %(municipality)s.")
-                % {"postcode": postcode, "municipality": municipality.name},
-            )
-        return cleaned
 
 
 class AvailabilityGridForm(forms.Form):

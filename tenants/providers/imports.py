@@ -18,6 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opvangloket.forms import service_error_messages
 from opvangloket.text import fold
 from shared.catalogue.vocabulary import CareKind, Tariff
 from shared.geography.models import Municipality
@@ -26,7 +27,11 @@ from shared.lokets.selectors import current_loket
 from tenants.providers.forms import LOCATION_FORM_FIELDS, LocationForm, OrganizerForm
 from tenants.providers.models import Location, Organizer
 from tenants.providers.selectors import working_area
-from tenants.providers.services import location_create, organizer_create
+from tenants.providers.services import (
+    location_address_check,
+    location_create,
+    organizer_create,
+)
 
 MAX_ROWS = 2000
 
@@ -224,8 +229,8 @@ class _Importer:
     def __init__(self, *, loket: Loket, dry_run: bool):
         self.loket = loket
         self.report = ImportReport(dry_run=dry_run)
-        self.area = {
-            municipality.nis_code: municipality for municipality in working_area(loket=loket)
+        self.municipalities = {
+            municipality.nis_code: municipality for municipality in Municipality.objects.all()
         }
         self.headers: dict[str, str] = {}  # column name → header text as written in the file
         self.organizers_by_number: dict[str, Organizer] = {}
@@ -310,18 +315,20 @@ class _Importer:
         data["is_inclusive"] = parse("inclusive", _parse_yes_no) or False
         data["is_published"] = parse("published", _parse_yes_no) or False
         nis_code = cells.get("nis_code", "").strip()
-        if nis_code:
-            municipality = self.area.get(nis_code)
-            if municipality is not None:
-                data["municipality"] = municipality.pk
-            else:
-                known = Municipality.objects.filter(nis_code=nis_code).first()
-                errors.setdefault("nis_code", []).append(
-                    _("%(name)s (%(nis)s) is not in this loket's working area.")
-                    % {"name": known.name, "nis": nis_code}
-                    if known
-                    else _("Unknown NIS code %(nis)s.") % {"nis": nis_code}
-                )
+        municipality = self.municipalities.get(nis_code) if nis_code else None
+        if municipality is not None:
+            data["municipality"] = municipality.pk
+        elif nis_code:
+            errors.setdefault("nis_code", []).append(
+                _("Unknown NIS code %(nis)s.") % {"nis": nis_code}
+            )
+        try:
+            # The services' rule, checked here already so that every row is reported.
+            location_address_check(
+                loket=self.loket, municipality=municipality, postcode=data["postcode"]
+            )
+        except ValidationError as error:
+            self._add_form_errors(errors, service_error_messages(error))
 
         form = LocationForm(
             data=data,
@@ -430,7 +437,7 @@ class _Importer:
                         location_create(organizer=organizer, **row.location_fields)
                         self.report.locations_created += 1
                     except ValidationError as error:
-                        for form_field, messages in _error_dict(error).items():
+                        for form_field, messages in service_error_messages(error).items():
                             for message in messages:
                                 column = _column_of(form_field)
                                 self.problem(
@@ -456,15 +463,6 @@ def _column_of(form_field: str) -> str:
         if form_field in column.fields:
             return column.name
     return form_field
-
-
-def _error_dict(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {
-            name: [str(message) for message in ValidationError(errors).messages]
-            for name, errors in error.error_dict.items()
-        }
-    return {NON_FIELD_ERRORS: [str(message) for message in error.messages]}
 
 
 def _read(csv_file: IO[bytes] | IO[str] | None, text: str | None) -> str:

@@ -34,7 +34,10 @@ def default_priority_order() -> list[str]:
 
 
 def is_priority_order(order: list[str]) -> bool:
-    """Every priority group (``requests.models.Priority`` values) exactly once."""
+    """Every priority group (``requests.models.Priority`` values) exactly once.
+
+    Enforced by ``tenants.providers.services`` when a location is saved.
+    """
     return len(order) == len(set(order)) and set(order) == set(default_priority_order())
 
 
@@ -170,8 +173,8 @@ class Location(models.Model):
             errors["daily_price"] = _("A location with a free price states its daily price.")
         if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
             errors["closes_at"] = _("Closing time must be after opening time.")
-        if self.priority_order and not is_priority_order(self.priority_order):
-            errors["priority_order"] = _("Put each of the three priority groups in order once.")
+        # The order of the priority groups is checked by the services (location_create,
+        # location_update), with the loket's other rules.
         if errors:
             raise ValidationError(errors)
 

@@ -7,10 +7,10 @@ from datetime import date, datetime
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
-from guardian.shortcuts import get_objects_for_user, get_users_with_perms
+from guardian.shortcuts import get_users_with_perms
 
 from shared.accounts.models import Membership, User
-from shared.accounts.selectors import roles_in_loket
+from shared.accounts.permissions import Access, has_access, objects_granted
 from shared.catalogue.vocabulary import AGE_GROUP_MONTHS, AgeGroup, add_months, first_of_month
 from shared.geography.models import Municipality, Postcode
 from shared.lokets.models import Loket
@@ -29,8 +29,9 @@ PROVIDER_EDITABLE_FIELDS = tuple(
 GRID_MONTHS = 12
 
 
-def is_loket_staff(*, user: User, loket: Loket) -> bool:
-    return Membership.Role.LOKET_STAFF in roles_in_loket(user=user, loket=loket)
+# Who manages a location: the loket's staff every one, provider staff those granted to
+# them (the role table's object grant, ``LOCATION_CHANGE_PERMISSION``).
+LOCATION_MANAGERS = (Access.LOKET_STAFF, Access.PROVIDER_STAFF_OF_OBJECT)
 
 
 def locations_manageable_by(*, user: User, loket: Loket) -> QuerySet[Location]:
@@ -40,23 +41,11 @@ def locations_manageable_by(*, user: User, loket: Loket) -> QuerySet[Location]:
     looking a location up through this queryset never reveals one the user may not manage.
     """
     locations = Location.objects.select_related("organizer").order_by("name", "pk")
-    roles = roles_in_loket(user=user, loket=loket)
-    if Membership.Role.LOKET_STAFF in roles:
-        return locations
-    if Membership.Role.PROVIDER_STAFF in roles:
-        return get_objects_for_user(
-            user,
-            LOCATION_CHANGE_PERMISSION,
-            klass=locations,
-            use_groups=False,
-            with_superuser=False,
-            accept_global_perms=False,
-        )
-    return locations.none()
+    return objects_granted(locations, *LOCATION_MANAGERS, user=user, loket=loket)
 
 
 def location_fields_editable_by(*, user: User, loket: Loket) -> tuple[str, ...]:
-    if is_loket_staff(user=user, loket=loket):
+    if has_access(Access.LOKET_STAFF, user=user, loket=loket):
         return LOCATION_FIELDS
     return PROVIDER_EDITABLE_FIELDS
 

@@ -19,13 +19,20 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import assign_perm, remove_perm
 
-from shared.accounts.models import Membership, User
-from shared.accounts.selectors import has_loket_role
+from shared.accounts.models import User
+from shared.accounts.permissions import Access, has_access
 from shared.catalogue.services import catalogue_location_remove, catalogue_location_sync
 from shared.catalogue.vocabulary import first_of_month
-from shared.geography.models import Postcode
+from shared.geography.models import Municipality, Postcode
+from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
-from tenants.providers.models import Availability, ClosingPeriod, Location, Organizer
+from tenants.providers.models import (
+    Availability,
+    ClosingPeriod,
+    Location,
+    Organizer,
+    is_priority_order,
+)
 
 LOCATION_CHANGE_PERMISSION = "providers.change_location"
 
@@ -127,11 +134,82 @@ def _fill_coordinates(location: Location) -> None:
             location.latitude, location.longitude = centre
 
 
+def location_address_check(
+    *, loket: Loket, municipality: Municipality | None, postcode: str, check_area: bool = True
+) -> None:
+    """A location lies in the loket's working area, at a postcode of its municipality.
+
+    Raises a ValidationError keyed by field name (``municipality``, ``postcode``). Called
+    by ``location_create`` and ``location_update``; the import calls it for every row
+    first, so that one report lists the problems of all rows.
+    """
+    # selectors reads this module's field lists, so it is imported when needed.
+    from tenants.providers.selectors import postcode_fits_municipality, working_area
+
+    if municipality is None:
+        return
+    if check_area and not working_area(loket=loket).filter(pk=municipality.pk).exists():
+        raise ValidationError(
+            {
+                "municipality": ValidationError(
+                    _("%(name)s is not in this loket's working area."),
+                    params={"name": municipality.name},
+                    code="outside_working_area",
+                )
+            }
+        )
+    if postcode and not postcode_fits_municipality(postcode=postcode, municipality=municipality):
+        raise ValidationError(
+            {
+                "postcode": ValidationError(
+                    _("Postcode %(postcode)s does not lie in %(municipality)s."),
+                    params={"postcode": postcode, "municipality": municipality.name},
+                    code="postcode_elsewhere",
+                )
+            }
+        )
+
+
+def _check_priority_order(location: Location) -> None:
+    # The loket's own order of the groups with absolute priority: each group once.
+    if location.priority_order and not is_priority_order(location.priority_order):
+        raise ValidationError(
+            {
+                "priority_order": ValidationError(
+                    _("Put each of the three priority groups in order once."),
+                    code="not_an_order",
+                )
+            }
+        )
+
+
+def _validate(location: Location, *, check_address: bool, check_area: bool) -> None:
+    """The model's own checks and the loket's rules, all errors in one ValidationError."""
+    errors: dict[str, list[ValidationError]] = {}
+    checks = [location.full_clean, lambda: _check_priority_order(location)]
+    if check_address:
+        checks.append(
+            lambda: location_address_check(
+                loket=current_loket(),
+                municipality=location.municipality if location.municipality_id else None,
+                postcode=location.postcode,
+                check_area=check_area,
+            )
+        )
+    for check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def location_create(**fields: Any) -> Location:
     location = Location(**_only(fields, LOCATION_FIELDS))
     _fill_coordinates(location)
-    location.full_clean()
+    _validate(location, check_address=True, check_area=True)
     location.save()
     _sync(location)
     return location
@@ -156,7 +234,12 @@ def location_update(*, location: Location, **fields: Any) -> Location:
             code="closing",
         )
     _fill_coordinates(location)
-    location.full_clean()
+    # A change of anything else leaves an existing address alone.
+    _validate(
+        location,
+        check_address="municipality" in fields or "postcode" in fields,
+        check_area="municipality" in fields,
+    )
     location.save()
     _sync(location)
     return location
@@ -264,7 +347,7 @@ def location_grant(*, location: Location, user: User) -> None:
 
     Only provider staff of this very loket can be granted a location.
     """
-    if not has_loket_role(user=user, loket=current_loket(), roles=[Membership.Role.PROVIDER_STAFF]):
+    if not has_access(Access.PROVIDER_STAFF, user=user, loket=current_loket()):
         raise ValidationError(
             _("%(user)s is not provider staff of this loket."),
             params={"user": user},

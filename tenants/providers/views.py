@@ -7,20 +7,17 @@ locations granted to them. Every location is looked up through
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
-from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shared.accounts.models import Membership, User
-from shared.accounts.permissions import loket_role_required
+from opvangloket.forms import add_service_errors
+from shared.accounts.models import User
+from shared.accounts.permissions import Access, has_access, role_required
 from tenants.providers import services
 from tenants.providers.forms import (
     AvailabilityGridForm,
@@ -35,32 +32,18 @@ from tenants.providers.models import ClosingPeriod, Location, Organizer
 from tenants.providers.selectors import (
     availability_grid,
     grantable_provider_staff,
-    is_loket_staff,
     location_fields_editable_by,
     location_grantees,
     locations_manageable_by,
     organizers_with_counts,
 )
 
-LOKET_STAFF = Membership.Role.LOKET_STAFF
-MANAGERS = (Membership.Role.LOKET_STAFF, Membership.Role.PROVIDER_STAFF)
+# Loket staff manage everything; provider staff the locations granted to them.
+MANAGERS = (Access.OFFER_LOKET_STAFF, Access.PROVIDER_STAFF)
 
 
-def offer_role_required(*roles: str) -> Callable:
-    """``loket_role_required``, on a loket that has an offer (not the auditor tenant)."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        checked = loket_role_required(*roles)(view)
-
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if request.loket is not None and request.loket.is_auditor:
-                raise Http404
-            return checked(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
+def _is_loket_staff(request: HttpRequest) -> bool:
+    return has_access(Access.LOKET_STAFF, user=request.user, loket=request.loket)
 
 
 def _locations(request: HttpRequest) -> QuerySet[Location]:
@@ -71,19 +54,10 @@ def _location_or_404(request: HttpRequest, pk: int) -> Location:
     return get_object_or_404(_locations(request), pk=pk)
 
 
-def _add_service_errors(form: Form, error: ValidationError) -> None:
-    """Errors raised by a service, next to the form's fields where it has them."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 # --- Locations -------------------------------------------------------------------------
 
 
-@offer_role_required(*MANAGERS)
+@role_required(*MANAGERS)
 def location_list(request: HttpRequest) -> HttpResponse:
     locations = _locations(request).select_related("municipality")
     return render(
@@ -91,19 +65,19 @@ def location_list(request: HttpRequest) -> HttpResponse:
         "providers/location_list.html",
         {
             "locations": locations,
-            "can_manage": is_loket_staff(user=request.user, loket=request.loket),
+            "can_manage": _is_loket_staff(request),
         },
     )
 
 
-@offer_role_required(LOKET_STAFF)
+@role_required(Access.OFFER_LOKET_STAFF)
 def location_create(request: HttpRequest) -> HttpResponse:
     form = LocationForm(request.POST or None, loket=request.loket)
     if request.method == "POST" and form.is_valid():
         try:
             location = services.location_create(**form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The location %(name)s has been saved.") % {"name": location}
@@ -116,7 +90,7 @@ def location_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@offer_role_required(*MANAGERS)
+@role_required(*MANAGERS)
 def location_edit(request: HttpRequest, pk: int) -> HttpResponse:
     location = _location_or_404(request, pk)
     editable = location_fields_editable_by(user=request.user, loket=request.loket)
@@ -127,7 +101,7 @@ def location_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.location_update(location=location, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The location %(name)s has been saved.") % {"name": location}
@@ -147,7 +121,7 @@ def _render_detail(
     period_form: ClosingPeriodForm | None = None,
     grant_form: LocationGrantForm | None = None,
 ) -> HttpResponse:
-    can_manage = is_loket_staff(user=request.user, loket=request.loket)
+    can_manage = _is_loket_staff(request)
     context = {
         "location": location,
         "can_manage": can_manage,
@@ -166,7 +140,7 @@ def _render_detail(
     return render(request, "providers/location_detail.html", context)
 
 
-@offer_role_required(*MANAGERS)
+@role_required(*MANAGERS)
 def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
     location = get_object_or_404(
         _locations(request)
@@ -179,7 +153,7 @@ def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, location)
 
 
-@offer_role_required(LOKET_STAFF)
+@role_required(Access.OFFER_LOKET_STAFF)
 def location_delete(request: HttpRequest, pk: int) -> HttpResponse:
     location = _location_or_404(request, pk)
     if request.method == "POST":
@@ -194,7 +168,7 @@ def location_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "providers/location_confirm_delete.html", {"location": location})
 
 
-@offer_role_required(LOKET_STAFF)
+@role_required(Access.OFFER_LOKET_STAFF)
 @require_POST
 def location_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish or withdraw a location from the catalogue (``is_published`` = 1 or 0)."""
@@ -219,7 +193,7 @@ def location_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("providers:location_list")
 
 
-@offer_role_required(*MANAGERS)
+@role_required(*MANAGERS)
 def location_free_places(request: HttpRequest, pk: int) -> HttpResponse:
     location = _location_or_404(request, pk)
     grid = availability_grid(location=location)
@@ -233,7 +207,7 @@ def location_free_places(request: HttpRequest, pk: int) -> HttpResponse:
                 location=location, free_places=counts, cleared=cleared, user=request.user
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The free places have been saved."))
             return redirect("providers:location_free_places", pk=location.pk)
@@ -244,7 +218,7 @@ def location_free_places(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@offer_role_required(*MANAGERS)
+@role_required(*MANAGERS)
 @require_POST
 def closing_period_add(request: HttpRequest, pk: int) -> HttpResponse:
     location = _location_or_404(request, pk)
@@ -253,14 +227,14 @@ def closing_period_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.closing_period_add(location=location, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The closing period has been added."))
             return redirect("providers:location_detail", pk=location.pk)
     return _render_detail(request, location, period_form=form)
 
 
-@offer_role_required(*MANAGERS)
+@role_required(*MANAGERS)
 @require_POST
 def closing_period_remove(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
     location = _location_or_404(request, pk)
@@ -270,7 +244,7 @@ def closing_period_remove(request: HttpRequest, pk: int, period_pk: int) -> Http
     return redirect("providers:location_detail", pk=location.pk)
 
 
-@offer_role_required(LOKET_STAFF)
+@role_required(Access.OFFER_LOKET_STAFF)
 @require_POST
 def location_grant(request: HttpRequest, pk: int) -> HttpResponse:
     location = _location_or_404(request, pk)
@@ -279,7 +253,7 @@ def location_grant(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.location_grant(location=location, user=form.cleaned_data["user"])
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -290,7 +264,7 @@ def location_grant(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, location, grant_form=form)
 
 
-@offer_role_required(LOKET_STAFF)
+@role_required(Access.OFFER_LOKET_STAFF)
 @require_POST
 def location_revoke(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     location = _location_or_404(request, pk)
@@ -305,21 +279,21 @@ def location_revoke(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse
 # --- Organizers ------------------------------------------------------------------------
 
 
-@offer_role_required(LOKET_STAFF)
+@role_required(Access.OFFER_LOKET_STAFF)
 def organizer_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "providers/organizer_list.html", {"organizers": organizers_with_counts()}
     )
 
 
-@offer_role_required(LOKET_STAFF)
+@role_required(Access.OFFER_LOKET_STAFF)
 def organizer_create(request: HttpRequest) -> HttpResponse:
     form = OrganizerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             organizer = services.organizer_create(**form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The organizer %(name)s has been saved.") % {"name": organizer}
@@ -328,7 +302,7 @@ def organizer_create(request: HttpRequest) -> HttpResponse:
     return render(request, "providers/organizer_form.html", {"form": form, "organizer": None})
 
 
-@offer_role_required(LOKET_STAFF)
+@role_required(Access.OFFER_LOKET_STAFF)
 def organizer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organizer = get_object_or_404(Organizer, pk=pk)
     form = OrganizerForm(request.POST or None, instance=organizer)
@@ -336,7 +310,7 @@ def organizer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.organizer_update(organizer=organizer, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The organizer %(name)s has been saved.") % {"name": organizer}
@@ -349,7 +323,7 @@ def organizer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@offer_role_required(LOKET_STAFF)
+@role_required(Access.OFFER_LOKET_STAFF)
 def organizer_delete(request: HttpRequest, pk: int) -> HttpResponse:
     organizer = get_object_or_404(organizers_with_counts(), pk=pk)
     if request.method == "POST":
@@ -368,7 +342,7 @@ def organizer_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Import ----------------------------------------------------------------------------
 
 
-@offer_role_required(LOKET_STAFF)
+@role_required(Access.OFFER_LOKET_STAFF)
 def location_import(request: HttpRequest) -> HttpResponse:
     form = LocationImportForm(request.POST or None, request.FILES or None)
     report = None
@@ -389,7 +363,7 @@ def location_import(request: HttpRequest) -> HttpResponse:
     return render(request, "providers/location_import.html", {"form": form, "report": report})
 
 
-@offer_role_required(LOKET_STAFF)
+@role_required(Access.OFFER_LOKET_STAFF)
 def location_import_example(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         "\ufeff" + example_csv(loket=request.loket), content_type="text/csv; charset=utf-8"

@@ -7,9 +7,7 @@ wall: loket staff of this host's loket only; a reference of another loket answer
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import (
@@ -20,13 +18,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shared.accounts.models import Membership
-from shared.accounts.selectors import has_loket_role
+from shared.accounts.permissions import Access, HasRole
+from shared.catalogue.vocabulary import DAY_PARTS
 from shared.lokets.api import MunicipalitySummarySerializer
 from shared.registry.models import RequestStatus
 from tenants.audit.models import AuditEvent
@@ -34,7 +31,6 @@ from tenants.audit.services import audit_record
 from tenants.requests.confirmation import request_reopen
 from tenants.requests.forms import PRIORITY_FILTER_CHOICES, REGISTERED_BY_CHOICES, RequestFilterForm
 from tenants.requests.models import (
-    DAY_PARTS,
     ChildcareRequest,
     ChoiceStatus,
     Priority,
@@ -49,15 +45,8 @@ from tenants.requests.selectors import (
     request_detail,
 )
 
-
-class IsLoketStaff(BasePermission):
-    """Loket staff of this host's loket; everyone else, reading included, is refused."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        loket = getattr(request, "loket", None)
-        return loket is not None and has_loket_role(
-            user=request.user, loket=loket, roles=[Membership.Role.LOKET_STAFF]
-        )
+# Loket staff of this host's loket; everyone else, reading included, is refused.
+LOKET_STAFF_ONLY = HasRole(Access.LOKET_STAFF)
 
 
 # --- Serializers -----------------------------------------------------------------------
@@ -205,7 +194,7 @@ class RequestListView(generics.ListAPIView):
     """Requests of this loket in the order of registration (loket staff only)."""
 
     serializer_class = StaffRequestSummarySerializer
-    permission_classes = [IsLoketStaff]
+    permission_classes = [LOKET_STAFF_ONLY]
 
     def get_queryset(self):
         form = RequestFilterForm(self.request.query_params)
@@ -218,7 +207,7 @@ class RequestDetailView(generics.RetrieveAPIView):
     """One request of this loket in full, with its history, notes and links to other lokets."""
 
     serializer_class = StaffRequestDetailSerializer
-    permission_classes = [IsLoketStaff]
+    permission_classes = [LOKET_STAFF_ONLY]
     lookup_field = "reference"
 
     def get_object(self) -> ChildcareRequest:
@@ -240,10 +229,7 @@ def staff_request_action(request: Request, reference: str, service: Callable) ->
     childcare_request = request_detail(reference=reference)
     if childcare_request is None:
         raise Http404
-    try:
-        service(request=childcare_request, actor=request.user, now=timezone.now())
-    except DjangoValidationError as error:
-        raise ValidationError({"non_field_errors": error.messages}) from error
+    service(request=childcare_request, actor=request.user, now=timezone.now())
     childcare_request = request_detail(reference=reference)
     serializer = StaffRequestDetailSerializer(childcare_request, context={"request": request})
     return Response(serializer.data)
@@ -255,7 +241,7 @@ class RequestReopenView(APIView):
     Its lapsed choices are in review again and the parent has a full period to confirm.
     """
 
-    permission_classes = [IsLoketStaff]
+    permission_classes = [LOKET_STAFF_ONLY]
 
     @extend_schema(
         request=None,

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -27,119 +25,32 @@ from django_tenants.utils import tenant_context
 
 from shared.accounts.models import User
 from shared.catalogue.models import CatalogueLocation
-from shared.catalogue.vocabulary import age_groups_for, months_between
 from shared.lokets.models import Loket
 from shared.registry.identity import email_key
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.requests.history import request_event_record
-from tenants.requests.models import (
-    DAY_PARTS,
-    ChildcareRequest,
-    ChoiceStatus,
-    RequestChoice,
-    RequestEvent,
+from tenants.requests.models import DAY_PARTS, ChildcareRequest, ChoiceStatus, RequestEvent
+from tenants.requests.parts import (
+    Part,
+    RegistryKeys,
+    RequestNotFound,
+    age_group_at_start,
+    choices_add,
+    find_part,
+    in_each_loket,
+    lock_submission,
+    open_parts,
+    part_create,
+    part_set_status,
+    part_touch,
+    shared_fields_of,
 )
-from tenants.requests.rules import care_plan_errors, confirmation_due, rule_errors
-from tenants.requests.services import _new_reference
+from tenants.requests.rules import care_plan_errors, rule_errors
 
 WITHDRAW_REASON_MAX_LENGTH = 500
 
 
-class RequestNotFound(LookupError):
-    """No request (part, choice) of this parent by that id: pages and API answer 404."""
-
-
-def change_refusal(*, request_statuses: Iterable[str], choice_statuses: Iterable[str]) -> str:
-    """Why a parent may not change a request with these parts and choices ("" when they may)."""
-    if ChoiceStatus.ACCEPTED in set(choice_statuses):
-        return _(
-            "A place has been accepted, so this request can no longer be changed here. "
-            "Contact the loket if something is not right."
-        )
-    if RequestStatus.OPEN not in set(request_statuses):
-        return _("This request is closed, so it can no longer be changed.")
-    return ""
-
-
-def age_group_at_start(*, birth_date: date, desired_start: date) -> str:
-    """The age group the registry counts the child in (as ``request_submit`` does)."""
-    age_months = months_between(birth_date, max(desired_start, birth_date))
-    return (age_groups_for(age_months) or ["school"])[0]
-
-
-@dataclass
-class _Part:
-    entry: RegistryEntry
-    request: ChildcareRequest
-    choices: list[RequestChoice] = field(default_factory=list)
-
-    @property
-    def loket(self) -> Loket:
-        return self.entry.loket
-
-    @property
-    def is_open(self) -> bool:
-        return self.request.status == RequestStatus.OPEN
-
-    @property
-    def open_choices(self) -> list[RequestChoice]:
-        return [choice for choice in self.choices if choice.is_open]
-
-
-def _lock_submission(*, user: User, submission: uuid.UUID) -> list[_Part]:
-    """Every part of the parent's submission, locked (registry rows and loket requests)."""
-    entries = list(
-        RegistryEntry.objects.select_for_update(of=("self",))
-        .select_related("loket")
-        .filter(parent=user, submission=submission)
-        .order_by("registered_at", "id")
-    )
-    if not entries:
-        raise RequestNotFound(submission)
-    by_loket: dict[int, list[RegistryEntry]] = defaultdict(list)
-    for entry in entries:
-        by_loket[entry.loket_id].append(entry)
-    parts: dict[int, _Part] = {}
-    for loket_entries in by_loket.values():
-        with tenant_context(loket_entries[0].loket):
-            requests = ChildcareRequest.objects.select_for_update().in_bulk(
-                [entry.request_id for entry in loket_entries]
-            )
-            for entry in loket_entries:
-                if entry.request_id in requests:
-                    parts[entry.pk] = _Part(entry=entry, request=requests[entry.request_id])
-            by_request = {part.request.pk: part for part in parts.values()}
-            choices = (
-                RequestChoice.objects.select_related("location")
-                .filter(request_id__in=requests)
-                .order_by("rank", "id")
-            )
-            for choice in choices:
-                by_request[choice.request_id].choices.append(choice)
-    if not parts:
-        raise RequestNotFound(submission)
-    return [parts[entry.pk] for entry in entries if entry.pk in parts]
-
-
-def _open_parts(parts: list[_Part]) -> list[_Part]:
-    """The open parts, when the request may still be changed; a ValidationError otherwise."""
-    refusal = change_refusal(
-        request_statuses=[part.request.status for part in parts],
-        choice_statuses=[choice.status for part in parts for choice in part.choices],
-    )
-    if refusal:
-        raise ValidationError(refusal, code="not_changeable")
-    return [part for part in parts if part.is_open]
-
-
-def _find_part(parts: list[_Part], part_id: int) -> _Part:
-    for part in parts:
-        if part.entry.pk == part_id:
-            return part
-    raise RequestNotFound(part_id)
-
-
-def _stand_ins(parts: list[_Part]) -> list[CatalogueLocation]:
+def _stand_ins(parts: list[Part]) -> list[CatalogueLocation]:
     """The chosen locations as the rules see them (a loket and a name), not withdrawn ones."""
     return [
         CatalogueLocation(
@@ -151,14 +62,14 @@ def _stand_ins(parts: list[_Part]) -> list[CatalogueLocation]:
     ]
 
 
-def _record(part: _Part, *, kind: str, user: User, now: datetime, details: dict) -> RequestEvent:
+def _record(part: Part, *, kind: str, user: User, now: datetime, details: dict) -> RequestEvent:
     return request_event_record(
         request=part.request, kind=kind, actor=user, details=details, at=now
     )
 
 
 def _change_field(
-    part: _Part, *, field: str, value: Any, shown: tuple[Any, Any], user: User, now: datetime
+    part: Part, *, field: str, value: Any, shown: tuple[Any, Any], user: User, now: datetime
 ) -> None:
     """Set one field of a part's request in its loket and record the change (from, to)."""
     with tenant_context(part.loket):
@@ -178,7 +89,7 @@ def request_change_desired_start(
     *, user: User, submission: uuid.UUID, desired_start: date, now: datetime
 ) -> list[RegistryEntry]:
     """Move the desired start date of every open part; the registry's age group follows."""
-    parts = _open_parts(_lock_submission(user=user, submission=submission))
+    parts = open_parts(lock_submission(parent=user, submission=submission))
     child = parts[0].request
     errors = rule_errors(
         today=timezone.localdate(now),
@@ -216,7 +127,7 @@ def request_change_care_plan(
     if plan_errors := care_plan_errors(care_plan):
         raise ValidationError({"care_plan": plan_errors})
     plan = sorted(set(care_plan), key=DAY_PARTS.index)
-    parts = _open_parts(_lock_submission(user=user, submission=submission))
+    parts = open_parts(lock_submission(parent=user, submission=submission))
     for part in parts:
         previous = list(part.request.care_plan)
         if previous == plan:
@@ -230,67 +141,23 @@ def request_change_care_plan(
 
 
 def _new_part(
-    *, template: _Part, loket: Loket, locations: list[CatalogueLocation], user: User, now: datetime
+    *, template: Part, loket: Loket, locations: list[CatalogueLocation], user: User, now: datetime
 ) -> RegistryEntry:
     """Register the request in a loket that had no part yet: a copy of the child and need."""
-    source = template.request
-    with tenant_context(loket):
-        request_id, reference = _new_reference(loket, now)
-        request = ChildcareRequest.objects.create(
-            id=request_id,
-            reference=reference,
-            submission=template.entry.submission,
-            parent=user,
-            child_first_name=source.child_first_name,
-            child_last_name=source.child_last_name,
-            child_birth_date=source.child_birth_date,
-            is_expected_birth=source.is_expected_birth,
-            national_number_encrypted=source.national_number_encrypted,
-            guardians=source.guardians,
-            contact_email=source.contact_email,
-            contact_phone=source.contact_phone,
-            street=source.street,
-            postcode=source.postcode,
-            residence_id=source.residence_id,
-            language=source.language,
-            desired_start=source.desired_start,
-            care_plan=source.care_plan,
-            is_flexible=source.is_flexible,
-            priorities=source.priorities,
-            remarks=source.remarks,
-            # The consent given when registering once covers every loket of the request.
-            consent_at=source.consent_at,
-            # For this loket the request is registered now: the order of registration counts.
-            registered_at=now,
-            confirmed_until=confirmation_due(loket=loket, today=timezone.localdate(now)),
-        )
-        for rank, location in enumerate(locations, start=1):
-            RequestChoice.objects.create(
-                request=request, location_id=location.location_id, rank=rank, status_changed_at=now
-            )
-        request_event_record(
-            request=request,
-            kind=RequestEvent.Kind.SUBMITTED,
-            actor=user,
-            details={"by_staff": False, "locations": [location.name for location in locations]},
-            at=now,
-        )
-    entry = template.entry
-    return RegistryEntry.objects.create(
+    return part_create(
         loket=loket,
-        request_id=request.pk,
-        reference=request.reference,
-        submission=entry.submission,
-        name_key=entry.name_key,
-        national_number_key=entry.national_number_key,
+        submission=template.entry.submission,
+        fields=shared_fields_of(template.request),
+        keys=RegistryKeys(
+            name_key=template.entry.name_key,
+            national_number_key=template.entry.national_number_key,
+            claim_email_key=template.entry.claim_email_key,
+        ),
+        locations=locations,
         parent=user,
-        claim_email_key=entry.claim_email_key,
-        desired_start=source.desired_start,
-        age_group=entry.age_group,
-        residence_id=entry.residence_id,
-        has_priority=entry.has_priority,
-        registered_by_staff=False,
-        registered_at=now,
+        registered_by=None,
+        now=now,
+        event_details={"by_staff": False, "locations": [location.name for location in locations]},
     )
 
 
@@ -310,14 +177,14 @@ def request_add_choices(
     """
     if not locations:
         raise ValidationError({"choices": [_("Choose at least one location.")]})
-    parts = _lock_submission(user=user, submission=submission)
-    open_parts = _open_parts(parts)
-    open_by_loket = {part.loket.pk: part for part in open_parts}
+    parts = lock_submission(parent=user, submission=submission)
+    still_open = open_parts(parts)
+    open_by_loket = {part.loket.pk: part for part in still_open}
     closed_lokets = {part.loket.pk for part in parts} - set(open_by_loket)
 
     chosen = {
         (part.loket.pk, choice.location_id): choice
-        for part in open_parts
+        for part in still_open
         for choice in part.choices
     }
     problems: dict[str, list[str]] = defaultdict(list)
@@ -335,7 +202,7 @@ def request_add_choices(
                 % {"location": location.name, "status": earlier.get_status_display()}
             )
     if not wanted and not problems:
-        return [part.entry for part in open_parts]
+        return [part.entry for part in still_open]
 
     for loket_id in wanted:
         if loket_id in closed_lokets:
@@ -346,7 +213,7 @@ def request_add_choices(
                 )
                 % {"loket": lokets[loket_id].name}
             )
-    child = open_parts[0].request
+    child = still_open[0].request
     rules = {
         "today": timezone.localdate(now),
         "birth_date": child.child_birth_date,
@@ -355,7 +222,7 @@ def request_add_choices(
     }
     added_here = [location for loket_id in open_by_loket for location in wanted.get(loket_id, [])]
     # Where the request is registered already, only the loket's maximum of choices counts.
-    growing = [part for part in open_parts if part.loket.pk in wanted]
+    growing = [part for part in still_open if part.loket.pk in wanted]
     if added_here:
         problems["choices"].extend(
             rule_errors(**rules, choices=_stand_ins(growing) + added_here).get("choices", [])
@@ -376,13 +243,13 @@ def request_add_choices(
     if problems:
         raise ValidationError(problems)
 
-    entries = [part.entry for part in open_parts]
+    entries = [part.entry for part in still_open]
     for loket_id, loket_locations in wanted.items():
         part = open_by_loket.get(loket_id)
         if part is None:
             entries.append(
                 _new_part(
-                    template=open_parts[0],
+                    template=still_open[0],
                     loket=lokets[loket_id],
                     locations=loket_locations,
                     user=user,
@@ -390,24 +257,8 @@ def request_add_choices(
                 )
             )
             continue
-        existing = {choice.location_id: choice for choice in part.choices}
-        next_rank = max((choice.rank for choice in part.choices), default=0) + 1
         with tenant_context(part.loket):
-            for location in loket_locations:
-                choice = existing.get(location.location_id)
-                if choice is None:
-                    RequestChoice.objects.create(
-                        request=part.request,
-                        location_id=location.location_id,
-                        rank=next_rank,
-                        status_changed_at=now,
-                    )
-                else:  # withdrawn earlier: open it again, ranked last
-                    choice.status = ChoiceStatus.IN_REVIEW
-                    choice.rank = next_rank
-                    choice.status_changed_at = now
-                    choice.save(update_fields=["status", "rank", "status_changed_at"])
-                next_rank += 1
+            choices_add(part.request, loket_locations, now=now, chosen=part.choices)
             _record(
                 part,
                 kind=RequestEvent.Kind.CHOICES_ADDED,
@@ -415,7 +266,7 @@ def request_add_choices(
                 now=now,
                 details={"locations": [location.name for location in loket_locations]},
             )
-        part.entry.save(update_fields=["updated_at"])
+            part_touch(part.request, now=now)
     return entries
 
 
@@ -424,9 +275,9 @@ def request_remove_choice(
     *, user: User, submission: uuid.UUID, part: int, choice: int, now: datetime
 ) -> RegistryEntry:
     """Withdraw one open choice of one part; the part keeps at least one open choice."""
-    parts = _lock_submission(user=user, submission=submission)
-    target = _find_part(parts, part)
-    _open_parts(parts)
+    parts = lock_submission(parent=user, submission=submission)
+    target = find_part(parts, part)
+    open_parts(parts)
     removed = next((item for item in target.choices if item.pk == choice), None)
     if removed is None:
         raise RequestNotFound(choice)
@@ -469,9 +320,9 @@ def request_reorder_choices(
     The open choices take the ranks they held between them, in the new order; choices
     that are no longer open keep theirs.
     """
-    parts = _lock_submission(user=user, submission=submission)
-    target = _find_part(parts, part)
-    _open_parts(parts)
+    parts = lock_submission(parent=user, submission=submission)
+    target = find_part(parts, part)
+    open_parts(parts)
     if not target.is_open:
         raise ValidationError(_("This part of your request is closed."), code="closed")
     open_choices = {choice.pk: choice for choice in target.open_choices}
@@ -512,18 +363,19 @@ def request_withdraw(
     reason: str = "",
 ) -> list[RegistryEntry]:
     """Withdraw the whole request (every open part) or, with ``part``, one loket's part."""
-    parts = _lock_submission(user=user, submission=submission)
-    targets = _open_parts(parts)
+    parts = lock_submission(parent=user, submission=submission)
+    targets = open_parts(parts)
     if part is not None:
-        chosen = _find_part(parts, part)
+        chosen = find_part(parts, part)
         if not chosen.is_open:
             raise ValidationError(_("This part of your request is closed already."), code="closed")
         targets = [chosen]
     reason = reason.strip()[:WITHDRAW_REASON_MAX_LENGTH]
     for target in targets:
         with tenant_context(target.loket):
-            target.request.status = RequestStatus.WITHDRAWN
-            target.request.save(update_fields=["status", "updated_at"])
+            part_set_status(
+                target.request, status=RequestStatus.WITHDRAWN, now=now, entry=target.entry
+            )
             for choice in target.open_choices:
                 choice.status = ChoiceStatus.WITHDRAWN
                 choice.status_changed_at = now
@@ -535,9 +387,6 @@ def request_withdraw(
                 now=now,
                 details={"whole_request": part is None, "reason": reason},
             )
-        target.entry.status = RequestStatus.WITHDRAWN
-        target.entry.closed_at = now
-        target.entry.save(update_fields=["status", "closed_at", "updated_at"])
     return [target.entry for target in targets]
 
 
@@ -562,21 +411,17 @@ def request_claim(*, user: User, now: datetime) -> list[RegistryEntry]:
         .filter(parent__isnull=True, claim_email_key__in=keys)
         .order_by("registered_at", "id")
     )
-    by_loket: dict[int, list[RegistryEntry]] = defaultdict(list)
-    for entry in entries:
-        by_loket[entry.loket_id].append(entry)
-    for loket_entries in by_loket.values():
-        with tenant_context(loket_entries[0].loket):
-            request_ids = list(
-                ChildcareRequest.objects.filter(
-                    pk__in=[entry.request_id for entry in loket_entries], parent__isnull=True
-                ).values_list("pk", flat=True)
+    for _loket, loket_entries in in_each_loket(entries):
+        request_ids = list(
+            ChildcareRequest.objects.filter(
+                pk__in=[entry.request_id for entry in loket_entries], parent__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        ChildcareRequest.objects.filter(pk__in=request_ids).update(parent=user, updated_at=now)
+        for claimed in ChildcareRequest.objects.filter(pk__in=request_ids):
+            request_event_record(
+                request=claimed, kind=RequestEvent.Kind.CLAIMED, actor=user, at=now
             )
-            ChildcareRequest.objects.filter(pk__in=request_ids).update(parent=user, updated_at=now)
-            for claimed in ChildcareRequest.objects.filter(pk__in=request_ids):
-                request_event_record(
-                    request=claimed, kind=RequestEvent.Kind.CLAIMED, actor=user, at=now
-                )
     RegistryEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
         parent=user, updated_at=now
     )

@@ -28,18 +28,18 @@ from django_tenants.utils import tenant_context
 from shared.accounts.models import User
 from shared.lokets.models import Loket
 from shared.registry.models import RegistryEntry, RequestStatus
-from tenants.requests.changes import _lock_submission, _open_parts, _record
 from tenants.requests.confirmation_periods import GRACE_DAYS, REMINDER_DAYS
 from tenants.requests.emails import confirmation_reminder_send, request_lapsed_send
-from tenants.requests.history import request_event_record
+from tenants.requests.family import family_email
+from tenants.requests.history import record_confirmed, record_lapsed, record_reopened
 from tenants.requests.models import (
     OPEN_CHOICE_STATUSES,
     ChildcareRequest,
     ChoiceStatus,
     RequestChoice,
-    RequestEvent,
     RequestNotice,
 )
+from tenants.requests.parts import lock_submission, open_parts, part_set_status, part_touch
 from tenants.requests.rules import confirmation_due
 
 logger = logging.getLogger(__name__)
@@ -79,10 +79,6 @@ def confirmation_dates_backfill(*, loket: Loket, now: datetime) -> int:
             dated += len(batch)
 
 
-def _address(request: ChildcareRequest) -> str:
-    return request.contact_email or (request.parent.email if request.parent else "")
-
-
 def confirmation_reminders_send(*, loket: Loket, now: datetime) -> dict[str, int]:
     """Remind parents whose request needs confirming within REMINDER_DAYS; once per date."""
     if not loket.confirmation_interval_months:
@@ -110,7 +106,7 @@ def confirmation_reminders_send(*, loket: Loket, now: datetime) -> dict[str, int
                 )
                 if request is None or request.confirmed_until != candidate.confirmed_until:
                     continue  # confirmed or closed meanwhile
-                address = _address(request)
+                address = family_email(request)
                 _notice, created = RequestNotice.objects.get_or_create(
                     request=request,
                     kind=RequestNotice.Kind.CONFIRMATION_REMINDER,
@@ -179,22 +175,15 @@ def requests_lapse_unconfirmed(*, loket: Loket, now: datetime) -> dict[str, int]
                 if request is None:
                     continue
                 choices = _close_choices(request, now=now)
-                request.status = RequestStatus.LAPSED
-                request.save(update_fields=["status", "updated_at"])
-                request_event_record(
-                    request=request,
-                    kind=RequestEvent.Kind.LAPSED,
+                part_set_status(request, status=RequestStatus.LAPSED, now=now)
+                record_lapsed(
+                    request,
                     actor=None,
-                    details={
-                        "confirmed_until": request.confirmed_until.isoformat(),
-                        "choices": [choice.pk for choice in choices],
-                    },
                     at=now,
+                    confirmed_until=request.confirmed_until,
+                    choices=[choice.pk for choice in choices],
                 )
-                RegistryEntry.objects.filter(loket=loket, request_id=request.pk).update(
-                    status=RequestStatus.LAPSED, closed_at=now, updated_at=now
-                )
-                address = _address(request)
+                address = family_email(request)
                 _notice, created = RequestNotice.objects.get_or_create(
                     request=request,
                     kind=RequestNotice.Kind.LAPSED,
@@ -220,7 +209,7 @@ def requests_lapse_unconfirmed(*, loket: Loket, now: datetime) -> dict[str, int]
 @transaction.atomic
 def request_confirm(*, user: User, submission: uuid.UUID, now: datetime) -> list[RegistryEntry]:
     """The parent still needs care: every open part is confirmed for its loket's interval."""
-    parts = _open_parts(_lock_submission(user=user, submission=submission))
+    parts = open_parts(lock_submission(parent=user, submission=submission))
     asking = [part for part in parts if part.loket.confirmation_interval_months]
     if not asking:
         raise ValidationError(
@@ -233,17 +222,14 @@ def request_confirm(*, user: User, submission: uuid.UUID, now: datetime) -> list
         with tenant_context(part.loket):
             part.request.confirmed_until = confirmation_due(loket=part.loket, today=today)
             part.request.save(update_fields=["confirmed_until", "updated_at"])
-            _record(
-                part,
-                kind=RequestEvent.Kind.CONFIRMED,
-                user=user,
-                now=now,
-                details={
-                    "from": previous.isoformat() if previous else None,
-                    "to": part.request.confirmed_until.isoformat(),
-                },
+            record_confirmed(
+                part.request,
+                actor=user,
+                at=now,
+                previous_until=previous,
+                until=part.request.confirmed_until,
             )
-        part.entry.save(update_fields=["updated_at"])
+            part_touch(part.request, now=now)
     return [part.entry for part in parts]
 
 
@@ -266,17 +252,7 @@ def request_reopen(*, request: ChildcareRequest, actor: User, now: datetime) -> 
         choice.status = ChoiceStatus.IN_REVIEW
         choice.status_changed_at = now
     RequestChoice.objects.bulk_update(reopened, ["status", "status_changed_at"])
-    request.status = RequestStatus.OPEN
     request.confirmed_until = confirmation_due(loket=loket, today=timezone.localdate(now))
-    request.save(update_fields=["status", "confirmed_until", "updated_at"])
-    request_event_record(
-        request=request,
-        kind=RequestEvent.Kind.REOPENED,
-        actor=actor,
-        details={"choices": [choice.pk for choice in reopened]},
-        at=now,
-    )
-    RegistryEntry.objects.filter(loket_id=loket.pk, request_id=request.pk).update(
-        status=RequestStatus.OPEN, closed_at=None, updated_at=now
-    )
+    part_set_status(request, status=RequestStatus.OPEN, now=now, also=["confirmed_until"])
+    record_reopened(request, actor=actor, at=now, choices=[choice.pk for choice in reopened])
     return request

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from shared.accounts.models import User
 from shared.catalogue.models import CatalogueLocation
-from shared.catalogue.vocabulary import CareKind
+from shared.catalogue.vocabulary import DAY_PARTS, CareKind
 from shared.geography.models import Municipality
 from shared.registry.models import RegistryEntry
-from tenants.requests.models import DAY_PARTS, Priority
+from tenants.requests.models import Priority
 from tenants.requests.services import RequestData, request_submit
 
 FIRST_NAMES = [
@@ -110,7 +110,7 @@ def demo_requests_seed(*, parent: User, count: int = 36) -> int:
             contact_email=email,
             priorities=rng.sample(list(Priority.values), k=rng.choice([0, 0, 1, 1, 2])),
         )
-        request_submit(data=data, parent=user, now=registered_at)
+        request_submit(data=data, parent=user, now=registered_at, notify_family=False)
 
     register(
         0,

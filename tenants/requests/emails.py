@@ -18,16 +18,25 @@ from tenants.requests.models import ChildcareRequest
 from tenants.requests.submission_emails import email_language
 
 
-def my_request_url(*, request: ChildcareRequest, loket: Loket) -> str:
-    """The request on "Mijn aanvragen", on the loket's own host."""
+def _on_loket_host(loket: Loket, path: str) -> str:
     domain = loket.get_primary_domain()
     host = domain.domain if domain is not None else settings.BASE_DOMAIN
+    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{host}{path}"
+
+
+def my_requests_url(*, loket: Loket) -> str:
+    """ "Mijn aanvragen" on the loket's own host."""
+    return _on_loket_host(loket, reverse("portal:my_requests", urlconf="opvangloket.urls_tenant"))
+
+
+def my_request_url(*, request: ChildcareRequest, loket: Loket) -> str:
+    """The request on "Mijn aanvragen", on the loket's own host."""
     path = reverse(
         "portal:my_request",
         urlconf="opvangloket.urls_tenant",
         kwargs={"submission": request.submission},
     )
-    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{host}{path}"
+    return _on_loket_host(loket, path)
 
 
 def _send(name: str, *, request: ChildcareRequest, loket: Loket, to: str) -> None:

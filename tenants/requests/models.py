@@ -12,12 +12,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from opvangloket.crypto import decrypt_text
+from shared.catalogue.vocabulary import DAY_PARTS  # noqa: F401  (re-exported, see below)
 from shared.registry.models import RequestStatus
 
-# Care plan: the half-days of the week a child needs care (``mon_am`` … ``fri_pm``).
-DAY_PARTS = [
-    f"{day}_{part}" for day in ("mon", "tue", "wed", "thu", "fri") for part in ("am", "pm")
-]
+# The half-days of a care plan are defined in ``shared.catalogue.vocabulary``; the name is
+# still imported from here by ``tenants.requests.changes`` and ``.services`` until they
+# import it from the vocabulary (no migration uses it).
 
 
 class Priority(models.TextChoices):

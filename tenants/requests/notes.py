@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from shared.accounts.models import User
 from tenants.audit.models import AuditEvent
 from tenants.audit.services import audit_record
-from tenants.requests.models import ChildcareRequest, RequestEvent, RequestNote
+from tenants.requests.history import record_note_added
+from tenants.requests.models import ChildcareRequest, RequestNote
 
 NOTE_MAX_LENGTH = RequestNote._meta.get_field("text").max_length
 
@@ -37,11 +38,5 @@ def request_note_add(*, request: ChildcareRequest, author: User, text: str) -> R
         reference=request.reference,
         at=note.created_at,
     )
-    RequestEvent.objects.create(
-        request=request,
-        kind=RequestEvent.Kind.NOTE,
-        actor=author,
-        details={"note": note.pk},
-        at=note.created_at,
-    )
+    record_note_added(request, actor=author, at=note.created_at, note=note.pk)
     return note

@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from shared.catalogue.models import CatalogueLocation
-from shared.catalogue.vocabulary import add_months, months_between, shift_months
+from shared.catalogue.vocabulary import DAY_PARTS, add_months, age_in_months, shift_months
 from shared.lokets.models import Loket
-from tenants.requests.models import DAY_PARTS
 
 PREGNANCY_MONTHS = 9
 
@@ -100,7 +99,7 @@ def age_warnings(
     *, birth_date: date, desired_start: date, choices: list[CatalogueLocation]
 ) -> list[str]:
     """Warnings (not errors) for chosen locations that do not take a child of this age."""
-    age = months_between(birth_date, max(desired_start, birth_date))
+    age = age_in_months(birth_date, desired_start)
     return [
         _(
             "%(location)s takes children from %(low)d to %(high)d months; at the start your "

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
+from shared.catalogue.vocabulary import DAY_CODES, HALF_DAYS
 from shared.lokets.models import Loket
 from shared.registry.models import RegistryEntry, RequestStatus
+from shared.registry.selectors import entries_of_child
 from tenants.providers.models import Location
 from tenants.requests.models import (
     ChildcareRequest,
@@ -117,11 +119,8 @@ def linked_lokets(*, request: ChildcareRequest, loket: Loket | None = None) -> l
     """
     loket = loket or connection.tenant
     own = RegistryEntry.objects.filter(loket_id=loket.pk, request_id=request.pk)
-    same_child = Q(name_key__in=own.values("name_key")) | Q(
-        national_number_key__in=own.exclude(national_number_key="").values("national_number_key")
-    )
     entries = (
-        RegistryEntry.objects.filter(same_child)
+        entries_of_child(own)
         .exclude(loket_id=loket.pk)
         .order_by("registered_at", "id")
         .values_list("loket__name", "status")
@@ -148,11 +147,8 @@ def care_plan_grid(*, request: ChildcareRequest) -> list[CarePlanRow]:
     """The care plan as a week: a row for mornings and one for afternoons, Monday to Friday."""
     needed = set(request.care_plan)
     return [
-        CarePlanRow(
-            part=part,
-            days=[f"{day}_{part}" in needed for day in ("mon", "tue", "wed", "thu", "fri")],
-        )
-        for part in ("am", "pm")
+        CarePlanRow(part=part, days=[f"{day}_{part}" in needed for day in DAY_CODES])
+        for part in HALF_DAYS
     ]
 
 

@@ -1,9 +1,9 @@
-"""Registering, changing and withdrawing childcare requests, across lokets, atomically.
+"""Registering a childcare request once, across lokets, atomically.
 
-A parent registers once; each loket that holds a chosen location gets its own
-``ChildcareRequest`` in its own schema, and the public registry gets one entry per
-loket request. All of it happens in one database transaction: every loket has its
-part, or none has.
+A parent registers once; each loket that holds a chosen location gets its own part
+(``tenants.requests.parts``): a ``ChildcareRequest`` in its own schema and a registry
+entry in the public schema. All of it happens in one database transaction: every loket
+has its part, or none has. Changes after registering are in ``tenants.requests.changes``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
@@ -22,7 +24,6 @@ from django_tenants.utils import tenant_context
 from opvangloket.crypto import encrypt_text
 from shared.accounts.models import User
 from shared.catalogue.models import CatalogueLocation
-from shared.catalogue.vocabulary import age_groups_for, months_between
 from shared.geography.models import Municipality
 from shared.lokets.models import Loket
 from shared.registry.identity import (
@@ -31,16 +32,14 @@ from shared.registry.identity import (
     national_number_digits,
     validate_national_number,
 )
-from shared.registry.models import RegistryEntry, RequestStatus
+from shared.registry.models import RegistryEntry
+from shared.registry.selectors import open_entries_of_child
+from tenants.requests.emails import my_requests_url
 from tenants.requests.history import request_event_record
-from tenants.requests.models import (
-    DAY_PARTS,
-    ChildcareRequest,
-    Priority,
-    RequestChoice,
-    RequestEvent,
-)
-from tenants.requests.rules import care_plan_errors, confirmation_due, rule_errors
+from tenants.requests.models import DAY_PARTS, ChildcareRequest, Priority, RequestEvent
+from tenants.requests.parts import RegistryKeys, choices_add, part_create
+from tenants.requests.rules import care_plan_errors, rule_errors
+from tenants.requests.submission_emails import registered_requests, request_confirmation_send
 
 
 @dataclass
@@ -99,53 +98,16 @@ def request_data_errors(*, data: RequestData, today: date) -> dict[str, list[str
 
 def open_registrations_of_child(
     *, first_name: str, last_name: str, birth_date: date, national_number: str = ""
-):
+) -> QuerySet[RegistryEntry]:
     """Open registry entries of this child in any loket (which lokets, not their content)."""
-    keys = child_keys(
-        first_name=first_name,
-        last_name=last_name,
-        birth_date=birth_date,
-        national_number=national_number,
-    )
-    matches = RegistryEntry.objects.filter(name_key=keys.name_key)
-    if keys.national_number_key:
-        matches = matches | RegistryEntry.objects.filter(
-            national_number_key=keys.national_number_key
+    return open_entries_of_child(
+        child_keys(
+            first_name=first_name,
+            last_name=last_name,
+            birth_date=birth_date,
+            national_number=national_number,
         )
-    return (
-        matches.filter(status=RequestStatus.OPEN).select_related("loket").order_by("registered_at")
     )
-
-
-def _new_reference(loket: Loket, registered_at: datetime) -> tuple[int, str]:
-    """Reserve the next request id of this loket and its reference (``HER-2026-00042``)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence('requests_childcarerequest', 'id'))")
-        request_id = cursor.fetchone()[0]
-    prefix = "".join(char for char in loket.slug.upper() if char.isalpha())[:3].ljust(3, "X")
-    return request_id, f"{prefix}-{registered_at:%Y}-{request_id:05d}"
-
-
-def _add_choices(
-    request: ChildcareRequest, choices: list[CatalogueLocation], *, now: datetime
-) -> list[RequestChoice]:
-    taken = set(request.choices.values_list("location_id", flat=True))
-    next_rank = (max(request.choices.values_list("rank", flat=True), default=0)) + 1
-    added = []
-    for choice in choices:
-        if choice.location_id in taken:
-            continue
-        added.append(
-            RequestChoice.objects.create(
-                request=request,
-                location_id=choice.location_id,
-                rank=next_rank,
-                status_changed_at=now,
-            )
-        )
-        taken.add(choice.location_id)
-        next_rank += 1
-    return added
 
 
 @transaction.atomic
@@ -156,11 +118,16 @@ def request_submit(
     now: datetime,
     registered_by: User | None = None,
     add_to_open_requests: bool = False,
+    notify_family: bool = True,
+    follow_url: str = "",
 ) -> list[RegistryEntry]:
     """Register ``data``: one request per loket of the chosen locations, all or nothing.
 
     With ``add_to_open_requests``, a loket where this child already has an open request
     gets the new locations added to that request instead of a second request.
+    The family gets a confirmation e-mail once the registration is committed (unless
+    ``notify_family`` is off, as for seeded data), with a link to ``follow_url`` — by
+    default "Mijn aanvragen" on the first loket's host.
     """
     errors = request_data_errors(data=data, today=timezone.localdate(now))
     if errors:
@@ -173,12 +140,7 @@ def request_submit(
     )
     existing = {
         entry.loket_id: entry
-        for entry in open_registrations_of_child(
-            first_name=data.child_first_name,
-            last_name=data.child_last_name,
-            birth_date=data.child_birth_date,
-            national_number=data.national_number,
-        )
+        for entry in open_entries_of_child(keys)
         if add_to_open_requests and (parent is None or entry.parent_id in (None, parent.pk))
     }
     submission = next(iter(existing.values())).submission if existing else uuid.uuid4()
@@ -186,87 +148,73 @@ def request_submit(
     for choice in data.choices:
         by_loket[choice.loket].append(choice)
 
-    age_months = months_between(
-        data.child_birth_date, max(data.desired_start, data.child_birth_date)
+    fields = {
+        "child_first_name": data.child_first_name.strip(),
+        "child_last_name": data.child_last_name.strip(),
+        "child_birth_date": data.child_birth_date,
+        "is_expected_birth": data.is_expected_birth,
+        "national_number_encrypted": encrypt_text(national_number_digits(data.national_number))
+        if data.national_number
+        else "",
+        "guardians": data.guardians,
+        "contact_email": data.contact_email.strip().lower(),
+        "contact_phone": data.contact_phone,
+        "street": data.street,
+        "postcode": data.postcode,
+        "residence_id": data.residence.pk,
+        "language": data.language,
+        "desired_start": data.desired_start,
+        "care_plan": sorted(data.care_plan, key=DAY_PARTS.index),
+        "is_flexible": data.is_flexible,
+        "priorities": data.priorities,
+        "remarks": data.remarks,
+        "consent_at": now,
+    }
+    registry_keys = RegistryKeys(
+        name_key=keys.name_key,
+        national_number_key=keys.national_number_key,
+        claim_email_key=email_key(data.contact_email) if data.contact_email else "",
     )
-    age_group = (age_groups_for(age_months) or ["school"])[0]
     actor = registered_by or parent
     entries = []
     for loket, choices in by_loket.items():
-        with tenant_context(loket):
-            if loket.pk in existing:
-                entry = existing[loket.pk]
-                request = ChildcareRequest.objects.select_for_update().get(pk=entry.request_id)
-                added = _add_choices(request, choices, now=now)
-                request_event_record(
-                    request=request,
-                    kind=RequestEvent.Kind.CHOICES_ADDED,
-                    actor=actor,
-                    details={
-                        "locations": [
-                            choice.name
-                            for choice in choices
-                            if choice.location_id in {new.location_id for new in added}
-                        ]
-                    },
-                    at=now,
+        if loket.pk not in existing:
+            entries.append(
+                part_create(
+                    loket=loket,
+                    submission=submission,
+                    fields=fields,
+                    keys=registry_keys,
+                    locations=choices,
+                    parent=parent,
+                    registered_by=registered_by,
+                    now=now,
+                    event_details={"by_staff": registered_by is not None},
                 )
-                entries.append(entry)
-                continue
-            request_id, reference = _new_reference(loket, now)
-            request = ChildcareRequest.objects.create(
-                id=request_id,
-                reference=reference,
-                submission=submission,
-                parent=parent,
-                registered_by=registered_by,
-                child_first_name=data.child_first_name.strip(),
-                child_last_name=data.child_last_name.strip(),
-                child_birth_date=data.child_birth_date,
-                is_expected_birth=data.is_expected_birth,
-                national_number_encrypted=encrypt_text(national_number_digits(data.national_number))
-                if data.national_number
-                else "",
-                guardians=data.guardians,
-                contact_email=data.contact_email.strip().lower(),
-                contact_phone=data.contact_phone,
-                street=data.street,
-                postcode=data.postcode,
-                residence=data.residence,
-                language=data.language,
-                desired_start=data.desired_start,
-                care_plan=sorted(data.care_plan, key=DAY_PARTS.index),
-                is_flexible=data.is_flexible,
-                priorities=data.priorities,
-                remarks=data.remarks,
-                consent_at=now,
-                registered_at=now,
-                confirmed_until=confirmation_due(loket=loket, today=timezone.localdate(now)),
             )
-            _add_choices(request, choices, now=now)
+            continue
+        entry = existing[loket.pk]
+        with tenant_context(loket):
+            request = ChildcareRequest.objects.select_for_update().get(pk=entry.request_id)
+            added = choices_add(request, choices, now=now)
             request_event_record(
                 request=request,
-                kind=RequestEvent.Kind.SUBMITTED,
+                kind=RequestEvent.Kind.CHOICES_ADDED,
                 actor=actor,
-                details={"by_staff": registered_by is not None},
+                details={"locations": [location.name for location in added]},
                 at=now,
             )
-        entries.append(
-            RegistryEntry.objects.create(
-                loket=loket,
-                request_id=request.pk,
-                reference=request.reference,
-                submission=submission,
-                name_key=keys.name_key,
-                national_number_key=keys.national_number_key,
-                parent=parent,
-                claim_email_key=email_key(data.contact_email) if data.contact_email else "",
-                desired_start=data.desired_start,
-                age_group=age_group,
-                residence=data.residence,
-                has_priority=bool(data.priorities),
-                registered_by_staff=registered_by is not None,
-                registered_at=now,
+        entries.append(entry)
+    if notify_family and data.contact_email:
+        transaction.on_commit(
+            partial(
+                request_confirmation_send,
+                to=data.contact_email,
+                language=data.language,
+                child_name=f"{data.child_first_name} {data.child_last_name}".strip(),
+                requests=registered_requests(entries=entries, choices=data.choices, now=now),
+                follow_url=follow_url or my_requests_url(loket=entries[0].loket),
+                by_staff=registered_by is not None,
             )
         )
     return entries

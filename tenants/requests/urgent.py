@@ -17,15 +17,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from shared.accounts.models import Membership, User
-from shared.accounts.selectors import has_loket_role
+from shared.accounts.models import User
+from shared.accounts.permissions import Access, has_access
 from shared.catalogue.selectors import postcode_point
-from shared.catalogue.vocabulary import CareKind, months_between
+from shared.catalogue.vocabulary import CareKind, age_in_months
 from shared.lokets.selectors import current_loket
-from shared.registry.models import RegistryEntry, RequestStatus
+from shared.registry.models import RequestStatus
 from tenants.providers.models import Location
-from tenants.requests.history import request_event_record
-from tenants.requests.models import ChildcareRequest, ChoiceStatus, RequestChoice, RequestEvent
+from tenants.requests.history import record_marked_urgent
+from tenants.requests.models import ChildcareRequest, ChoiceStatus, RequestChoice
+from tenants.requests.parts import part_touch
 
 # Out-of-school care takes children from school age (2.5 years); group and family care
 # take them until they go to school (3 years at the latest).
@@ -44,8 +45,7 @@ def kinds_for_age(age_months: int) -> list[str]:
 
 
 def age_at_start(request: ChildcareRequest) -> int:
-    birth = request.child_birth_date
-    return months_between(birth, max(request.desired_start, birth))
+    return age_in_months(request.child_birth_date, request.desired_start)
 
 
 def suitable_locations(*, request: ChildcareRequest) -> QuerySet[Location]:
@@ -88,7 +88,7 @@ def request_mark_urgent(
     loket only (PermissionDenied); an open request only (ValidationError).
     """
     loket = current_loket()
-    if not has_loket_role(user=actor, loket=loket, roles=[Membership.Role.LOKET_STAFF]):
+    if not has_access(Access.LOKET_STAFF, user=actor, loket=loket):
         raise PermissionDenied
     request = ChildcareRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != RequestStatus.OPEN:
@@ -110,14 +110,8 @@ def request_mark_urgent(
         return []
     request.is_urgent = True
     request.save(update_fields=["is_urgent", "updated_at"])
-    request_event_record(
-        request=request,
-        kind=RequestEvent.Kind.MARKED_URGENT,
-        actor=actor,
-        details={"locations": [location.name for location in locations]},
-        at=now,
+    record_marked_urgent(
+        request, actor=actor, at=now, locations=[location.name for location in locations]
     )
-    entry = RegistryEntry.objects.filter(loket_id=loket.pk, request_id=request.pk).first()
-    if entry is not None:
-        entry.save(update_fields=["updated_at"])
+    part_touch(request, now=now)
     return added

@@ -15,14 +15,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shared.accounts.models import Membership
-from shared.accounts.permissions import loket_role_required
-from tenants.requests.api import IsLoketStaff, StaffRequestDetailSerializer, staff_request_action
+from shared.accounts.permissions import Access, role_required
+from tenants.requests.api import (
+    LOKET_STAFF_ONLY,
+    StaffRequestDetailSerializer,
+    staff_request_action,
+)
 from tenants.requests.models import ChildcareRequest
 from tenants.requests.urgent import request_mark_urgent
 
 
-@loket_role_required(Membership.Role.LOKET_STAFF)
+@role_required(Access.LOKET_STAFF)
 @require_POST
 def request_mark_urgent_page(request: HttpRequest, reference: str) -> HttpResponse:
     childcare_request = get_object_or_404(ChildcareRequest, reference=reference)
@@ -56,7 +59,7 @@ class RequestMarkUrgentView(APIView):
     the usual order. Marking it again adds locations that fit since.
     """
 
-    permission_classes = [IsLoketStaff]
+    permission_classes = [LOKET_STAFF_ONLY]
 
     @extend_schema(
         request=None,

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shared.accounts.models import Membership
-from shared.accounts.permissions import loket_role_required
+from opvangloket.forms import add_service_errors
+from shared.accounts.permissions import Access, role_required
 from shared.catalogue.vocabulary import LANGUAGES, Weekday
 from tenants.audit.models import AuditEvent
 from tenants.audit.services import audit_record
@@ -34,11 +34,10 @@ from tenants.requests.selectors import (
     request_detail,
 )
 
-LOKET_STAFF = Membership.Role.LOKET_STAFF
 REQUESTS_PER_PAGE = 25
 
 
-@loket_role_required(LOKET_STAFF)
+@role_required(Access.LOKET_STAFF)
 def request_list(request: HttpRequest) -> HttpResponse:
     # Always bound: no filter at all is a valid list (every request of the loket).
     form = RequestFilterForm(request.GET)
@@ -84,7 +83,7 @@ def _render_detail(
     )
 
 
-@loket_role_required(LOKET_STAFF)
+@role_required(Access.LOKET_STAFF)
 def request_detail_page(request: HttpRequest, reference: str) -> HttpResponse:
     response = _render_detail(request, reference, NoteForm())
     audit_record(
@@ -96,7 +95,7 @@ def request_detail_page(request: HttpRequest, reference: str) -> HttpResponse:
     return response
 
 
-@loket_role_required(LOKET_STAFF)
+@role_required(Access.LOKET_STAFF)
 @require_POST
 def note_add(request: HttpRequest, reference: str) -> HttpResponse:
     childcare_request = get_object_or_404(ChildcareRequest, reference=reference)
@@ -107,7 +106,7 @@ def note_add(request: HttpRequest, reference: str) -> HttpResponse:
                 request=childcare_request, author=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your note has been added."))
             return redirect(
@@ -116,7 +115,7 @@ def note_add(request: HttpRequest, reference: str) -> HttpResponse:
     return _render_detail(request, reference, form, status=400)
 
 
-@loket_role_required(LOKET_STAFF)
+@role_required(Access.LOKET_STAFF)
 @require_POST
 def request_reopen_page(request: HttpRequest, reference: str) -> HttpResponse:
     """A lapsed request back to open (the parent asked the loket, for instance)."""

@@ -9,23 +9,21 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shared.accounts.models import Membership
-from shared.accounts.permissions import loket_role_required
+from opvangloket.forms import add_service_errors
+from shared.accounts.permissions import Access, role_required
 from tenants.signals.forms import SignalForm
 from tenants.signals.selectors import loket_signals, signals_csv
 from tenants.signals.services import signal_record
 
-LOKET_STAFF = Membership.Role.LOKET_STAFF
 
-
-@loket_role_required(LOKET_STAFF)
+@role_required(Access.LOKET_STAFF)
 def signal_list(request: HttpRequest) -> HttpResponse:
     form = SignalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             signal_record(recorded_by=request.user, now=timezone.now(), **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The signal has been recorded."))
             return redirect("signals:signal_list")
@@ -37,7 +35,7 @@ def signal_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@loket_role_required(LOKET_STAFF)
+@role_required(Access.LOKET_STAFF)
 def signal_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         "\ufeff" + signals_csv(signals=loket_signals()), content_type="text/csv; charset=utf-8"

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.account.signals import email_confirmed
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -301,14 +302,14 @@ def test_withdrawing_the_whole_request_closes_every_part_in_one_go(
 
 
 def test_a_failure_in_one_loket_leaves_every_part_as_it_was(world, registered, monkeypatch):
-    real_save = RegistryEntry.save
+    real_set_status = changes.part_set_status
 
-    def fail_for_beta(entry, *args, **kwargs):
-        if entry.loket.slug == "beta":
+    def fail_for_beta(request, **kwargs):
+        if connection.tenant.slug == "beta":
             raise RuntimeError("database went away")
-        return real_save(entry, *args, **kwargs)
+        return real_set_status(request, **kwargs)
 
-    monkeypatch.setattr(RegistryEntry, "save", fail_for_beta)
+    monkeypatch.setattr(changes, "part_set_status", fail_for_beta)
     with pytest.raises(RuntimeError):
         changes.request_withdraw(
             user=world.users["parent"], submission=registered, now=timezone.now()
@@ -478,9 +479,10 @@ def test_nothing_changes_once_a_place_is_accepted_anywhere(english_client, world
 # --- Desk registrations claimed by the parent --------------------------------------------
 
 
-def test_opening_my_requests_claims_a_desk_registration_with_a_verified_address(
+def test_the_button_on_my_requests_claims_a_desk_registration_with_a_verified_address(
     english_client, world, locations
 ):
+    client = english_client("gamma", user="parent")  # logged in before the registration
     entries = submit(
         locations["bengeltjes"],
         locations["zonnestraal"],
@@ -489,8 +491,11 @@ def test_opening_my_requests_claims_a_desk_registration_with_a_verified_address(
         child_first_name="Mila",
     )
     assert {entry.parent_id for entry in entries} == {None}
+    # Reading the page links nothing; it offers the button.
+    assert 'id="claim-requests"' in client.get("/mijn-aanvragen/").content.decode()
+    assert {entry.parent_id for entry in RegistryEntry.objects.all()} == {None}
 
-    response = english_client("gamma", user="parent").get("/mijn-aanvragen/")
+    response = client.post("/mijn-aanvragen/koppelen/", follow=True)
     page = response.content.decode()
     assert "Request for Mila Vermeulen" in page
     assert "now linked to your account" in page
@@ -504,10 +509,41 @@ def test_opening_my_requests_claims_a_desk_registration_with_a_verified_address(
     changes.request_change_care_plan(
         user=parent, submission=entries[0].submission, care_plan=["tue_am"], now=timezone.now()
     )
-    # A second visit claims nothing twice.
+    # A second visit (or login) claims nothing twice.
     again = english_client("gamma", user="parent").get("/mijn-aanvragen/").content.decode()
     assert "now linked" not in again
+    assert 'id="claim-requests"' not in again
     assert loket_request(world.lokets["alpha"]).read_events.count("claimed") == 1
+
+
+def test_opening_my_requests_leaves_a_desk_registration_unclaimed(english_client, world, locations):
+    client = english_client("alpha", user="parent")
+    submit(locations["bengeltjes"], parent=None, contact_email="parent@test.test")
+    for path in ("/mijn-aanvragen/", "/api/v1/my/requests/"):
+        assert client.get(path).status_code == 200
+    assert client.get("/mijn-aanvragen/koppelen/").status_code == 405
+    assert RegistryEntry.objects.get().parent is None
+    request = loket_request(world.lokets["alpha"])
+    assert request.parent is None
+    assert request.read_events == ["submitted"]
+
+
+def test_logging_in_claims_a_desk_registration(english_client, world, locations, password):
+    submit(locations["bengeltjes"], parent=None, contact_email="parent@test.test")
+    parent = world.users["parent"]
+    client = english_client("alpha")
+    response = client.post("/account/login/", {"login": parent.email, "password": password})
+    assert response.status_code == 302
+    assert RegistryEntry.objects.get().parent == parent
+    assert "now linked to your account" in client.get("/mijn-aanvragen/").content.decode()
+
+
+def test_confirming_an_address_claims_a_desk_registration(world, locations):
+    submit(locations["bengeltjes"], parent=None, contact_email="sara@example.be")
+    other = world.users["other_parent"]
+    address = EmailAddress.objects.create(user=other, email="sara@example.be", verified=True)
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+    assert RegistryEntry.objects.get().parent == other
 
 
 def test_an_unverified_or_other_address_claims_nothing(english_client, world, locations):

@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 from openpyxl import load_workbook
 
 from shared.catalogue.vocabulary import AgeGroup, first_of_month
@@ -29,6 +30,7 @@ from shared.statistics.selectors import (
     scope_for_region,
 )
 from shared.statistics.services import snapshots_store
+from tenants.requests.models import ChildcareRequest
 from tests.support.providers import make_location, set_free_places
 from tests.support.requests import submit
 
@@ -104,6 +106,8 @@ def generated(world) -> list[Generated]:
             RegistryEntry.objects.filter(pk=entry.pk).update(
                 status=status, registered_at=registered, placed_at=placed_at, has_offer=has_offer
             )
+            with tenant_context(world.lokets[slug]):  # the loket's copy says the same
+                ChildcareRequest.objects.filter(pk=entry.request_id).update(status=status)
             entry.refresh_from_db()
             assert entry.has_priority == priority
             made.append(

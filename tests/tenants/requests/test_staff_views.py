@@ -13,6 +13,7 @@ from django_tenants.utils import tenant_context
 
 from shared.catalogue.vocabulary import add_months
 from tenants.requests.models import ChildcareRequest, RequestEvent, RequestNote
+from tenants.requests.parts import part_set_status
 from tenants.requests.selectors import linked_lokets, loket_requests
 from tests.support.providers import make_location
 from tests.support.requests import submit
@@ -100,7 +101,11 @@ def varied(alpha, locations, world):
         ),
     }
     with tenant_context(alpha):
-        ChildcareRequest.objects.filter(reference=refs["plain"]).update(status="withdrawn")
+        part_set_status(
+            ChildcareRequest.objects.get(reference=refs["plain"]),
+            status="withdrawn",
+            now=timezone.now(),
+        )
     return refs, month, later_month
 
 

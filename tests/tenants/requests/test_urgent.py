@@ -9,6 +9,7 @@ from django_tenants.utils import tenant_context
 
 from tenants.allocation.selectors import location_queue
 from tenants.requests.models import ChildcareRequest, ChoiceStatus, RequestChoice, RequestEvent
+from tenants.requests.parts import part_set_status
 from tenants.requests.urgent import request_mark_urgent
 from tests.support.allocation import hours_ago, register
 from tests.support.providers import api, grant_location, make_location
@@ -96,7 +97,11 @@ def test_only_loket_staff_mark_open_requests_urgent(world, urgent_case):
     with pytest.raises(PermissionDenied):
         mark(urgent_case, world, user="staff_beta")
     with tenant_context(urgent_case["alpha"]):
-        ChildcareRequest.objects.filter(pk=urgent_case["request"].pk).update(status="withdrawn")
+        part_set_status(
+            ChildcareRequest.objects.get(pk=urgent_case["request"].pk),
+            status="withdrawn",
+            now=timezone.now(),
+        )
     with pytest.raises(ValidationError):
         mark(urgent_case, world)
 
