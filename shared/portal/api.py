@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import DAY_PARTS
-from shared.portal.selectors import ParentRequest, parent_request, parent_requests
+from shared.portal.selectors import SubmissionView, parent_request, parent_requests
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.requests import changes, confirmation
 from tenants.requests.models import ChoiceStatus
@@ -158,7 +158,7 @@ CHANGE_RESPONSES = {
 }
 
 
-def _own(request: Request, submission: uuid.UUID) -> ParentRequest:
+def _own(request: Request, submission: uuid.UUID) -> SubmissionView:
     found = parent_request(user=request.user, submission=submission)
     if found is None:
         raise Http404
@@ -187,7 +187,7 @@ class MyRequestList(generics.ListAPIView):
     serializer_class = ParentRequestSerializer
     permission_classes = [IsAuthenticated]
 
-    def get_queryset(self) -> list[ParentRequest]:
+    def get_queryset(self) -> list[SubmissionView]:
         return parent_requests(user=self.request.user)
 
 

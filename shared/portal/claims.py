@@ -17,24 +17,13 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from shared.accounts.models import User
-from shared.registry.identity import email_key
-from shared.registry.models import RegistryEntry
+from shared.registry.selectors import unclaimed_entries_of
 from tenants.requests import changes
 
 
 def has_claimable_registrations(*, user: User) -> bool:
     """Whether a desk registration waits to be linked to this user (a verified address)."""
-    if not user.is_authenticated:
-        return False
-    keys = {
-        email_key(address)
-        for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
-            "email", flat=True
-        )
-    }
-    return bool(keys) and (
-        RegistryEntry.objects.filter(parent__isnull=True, claim_email_key__in=keys).exists()
-    )
+    return user.is_authenticated and unclaimed_entries_of(user).exists()
 
 
 def desk_registrations_claim(*, request: HttpRequest | None, user: User) -> int:

@@ -71,8 +71,8 @@ class HistoryLine:
 
 
 @dataclass(frozen=True)
-class RequestPart:
-    """The request as one loket holds it."""
+class PartView:
+    """A loket's part of the request (``tenants.requests.parts``), as the parent sees it."""
 
     id: int  # the registry entry: unique across lokets, unlike a request's own id
     loket: Loket
@@ -96,8 +96,8 @@ class RequestPart:
 
 
 @dataclass(frozen=True)
-class ParentRequest:
-    """One request as the parent sees it: a child, a need, and a part in each loket."""
+class SubmissionView:
+    """One submission as the parent sees it, "a request": a child, a need, a part per loket."""
 
     submission: uuid.UUID
     child_name: str
@@ -108,7 +108,7 @@ class ParentRequest:
     status: str
     status_label: str
     registered_at: datetime
-    parts: tuple[RequestPart, ...]
+    parts: tuple[PartView, ...]
     history: tuple[HistoryLine, ...]
     refusal: str  # why it can no longer be changed; "" while it can
 
@@ -117,7 +117,7 @@ class ParentRequest:
         return not self.refusal
 
     @property
-    def open_parts(self) -> list[RequestPart]:
+    def open_parts(self) -> list[PartView]:
         return [part for part in self.parts if part.is_open]
 
     @property
@@ -199,7 +199,7 @@ def _offer_line(choice: RequestChoice) -> OfferLine | None:
     )
 
 
-def _assemble(entries: list[RegistryEntry], *, user: User) -> list[ParentRequest]:
+def _assemble(entries: list[RegistryEntry], *, user: User) -> list[SubmissionView]:
     read = _read_parts(entries)
     status_labels = dict(RequestStatus.choices)
     choice_labels = dict(ChoiceStatus.choices)
@@ -218,7 +218,7 @@ def _assemble(entries: list[RegistryEntry], *, user: User) -> list[ParentRequest
             ],
         )
         parts = tuple(
-            RequestPart(
+            PartView(
                 id=entry.pk,
                 loket=entry.loket,
                 reference=request.reference,
@@ -258,7 +258,7 @@ def _assemble(entries: list[RegistryEntry], *, user: User) -> list[ParentRequest
         else:
             status = statuses[0]
         requests.append(
-            ParentRequest(
+            SubmissionView(
                 submission=submission,
                 child_name=leading.child_name,
                 child_birth_date=leading.child_birth_date,
@@ -279,7 +279,7 @@ def _assemble(entries: list[RegistryEntry], *, user: User) -> list[ParentRequest
     return requests
 
 
-def parent_requests(*, user: User) -> list[ParentRequest]:
+def parent_requests(*, user: User) -> list[SubmissionView]:
     """Every request of this parent in any loket, newest first."""
     entries = (
         RegistryEntry.objects.filter(parent=user)
@@ -289,7 +289,7 @@ def parent_requests(*, user: User) -> list[ParentRequest]:
     return _assemble(list(entries), user=user)
 
 
-def parent_request(*, user: User, submission: uuid.UUID) -> ParentRequest | None:
+def parent_request(*, user: User, submission: uuid.UUID) -> SubmissionView | None:
     """One request of this parent, or None when it is not theirs (or does not exist)."""
     entries = (
         RegistryEntry.objects.filter(parent=user, submission=submission)

@@ -27,8 +27,8 @@ from shared.catalogue.selectors import CatalogueQuery, catalogue_location_detail
 from shared.catalogue.vocabulary import DAY_CODES, HALF_DAYS, day_part_choices
 from shared.portal.claims import desk_registrations_claim, has_claimable_registrations
 from shared.portal.selectors import (
-    ParentRequest,
-    RequestPart,
+    SubmissionView,
+    PartView,
     parent_request,
     parent_requests,
 )
@@ -70,7 +70,7 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, parent_request: ParentRequest, **kwargs):
+    def __init__(self, *args, parent_request: SubmissionView, **kwargs):
         super().__init__(*args, **kwargs)
         options = [(self.WHOLE_REQUEST, _("The whole request, at every loket"))]
         if len(parent_request.open_parts) > 1:
@@ -94,14 +94,14 @@ class WithdrawForm(forms.Form):
 # --- Helpers ---------------------------------------------------------------------------
 
 
-def _own_request(request: HttpRequest, submission: uuid.UUID) -> ParentRequest:
+def _own_request(request: HttpRequest, submission: uuid.UUID) -> SubmissionView:
     found = parent_request(user=request.user, submission=submission)
     if found is None:
         raise Http404
     return found
 
 
-def _own_part(parent: ParentRequest, part_id: int) -> RequestPart:
+def _own_part(parent: SubmissionView, part_id: int) -> PartView:
     for part in parent.parts:
         if part.id == part_id:
             return part
@@ -152,7 +152,7 @@ def _choices_url(submission: uuid.UUID, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _refuse_if_closed(request: HttpRequest, parent: ParentRequest) -> HttpResponse | None:
+def _refuse_if_closed(request: HttpRequest, parent: SubmissionView) -> HttpResponse | None:
     if parent.can_change:
         return None
     messages.error(request, parent.refusal)

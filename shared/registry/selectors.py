@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from allauth.account.models import EmailAddress
 from django.db.models import Q, QuerySet
 
+from shared.accounts.models import User
+from shared.registry.identity import email_key
 from shared.registry.models import RegistryEntry, RequestStatus
 
 
@@ -51,3 +54,17 @@ def open_entries_of_child(child: ChildKeyed) -> QuerySet[RegistryEntry]:
         .select_related("loket")
         .order_by("registered_at", "id")
     )
+
+
+def unclaimed_entries_of(user: User) -> QuerySet[RegistryEntry]:
+    """Desk registrations made with one of the user's verified e-mail addresses, not linked yet.
+
+    Found by the keyed hash of the contact e-mail: the registry never holds the address.
+    """
+    keys = {
+        email_key(address)
+        for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+    }
+    return RegistryEntry.objects.filter(parent__isnull=True, claim_email_key__in=keys)

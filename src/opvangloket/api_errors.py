@@ -26,10 +26,10 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
-from tenants.requests.changes import RequestNotFound
+from opvangloket.errors import NotFound
 
 # Domain errors raised by services that mean "no such object of yours": a 404.
-NOT_FOUND_ERRORS: tuple[type[Exception], ...] = (RequestNotFound,)
+NOT_FOUND_ERRORS: tuple[type[Exception], ...] = (NotFound,)
 
 VALIDATION_ERROR_COMPONENT = "ValidationErrorResponse"
 DETAIL_COMPONENT = "ErrorDetailResponse"

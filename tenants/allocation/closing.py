@@ -359,7 +359,7 @@ def closing_alternatives(
 
 
 def parent_closing_alternatives(*, parent_request) -> list[CatalogueLocation]:
-    """Alternatives for a parent's request (``shared.portal.selectors.ParentRequest``).
+    """Alternatives for a parent's request (``shared.portal.selectors.SubmissionView``).
 
     Read per open part whose location closes, in that part's loket; each location once.
     """

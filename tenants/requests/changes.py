@@ -16,7 +16,6 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,16 +24,23 @@ from django_tenants.utils import tenant_context
 
 from shared.accounts.models import User
 from shared.catalogue.models import CatalogueLocation
+from shared.catalogue.vocabulary import age_group_at, day_parts_in_order
 from shared.lokets.models import Loket
-from shared.registry.identity import email_key
 from shared.registry.models import RegistryEntry, RequestStatus
-from tenants.requests.history import request_event_record
-from tenants.requests.models import DAY_PARTS, ChildcareRequest, ChoiceStatus, RequestEvent
+from shared.registry.selectors import unclaimed_entries_of
+from tenants.requests.history import (
+    record_changed,
+    record_choice_order_changed,
+    record_choice_removed,
+    record_choices_added,
+    record_claimed,
+    record_withdrawn,
+)
+from tenants.requests.models import ChildcareRequest, ChoiceStatus
 from tenants.requests.parts import (
     Part,
     RegistryKeys,
     RequestNotFound,
-    age_group_at_start,
     choices_add,
     find_part,
     in_each_loket,
@@ -62,12 +68,6 @@ def _stand_ins(parts: list[Part]) -> list[CatalogueLocation]:
     ]
 
 
-def _record(part: Part, *, kind: str, user: User, now: datetime, details: dict) -> RequestEvent:
-    return request_event_record(
-        request=part.request, kind=kind, actor=user, details=details, at=now
-    )
-
-
 def _change_field(
     part: Part, *, field: str, value: Any, shown: tuple[Any, Any], user: User, now: datetime
 ) -> None:
@@ -75,13 +75,7 @@ def _change_field(
     with tenant_context(part.loket):
         setattr(part.request, field, value)
         part.request.save(update_fields=[field, "updated_at"])
-        _record(
-            part,
-            kind=RequestEvent.Kind.CHANGED,
-            user=user,
-            now=now,
-            details={"field": field, "from": shown[0], "to": shown[1]},
-        )
+        record_changed(part.request, actor=user, at=now, field=field, old=shown[0], new=shown[1])
 
 
 @transaction.atomic
@@ -100,7 +94,7 @@ def request_change_desired_start(
     )
     if errors.get("desired_start"):
         raise ValidationError({"desired_start": errors["desired_start"]})
-    age_group = age_group_at_start(birth_date=child.child_birth_date, desired_start=desired_start)
+    age_group = age_group_at(child.child_birth_date, desired_start)
     for part in parts:
         previous = part.request.desired_start
         if previous == desired_start:
@@ -126,7 +120,7 @@ def request_change_care_plan(
     """Replace the care plan (half-days of the week) of every open part."""
     if plan_errors := care_plan_errors(care_plan):
         raise ValidationError({"care_plan": plan_errors})
-    plan = sorted(set(care_plan), key=DAY_PARTS.index)
+    plan = day_parts_in_order(care_plan)
     parts = open_parts(lock_submission(parent=user, submission=submission))
     for part in parts:
         previous = list(part.request.care_plan)
@@ -157,7 +151,7 @@ def _new_part(
         parent=user,
         registered_by=None,
         now=now,
-        event_details={"by_staff": False, "locations": [location.name for location in locations]},
+        added_later=True,
     )
 
 
@@ -259,12 +253,11 @@ def request_add_choices(
             continue
         with tenant_context(part.loket):
             choices_add(part.request, loket_locations, now=now, chosen=part.choices)
-            _record(
-                part,
-                kind=RequestEvent.Kind.CHOICES_ADDED,
-                user=user,
-                now=now,
-                details={"locations": [location.name for location in loket_locations]},
+            record_choices_added(
+                part.request,
+                actor=user,
+                at=now,
+                locations=[location.name for location in loket_locations],
             )
             part_touch(part.request, now=now)
     return entries
@@ -300,13 +293,7 @@ def request_remove_choice(
         removed.status = ChoiceStatus.WITHDRAWN
         removed.status_changed_at = now
         removed.save(update_fields=["status", "status_changed_at"])
-        _record(
-            target,
-            kind=RequestEvent.Kind.CHOICE_REMOVED,
-            user=user,
-            now=now,
-            details={"location": removed.location.name},
-        )
+        record_choice_removed(target.request, actor=user, at=now, location=removed.location.name)
     target.entry.save(update_fields=["updated_at"])
     return target.entry
 
@@ -339,15 +326,11 @@ def request_reorder_choices(
             if choice.rank != rank:
                 choice.rank = rank
                 choice.save(update_fields=["rank"])
-        _record(
-            target,
-            kind=RequestEvent.Kind.CHANGED,
-            user=user,
-            now=now,
-            details={
-                "field": "choice_order",
-                "locations": [open_choices[choice_id].location.name for choice_id in order],
-            },
+        record_choice_order_changed(
+            target.request,
+            actor=user,
+            at=now,
+            locations=[open_choices[choice_id].location.name for choice_id in order],
         )
     target.entry.save(update_fields=["updated_at"])
     return target.entry
@@ -380,12 +363,8 @@ def request_withdraw(
                 choice.status = ChoiceStatus.WITHDRAWN
                 choice.status_changed_at = now
                 choice.save(update_fields=["status", "status_changed_at"])
-            _record(
-                target,
-                kind=RequestEvent.Kind.WITHDRAWN,
-                user=user,
-                now=now,
-                details={"whole_request": part is None, "reason": reason},
+            record_withdrawn(
+                target.request, actor=user, at=now, whole_request=part is None, reason=reason
             )
     return [target.entry for target in targets]
 
@@ -394,21 +373,13 @@ def request_withdraw(
 def request_claim(*, user: User, now: datetime) -> list[RegistryEntry]:
     """Link desk registrations made with one of the user's verified e-mail addresses to them.
 
-    Runs when a parent opens their requests; unclaimed registrations are found by the
-    keyed hash of the contact e-mail, so the registry never holds the address itself.
+    Runs when a parent logs in, confirms an address or asks for it (``shared.portal.claims``),
+    never when a page is only read.
     """
-    keys = {
-        email_key(address)
-        for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
-            "email", flat=True
-        )
-    }
-    if not keys:
-        return []
     entries = list(
-        RegistryEntry.objects.select_for_update(of=("self",), skip_locked=True)
+        unclaimed_entries_of(user)
+        .select_for_update(of=("self",), skip_locked=True)
         .select_related("loket")
-        .filter(parent__isnull=True, claim_email_key__in=keys)
         .order_by("registered_at", "id")
     )
     for _loket, loket_entries in in_each_loket(entries):
@@ -419,9 +390,7 @@ def request_claim(*, user: User, now: datetime) -> list[RegistryEntry]:
         )
         ChildcareRequest.objects.filter(pk__in=request_ids).update(parent=user, updated_at=now)
         for claimed in ChildcareRequest.objects.filter(pk__in=request_ids):
-            request_event_record(
-                request=claimed, kind=RequestEvent.Kind.CLAIMED, actor=user, at=now
-            )
+            record_claimed(claimed, actor=user, at=now)
     RegistryEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
         parent=user, updated_at=now
     )

@@ -12,12 +12,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from opvangloket.crypto import decrypt_text
-from shared.catalogue.vocabulary import DAY_PARTS  # noqa: F401  (re-exported, see below)
 from shared.registry.models import RequestStatus
 
-# The half-days of a care plan are defined in ``shared.catalogue.vocabulary``; the name is
-# still imported from here by ``tenants.requests.changes`` and ``.services`` until they
-# import it from the vocabulary (no migration uses it).
+# A care plan holds half-days (``mon_am`` … ``fri_pm``): see shared.catalogue.vocabulary.
 
 
 class Priority(models.TextChoices):

@@ -33,18 +33,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
+from opvangloket.errors import NotFound
 from shared.accounts.models import User
 from shared.catalogue.models import CatalogueLocation
-from shared.catalogue.vocabulary import age_groups_for, months_between
+from shared.catalogue.vocabulary import age_group_at
 from shared.lokets.models import Loket
 from shared.registry.models import RegistryEntry, RequestStatus
 from shared.registry.selectors import entries_of_child
-from tenants.requests.history import request_event_record
-from tenants.requests.models import ChildcareRequest, ChoiceStatus, RequestChoice, RequestEvent
+from tenants.requests.history import record_submitted
+from tenants.requests.models import ChildcareRequest, ChoiceStatus, RequestChoice
 from tenants.requests.rules import confirmation_due
 
 
-class RequestNotFound(LookupError):
+class RequestNotFound(NotFound):
     """No request (part, choice) of this parent by that id: pages and API answer 404."""
 
 
@@ -71,12 +72,6 @@ SHARED_FIELDS = (
     # The consent given when registering once covers every loket of the request.
     "consent_at",
 )
-
-
-def age_group_at_start(*, birth_date, desired_start) -> str:
-    """The age group the registry counts the child in: its age on the desired start date."""
-    age_months = months_between(birth_date, max(desired_start, birth_date))
-    return (age_groups_for(age_months) or ["school"])[0]
 
 
 @dataclass
@@ -232,9 +227,7 @@ def part_set_status(
         changes["closed_at"] = now
     if "desired_start" in also:
         changes["desired_start"] = request.desired_start
-        changes["age_group"] = age_group_at_start(
-            birth_date=request.child_birth_date, desired_start=request.desired_start
-        )
+        changes["age_group"] = age_group_at(request.child_birth_date, request.desired_start)
     RegistryEntry.objects.filter(loket_id=loket.pk, request_id=request.pk).update(**changes)
     if entry is not None:
         for name, value in changes.items():
@@ -323,12 +316,13 @@ def part_create(
     parent: User | None,
     registered_by: User | None,
     now: datetime,
-    event_details: dict[str, Any],
+    added_later: bool = False,
 ) -> RegistryEntry:
     """Register the request in ``loket``: its request, choices and history, and its entry.
 
     ``fields`` are the child and the need (``SHARED_FIELDS``). The order of registration
-    counts by law: for this loket the request is registered ``now``.
+    counts by law: for this loket the request is registered ``now``. ``added_later``: the
+    parent registered elsewhere before and now added this loket's locations.
     """
     with tenant_context(loket):
         request_id, reference = new_reference(loket, now)
@@ -343,12 +337,12 @@ def part_create(
             confirmed_until=confirmation_due(loket=loket, today=timezone.localdate(now)),
         )
         choices_add(request, locations, now=now, chosen=[])
-        request_event_record(
-            request=request,
-            kind=RequestEvent.Kind.SUBMITTED,
+        record_submitted(
+            request,
             actor=registered_by or parent,
-            details=event_details,
             at=now,
+            by_staff=registered_by is not None,
+            locations=[location.name for location in locations] if added_later else None,
         )
     return RegistryEntry.objects.create(
         loket=loket,
@@ -360,9 +354,8 @@ def part_create(
         parent=parent,
         claim_email_key=keys.claim_email_key,
         desired_start=request.desired_start,
-        age_group=age_group_at_start(
-            birth_date=request.child_birth_date, desired_start=request.desired_start
-        ),
+        # The registry counts the child in its age group on the desired start date.
+        age_group=age_group_at(request.child_birth_date, request.desired_start),
         residence_id=request.residence_id,
         has_priority=bool(request.priorities),
         registered_by_staff=registered_by is not None,

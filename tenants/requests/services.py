@@ -24,6 +24,7 @@ from django_tenants.utils import tenant_context
 from opvangloket.crypto import encrypt_text
 from shared.accounts.models import User
 from shared.catalogue.models import CatalogueLocation
+from shared.catalogue.vocabulary import day_parts_in_order
 from shared.geography.models import Municipality
 from shared.lokets.models import Loket
 from shared.registry.identity import (
@@ -35,8 +36,8 @@ from shared.registry.identity import (
 from shared.registry.models import RegistryEntry
 from shared.registry.selectors import open_entries_of_child
 from tenants.requests.emails import my_requests_url
-from tenants.requests.history import request_event_record
-from tenants.requests.models import DAY_PARTS, ChildcareRequest, Priority, RequestEvent
+from tenants.requests.history import record_choices_added
+from tenants.requests.models import ChildcareRequest, Priority
 from tenants.requests.parts import RegistryKeys, choices_add, part_create
 from tenants.requests.rules import care_plan_errors, rule_errors
 from tenants.requests.submission_emails import registered_requests, request_confirmation_send
@@ -164,7 +165,7 @@ def request_submit(
         "residence_id": data.residence.pk,
         "language": data.language,
         "desired_start": data.desired_start,
-        "care_plan": sorted(data.care_plan, key=DAY_PARTS.index),
+        "care_plan": day_parts_in_order(data.care_plan),
         "is_flexible": data.is_flexible,
         "priorities": data.priorities,
         "remarks": data.remarks,
@@ -189,7 +190,6 @@ def request_submit(
                     parent=parent,
                     registered_by=registered_by,
                     now=now,
-                    event_details={"by_staff": registered_by is not None},
                 )
             )
             continue
@@ -197,12 +197,8 @@ def request_submit(
         with tenant_context(loket):
             request = ChildcareRequest.objects.select_for_update().get(pk=entry.request_id)
             added = choices_add(request, choices, now=now)
-            request_event_record(
-                request=request,
-                kind=RequestEvent.Kind.CHOICES_ADDED,
-                actor=actor,
-                details={"locations": [location.name for location in added]},
-                at=now,
+            record_choices_added(
+                request, actor=actor, at=now, locations=[location.name for location in added]
             )
         entries.append(entry)
     if notify_family and data.contact_email:
