@@ -84,7 +84,7 @@ class Access(StrEnum):
     """What a page or an endpoint asks for: each name is one row of ``ROLE_TABLE``."""
 
     LOKET_STAFF = "loket_staff"
-    OFFER_LOKET_STAFF = "offer_loket_staff"
+    PROVIDERS_LOKET_STAFF = "providers_loket_staff"
     PROVIDER_STAFF = "provider_staff"
     PROVIDER_STAFF_OF_OBJECT = "provider_staff_of_object"
     STAFF = "staff"
@@ -99,7 +99,7 @@ class Access(StrEnum):
 
 _Role = Membership.Role
 LOKET_HOSTS: Final = frozenset({HostKind.LOKET, HostKind.AUDITOR})
-OFFER_HOSTS: Final = frozenset({HostKind.LOKET})
+LOKET_OWN_HOSTS: Final = frozenset({HostKind.LOKET})
 EVERY_HOST: Final = frozenset(HostKind)
 
 ROLE_TABLE: Final[Mapping[Access, Rule]] = MappingProxyType(
@@ -107,21 +107,21 @@ ROLE_TABLE: Final[Mapping[Access, Rule]] = MappingProxyType(
         # The loket's own work: its requests, figures, audit trail, signals, contact
         # details and the desk. It counts on the auditor tenant's host as well as on a
         # loket's: those endpoints never excluded the auditor tenant, which has no
-        # requests (nor loket staff), so nothing shows there. OFFER_LOKET_STAFF is the same
-        # role where the auditor tenant is excluded; each endpoint keeps the rule it had.
+        # requests (nor loket staff), so nothing shows there. PROVIDERS_LOKET_STAFF is the
+        # same role where the auditor tenant is excluded; each endpoint keeps its rule.
         Access.LOKET_STAFF: Rule(
             roles=frozenset({_Role.LOKET_STAFF}),
             membership_in=MembershipIn.LOKET,
             hosts=LOKET_HOSTS,
             off_host=OffHost.NOT_FOUND,
         ),
-        # The loket's offer and its allocation (organizers, locations, free places,
-        # queues, offers, closing a location). The auditor tenant has no offer: on its
-        # host these pages are not there (404, whoever asks) and the API refuses.
-        Access.OFFER_LOKET_STAFF: Rule(
+        # The loket's providers and their allocation (organizers, locations, free places,
+        # queues, offers, closing a location). The auditor tenant has no providers: on
+        # its host these pages are not there (404, whoever asks) and the API refuses.
+        Access.PROVIDERS_LOKET_STAFF: Rule(
             roles=frozenset({_Role.LOKET_STAFF}),
             membership_in=MembershipIn.LOKET,
-            hosts=OFFER_HOSTS,
+            hosts=LOKET_OWN_HOSTS,
             off_host=OffHost.NOT_FOUND,
         ),
         # Provider staff, for pages and endpoints that show only the locations granted to
@@ -129,14 +129,14 @@ ROLE_TABLE: Final[Mapping[Access, Rule]] = MappingProxyType(
         Access.PROVIDER_STAFF: Rule(
             roles=frozenset({_Role.PROVIDER_STAFF}),
             membership_in=MembershipIn.LOKET,
-            hosts=OFFER_HOSTS,
+            hosts=LOKET_OWN_HOSTS,
             off_host=OffHost.NOT_FOUND,
         ),
         # Provider staff on one location: only with that location's grant.
         Access.PROVIDER_STAFF_OF_OBJECT: Rule(
             roles=frozenset({_Role.PROVIDER_STAFF}),
             membership_in=MembershipIn.LOKET,
-            hosts=OFFER_HOSTS,
+            hosts=LOKET_OWN_HOSTS,
             off_host=OffHost.NOT_FOUND,
             object_permission="change",
         ),
@@ -415,7 +415,7 @@ class RolePermission(BasePermission):
 def HasRole(*needs: Access | Need, open_reads: bool = False) -> type[RolePermission]:
     """A ``RolePermission`` for ``permission_classes``; each need an ``Access`` (every
     method) or ``Access.X.on(*methods)``, e.g.
-    ``HasRole(Access.OFFER_LOKET_STAFF, Access.PROVIDER_STAFF.on(*READ_METHODS))``.
+    ``HasRole(Access.PROVIDERS_LOKET_STAFF, Access.PROVIDER_STAFF.on(*READ_METHODS))``.
     """
     resolved = tuple(need if isinstance(need, Need) else Need(access=need) for need in needs)
     name = f"HasRole({', '.join(str(need) for need in resolved)})"

@@ -1,1 +1,1 @@
-"""The regional offer catalogue: a read projection of every loket's published locations."""
+"""The regional catalogue of locations: a read projection of every loket's published locations."""

@@ -1,4 +1,4 @@
-"""Open data API of the offer: read-only, no login, the same filters as the search page."""
+"""Open data API of the catalogue of locations: read-only, no login, the search page's filters."""
 
 from __future__ import annotations
 

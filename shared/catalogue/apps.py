@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class CatalogueConfig(AppConfig):
     name = "shared.catalogue"
     label = "catalogue"
-    verbose_name = _("Offer catalogue")
+    verbose_name = _("Catalogue of locations")

@@ -1,4 +1,4 @@
-"""The regional offer catalogue (public schema): one row per published location of any loket.
+"""The regional catalogue of locations (public schema): one row per published location of any loket.
 
 Written by ``catalogue_location_sync`` in the same transaction as the change in the
 loket's schema, so a search across lokets is one indexed query and never stale.

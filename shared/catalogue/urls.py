@@ -1,4 +1,4 @@
-"""Search of the offer: pages under /opvang/, open data API under /api/v1/catalogue/."""
+"""Search of the catalogue: pages under /opvang/, open data API under /api/v1/catalogue/."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""Pages for parents: search the offer of the region, and one location in full."""
+"""Pages for parents: search the locations of the region, and one location in full."""
 
 from __future__ import annotations
 

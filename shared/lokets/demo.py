@@ -13,7 +13,7 @@ from shared.geography.models import Municipality
 from shared.geography.services import geography_import_demo
 from shared.lokets.models import Loket
 from shared.lokets.services import loket_domain_name, loket_ensure, region_ensure
-from tenants.providers.demo import demo_offer_seed
+from tenants.providers.demo import demo_locations_seed
 from tenants.requests.demo import demo_requests_seed
 
 DEMO_PASSWORD = "demo-opvangloket"  # noqa: S105 - published demo password, demo data only
@@ -150,7 +150,7 @@ def demo_seed(*, port: int = 8000) -> DemoSummary:
                 full_name=f"Opvang {loket.slug.title()}",
             )
             membership_grant(user=provider, role=Membership.Role.PROVIDER_STAFF, loket=loket)
-            demo_offer_seed(loket=loket, provider_staff=provider)
+            demo_locations_seed(loket=loket, provider_staff=provider)
             accounts += [
                 (staff.email, f"loket staff {loket.slug}"),
                 (provider.email, f"provider staff {loket.slug}"),

@@ -27,8 +27,8 @@ from shared.catalogue.selectors import CatalogueQuery, catalogue_location_detail
 from shared.catalogue.vocabulary import DAY_CODES, HALF_DAYS, day_part_choices
 from shared.portal.claims import desk_registrations_claim, has_claimable_registrations
 from shared.portal.selectors import (
-    SubmissionView,
     PartView,
+    SubmissionView,
     parent_request,
     parent_requests,
 )

@@ -267,7 +267,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Opvangloket API",
-    "DESCRIPTION": "Childcare offer, requests and figures of the Lokaal Loket Kinderopvang.",
+    "DESCRIPTION": "Childcare locations, requests and figures of the Lokaal Loket Kinderopvang.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "POSTPROCESSING_HOOKS": [

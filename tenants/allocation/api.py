@@ -51,8 +51,8 @@ def _values(choices) -> str:
 
 
 # Loket staff or provider staff of this host's loket; some views loket staff only.
-PROVIDER_OR_LOKET_STAFF = HasRole(Access.OFFER_LOKET_STAFF, Access.PROVIDER_STAFF)
-LOKET_STAFF_ONLY = HasRole(Access.OFFER_LOKET_STAFF)
+PROVIDER_OR_LOKET_STAFF = HasRole(Access.PROVIDERS_LOKET_STAFF, Access.PROVIDER_STAFF)
+LOKET_STAFF_ONLY = HasRole(Access.PROVIDERS_LOKET_STAFF)
 
 
 # --- Serializers -----------------------------------------------------------------------

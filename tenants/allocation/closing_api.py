@@ -66,7 +66,7 @@ def _closing(location: Location) -> dict:
 class LocationCloseView(APIView):
     """A location that stops: out of the offer at once, its families helped further."""
 
-    # LOKET_STAFF, not OFFER_LOKET_STAFF: this endpoint has always shared the requests
+    # LOKET_STAFF, not PROVIDERS_LOKET_STAFF: this endpoint has always shared the requests
     # API's rule (the auditor tenant has no location to close either way).
     permission_classes = [HasRole(Access.LOKET_STAFF)]
 

@@ -37,7 +37,7 @@ class LocationCloseForm(forms.Form):
     )
 
 
-@role_required(Access.OFFER_LOKET_STAFF)
+@role_required(Access.PROVIDERS_LOKET_STAFF)
 def location_close_page(request: HttpRequest, pk: int) -> HttpResponse:
     location = get_object_or_404(
         locations_manageable_by(user=request.user, loket=request.loket), pk=pk

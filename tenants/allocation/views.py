@@ -180,13 +180,13 @@ def other_date(request: HttpRequest, location_id: int, choice_id: int) -> HttpRe
     )
 
 
-@role_required(Access.OFFER_LOKET_STAFF)
+@role_required(Access.PROVIDERS_LOKET_STAFF)
 def exceptions(request: HttpRequest) -> HttpResponse:
     """Offers made while passing over children ranked higher, or on a toeleider's advice."""
     return render(request, "allocation/exceptions.html", {"offers": exception_offers()[:200]})
 
 
-@role_required(Access.OFFER_LOKET_STAFF)
+@role_required(Access.PROVIDERS_LOKET_STAFF)
 def overdue(request: HttpRequest) -> HttpResponse:
     """Locations with choices still in review past the loket's answering time."""
     now = timezone.now()

@@ -1,4 +1,4 @@
-"""API for managing a loket's offer under /api/v1/providers/ (staff of this loket only).
+"""API for a loket's providers and locations under /api/v1/providers/ (its own staff only).
 
 Loket staff manage organizers and locations; provider staff read and PATCH the locations
 granted to them and keep their free places. Every write goes through ``services``;
@@ -41,7 +41,7 @@ from tenants.providers.selectors import (
 
 # Loket staff of this host's loket may use every method of a view; provider staff only
 # the methods given per view. Everyone else, reading included, is refused.
-LOKET_STAFF_ONLY = HasRole(Access.OFFER_LOKET_STAFF)
+LOKET_STAFF_ONLY = HasRole(Access.PROVIDERS_LOKET_STAFF)
 
 
 # --- Serializers -----------------------------------------------------------------------
@@ -250,7 +250,7 @@ class LocationListCreate(_LocationViewMixin, generics.ListCreateAPIView):
 
     serializer_class = LocationSerializer
     permission_classes = [
-        HasRole(Access.OFFER_LOKET_STAFF, Access.PROVIDER_STAFF.on(*READ_METHODS))
+        HasRole(Access.PROVIDERS_LOKET_STAFF, Access.PROVIDER_STAFF.on(*READ_METHODS))
     ]
 
     def perform_create(self, serializer: LocationSerializer) -> None:
@@ -263,7 +263,7 @@ class LocationDetail(_LocationViewMixin, generics.RetrieveUpdateDestroyAPIView):
 
     serializer_class = LocationSerializer
     permission_classes = [
-        HasRole(Access.OFFER_LOKET_STAFF, Access.PROVIDER_STAFF.on(*READ_METHODS, "PATCH"))
+        HasRole(Access.PROVIDERS_LOKET_STAFF, Access.PROVIDER_STAFF.on(*READ_METHODS, "PATCH"))
     ]
 
     def perform_update(self, serializer: LocationSerializer) -> None:
@@ -284,7 +284,9 @@ class LocationAvailability(_ScopedToHost, generics.GenericAPIView):
 
     serializer_class = AvailabilityEntrySerializer
     permission_classes = [
-        HasRole(Access.OFFER_LOKET_STAFF, Access.PROVIDER_STAFF.on(*READ_METHODS, "PUT", "PATCH"))
+        HasRole(
+            Access.PROVIDERS_LOKET_STAFF, Access.PROVIDER_STAFF.on(*READ_METHODS, "PUT", "PATCH")
+        )
     ]
     pagination_class = None
     parser_classes = [JSONParser]

@@ -1,4 +1,4 @@
-"""Demo offer: about sixty realistic locations over the demo lokets (idempotent)."""
+"""Demo locations: about sixty realistic locations over the demo lokets (idempotent)."""
 
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ def _location_specs(slug: str, rng: random.Random) -> list[dict]:
     return specs
 
 
-def demo_offer_seed(*, loket: Loket, provider_staff: User | None) -> int:
+def demo_locations_seed(*, loket: Loket, provider_staff: User | None) -> int:
     """Create the demo locations of ``loket`` that do not exist yet; return how many exist."""
     if loket.slug not in COUNTS:
         return 0

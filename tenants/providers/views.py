@@ -39,7 +39,7 @@ from tenants.providers.selectors import (
 )
 
 # Loket staff manage everything; provider staff the locations granted to them.
-MANAGERS = (Access.OFFER_LOKET_STAFF, Access.PROVIDER_STAFF)
+MANAGERS = (Access.PROVIDERS_LOKET_STAFF, Access.PROVIDER_STAFF)
 
 
 def _is_loket_staff(request: HttpRequest) -> bool:
@@ -70,7 +70,7 @@ def location_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Access.OFFER_LOKET_STAFF)
+@role_required(Access.PROVIDERS_LOKET_STAFF)
 def location_create(request: HttpRequest) -> HttpResponse:
     form = LocationForm(request.POST or None, loket=request.loket)
     if request.method == "POST" and form.is_valid():
@@ -153,7 +153,7 @@ def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, location)
 
 
-@role_required(Access.OFFER_LOKET_STAFF)
+@role_required(Access.PROVIDERS_LOKET_STAFF)
 def location_delete(request: HttpRequest, pk: int) -> HttpResponse:
     location = _location_or_404(request, pk)
     if request.method == "POST":
@@ -168,7 +168,7 @@ def location_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "providers/location_confirm_delete.html", {"location": location})
 
 
-@role_required(Access.OFFER_LOKET_STAFF)
+@role_required(Access.PROVIDERS_LOKET_STAFF)
 @require_POST
 def location_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish or withdraw a location from the catalogue (``is_published`` = 1 or 0)."""
@@ -244,7 +244,7 @@ def closing_period_remove(request: HttpRequest, pk: int, period_pk: int) -> Http
     return redirect("providers:location_detail", pk=location.pk)
 
 
-@role_required(Access.OFFER_LOKET_STAFF)
+@role_required(Access.PROVIDERS_LOKET_STAFF)
 @require_POST
 def location_grant(request: HttpRequest, pk: int) -> HttpResponse:
     location = _location_or_404(request, pk)
@@ -264,7 +264,7 @@ def location_grant(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, location, grant_form=form)
 
 
-@role_required(Access.OFFER_LOKET_STAFF)
+@role_required(Access.PROVIDERS_LOKET_STAFF)
 @require_POST
 def location_revoke(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     location = _location_or_404(request, pk)
@@ -279,14 +279,14 @@ def location_revoke(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse
 # --- Organizers ------------------------------------------------------------------------
 
 
-@role_required(Access.OFFER_LOKET_STAFF)
+@role_required(Access.PROVIDERS_LOKET_STAFF)
 def organizer_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "providers/organizer_list.html", {"organizers": organizers_with_counts()}
     )
 
 
-@role_required(Access.OFFER_LOKET_STAFF)
+@role_required(Access.PROVIDERS_LOKET_STAFF)
 def organizer_create(request: HttpRequest) -> HttpResponse:
     form = OrganizerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -302,7 +302,7 @@ def organizer_create(request: HttpRequest) -> HttpResponse:
     return render(request, "providers/organizer_form.html", {"form": form, "organizer": None})
 
 
-@role_required(Access.OFFER_LOKET_STAFF)
+@role_required(Access.PROVIDERS_LOKET_STAFF)
 def organizer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organizer = get_object_or_404(Organizer, pk=pk)
     form = OrganizerForm(request.POST or None, instance=organizer)
@@ -323,7 +323,7 @@ def organizer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Access.OFFER_LOKET_STAFF)
+@role_required(Access.PROVIDERS_LOKET_STAFF)
 def organizer_delete(request: HttpRequest, pk: int) -> HttpResponse:
     organizer = get_object_or_404(organizers_with_counts(), pk=pk)
     if request.method == "POST":
@@ -342,7 +342,7 @@ def organizer_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Import ----------------------------------------------------------------------------
 
 
-@role_required(Access.OFFER_LOKET_STAFF)
+@role_required(Access.PROVIDERS_LOKET_STAFF)
 def location_import(request: HttpRequest) -> HttpResponse:
     form = LocationImportForm(request.POST or None, request.FILES or None)
     report = None
@@ -363,7 +363,7 @@ def location_import(request: HttpRequest) -> HttpResponse:
     return render(request, "providers/location_import.html", {"form": form, "report": report})
 
 
-@role_required(Access.OFFER_LOKET_STAFF)
+@role_required(Access.PROVIDERS_LOKET_STAFF)
 def location_import_example(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         "\ufeff" + example_csv(loket=request.loket), content_type="text/csv; charset=utf-8"

@@ -106,7 +106,7 @@ def test_parent_corrects_a_mistake_without_retyping_and_gets_the_references(
     page.locator("#id_desired_start").fill((today + timedelta(days=45)).isoformat())
     save_step(page)
 
-    # Choices: the search shows the region's offer; add one and go on.
+    # Choices: the search shows the locations of the region; add one and go on.
     card = page.locator("li.result", has_text=LOCATION_NAME)
     card.locator("button[type=submit]").click()
     expect(page.locator(".chosen-name")).to_have_text([LOCATION_NAME])

@@ -1,4 +1,4 @@
-"""The cross-loket matrix for the offer's management: pages and API, every role, any id or host.
+"""Cross-loket matrix for managing providers and locations: pages, API, every role, id, host.
 
 A location is changed only by the staff of its own loket on its own host, or by provider
 staff it was granted to; everyone else gets 403 (no role here), 404 (not theirs to find)

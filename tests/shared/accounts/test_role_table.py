@@ -49,7 +49,7 @@ ROLES = (*Membership.Role.values, "no_role", "anonymous")
 # coordinator in the test region. Anything not listed: PARENT for a logged-in account,
 # nothing for an anonymous visitor.
 HELD: dict[tuple[str, str], set[Access]] = {
-    ("loket_staff", "loket"): {A.LOKET_STAFF, A.OFFER_LOKET_STAFF, A.STAFF, A.PARENT},
+    ("loket_staff", "loket"): {A.LOKET_STAFF, A.PROVIDERS_LOKET_STAFF, A.STAFF, A.PARENT},
     # The auditor tenant is excluded from the offer, not from the loket's own work.
     ("loket_staff", "auditor"): {A.LOKET_STAFF, A.STAFF, A.PARENT},
     ("provider_staff", "loket"): {A.PROVIDER_STAFF, A.STAFF, A.PARENT},
@@ -210,12 +210,12 @@ def outcome(world):
     ("access", "host", "user", "answer"),
     [
         # The offer is not on the auditor host: 404 before anything else.
-        ((A.OFFER_LOKET_STAFF, A.PROVIDER_STAFF), "auditor", "anonymous", 404),
-        ((A.OFFER_LOKET_STAFF, A.PROVIDER_STAFF), "auditor", "auditor", 404),
-        ((A.OFFER_LOKET_STAFF, A.PROVIDER_STAFF), "loket", "anonymous", "login"),
-        ((A.OFFER_LOKET_STAFF, A.PROVIDER_STAFF), "loket", "staff_beta", 403),
-        ((A.OFFER_LOKET_STAFF, A.PROVIDER_STAFF), "loket", "provider_alpha", 200),
-        ((A.OFFER_LOKET_STAFF,), "loket", "provider_alpha", 403),
+        ((A.PROVIDERS_LOKET_STAFF, A.PROVIDER_STAFF), "auditor", "anonymous", 404),
+        ((A.PROVIDERS_LOKET_STAFF, A.PROVIDER_STAFF), "auditor", "auditor", 404),
+        ((A.PROVIDERS_LOKET_STAFF, A.PROVIDER_STAFF), "loket", "anonymous", "login"),
+        ((A.PROVIDERS_LOKET_STAFF, A.PROVIDER_STAFF), "loket", "staff_beta", 403),
+        ((A.PROVIDERS_LOKET_STAFF, A.PROVIDER_STAFF), "loket", "provider_alpha", 200),
+        ((A.PROVIDERS_LOKET_STAFF,), "loket", "provider_alpha", 403),
         # The loket's own pages exist on the auditor host, not on a portal (the desk).
         ((A.LOKET_STAFF,), "auditor", "anonymous", "login"),
         ((A.LOKET_STAFF,), "auditor", "auditor", 403),
@@ -266,7 +266,7 @@ def api_request(world, host: str, user, method: str) -> SimpleNamespace:
 
 @pytest.fixture
 def provider_reads():
-    return HasRole(A.OFFER_LOKET_STAFF, A.PROVIDER_STAFF.on(*READ_METHODS, "PATCH"))()
+    return HasRole(A.PROVIDERS_LOKET_STAFF, A.PROVIDER_STAFF.on(*READ_METHODS, "PATCH"))()
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ NEXT_MONTH = add_months(first_of_month(timezone.localdate()), 1)
 
 
 @pytest.fixture
-def offer(world):
-    """A small offer built for these tests, across three lokets of the region."""
+def catalogue(world):
+    """A small catalogue of locations built for these tests, across three lokets of the region."""
     alpha, beta, gamma = (world.lokets[s] for s in ("alpha", "beta", "gamma"))
     made = {
         "herent_baby": make_location(alpha, name="Bengeltjes Herent", age_max_months=36),
@@ -58,7 +58,7 @@ def search(world, **criteria):
     return search_catalogue(query=CatalogueQuery(**criteria), region=world.region)
 
 
-def test_one_search_finds_published_locations_of_every_loket(world, offer):
+def test_one_search_finds_published_locations_of_every_loket(world, catalogue):
     assert names(search(world)) >= {
         "Bengeltjes Herent",
         "IBO De Speelplaats",
@@ -91,12 +91,12 @@ def test_one_search_finds_published_locations_of_every_loket(world, offer):
     ],
 )
 def test_each_filter_alone_and_combined_returns_exactly_the_matches(
-    world, offer, criteria, expected
+    world, catalogue, criteria, expected
 ):
     assert names(search(world, **criteria)) == expected
 
 
-def test_distance_filter_and_sort(world, offer):
+def test_distance_filter_and_sort(world, catalogue):
     near_tienen = search(world, near="3300", radius_km=8, sort=Sort.DISTANCE)
     assert names(near_tienen) == {"Crèche Zonnestraal", "Onthaalouder Els"}
     ordered = list(near_tienen)
@@ -104,20 +104,20 @@ def test_distance_filter_and_sort(world, offer):
     assert ordered[0].distance_km < 1 < ordered[1].distance_km < 8
 
 
-def test_sort_by_free_places(world, offer):
+def test_sort_by_free_places(world, catalogue):
     results = list(search(world, start=NEXT_MONTH, sort=Sort.FREE_PLACES))
     assert [r.name for r in results[:2]] == ["Bengeltjes Herent", "Crèche Zonnestraal"]
     assert [r.free_places for r in results[:2]] == [2, 1]
 
 
-def test_on_a_loket_its_working_area_comes_first(world, offer):
+def test_on_a_loket_its_working_area_comes_first(world, catalogue):
     results = list(search_catalogue(query=CatalogueQuery(), loket=world.lokets["gamma"]))
     assert results[0].name == "Onthaalouder Els"
     assert results[0].in_working_area
     assert "Bengeltjes Herent" in names(results)  # widened to the region
 
 
-def test_opening_hours_reach_the_catalogue(world, offer):
+def test_opening_hours_reach_the_catalogue(world, catalogue):
     location = search(world, text="Bengeltjes").get()
     assert (location.opens_at, location.closes_at) == (time(7, 0), time(18, 30))
     assert location.loket.slug == "alpha"

@@ -14,7 +14,7 @@ NEXT_MONTH = add_months(first_of_month(timezone.localdate()), 1)
 
 
 @pytest.fixture
-def offer(world):
+def catalogue(world):
     alpha, beta, gamma = (world.lokets[s] for s in ("alpha", "beta", "gamma"))
     made = {
         "herent": make_location(alpha, name="Bengeltjes Herent"),
@@ -47,7 +47,7 @@ def api_names(response) -> list[str]:
         "age_months=6&days=1&days=3",
     ],
 )
-def test_page_and_api_return_the_same_locations(client_for, world, offer, query):
+def test_page_and_api_return_the_same_locations(client_for, world, catalogue, query):
     client = client_for(world.region.domain)
     page = client.get(f"/opvang/?{query}")
     api = client.get(f"/api/v1/catalogue/locations/?{query.replace('=on', '=true')}")
@@ -56,19 +56,19 @@ def test_page_and_api_return_the_same_locations(client_for, world, offer, query)
     assert api.json()["count"] == page.context["page"].paginator.count
 
 
-def test_portal_search_finds_every_loket_of_the_region(client_for, world, offer):
+def test_portal_search_finds_every_loket_of_the_region(client_for, world, catalogue):
     names = page_names(client_for(world.region.domain).get("/opvang/"))
     assert {"Bengeltjes Herent", "Crèche Zonnestraal", "Onthaalouder Els"} <= set(names)
 
 
-def test_loket_search_shows_its_working_area_first(client_for, offer):
+def test_loket_search_shows_its_working_area_first(client_for, catalogue):
     names = page_names(client_for("beta").get("/opvang/"))
     assert names[0] == "Crèche Zonnestraal"
     assert "Bengeltjes Herent" in names
 
 
-def test_detail_page_shows_what_a_parent_needs(client_for, world, offer):
-    entry = offer["tienen"]
+def test_detail_page_shows_what_a_parent_needs(client_for, world, catalogue):
+    entry = catalogue["tienen"]
     client = client_for(world.region.domain)
     listed = client.get("/api/v1/catalogue/locations/?q=zonnestraal").json()["results"][0]
     page = client.get(f"/opvang/{listed['id']}/").content.decode()

@@ -114,7 +114,7 @@ class Wizard:
 
 
 @pytest.fixture
-def offer(world):
+def catalogue(world):
     alpha, beta = world.lokets["alpha"], world.lokets["beta"]
     return {
         "bengeltjes": catalogue_entry(make_location(alpha, name="Bengeltjes")),
@@ -141,11 +141,11 @@ def english(client):
 
 
 def test_a_parent_registers_once_on_the_portal_and_each_loket_gets_a_request(
-    client_for, world, offer, mailoutbox, django_capture_on_commit_callbacks
+    client_for, world, catalogue, mailoutbox, django_capture_on_commit_callbacks
 ):
     parent = world.users["parent"]
     wizard = Wizard(client_for(PORTAL, user=parent)).start()
-    wizard.fill(offer["bengeltjes"], offer["zonnestraal"], offer["speelvogel"])
+    wizard.fill(catalogue["bengeltjes"], catalogue["zonnestraal"], catalogue["speelvogel"])
 
     review = wizard.get("overzicht")
     assert review.status_code == 200
@@ -164,10 +164,10 @@ def test_a_parent_registers_once_on_the_portal_and_each_loket_gets_a_request(
     assert alpha_request.child_name == "Lotte Vermeulen"
     assert alpha_request.parent == parent and alpha_request.registered_by is None
     assert chosen_location_ids(alpha_request) == [
-        offer["bengeltjes"].location_id,
-        offer["speelvogel"].location_id,
+        catalogue["bengeltjes"].location_id,
+        catalogue["speelvogel"].location_id,
     ]
-    assert chosen_location_ids(beta_request) == [offer["zonnestraal"].location_id]
+    assert chosen_location_ids(beta_request) == [catalogue["zonnestraal"].location_id]
     assert alpha_request.care_plan == ["mon_am", "mon_pm", "tue_am", "tue_pm"]
     assert alpha_request.priorities == ["work_or_training"]
     assert alpha_request.remarks == "Allergisch voor noten."
@@ -190,10 +190,10 @@ def test_a_parent_registers_once_on_the_portal_and_each_loket_gets_a_request(
     assert 'href="/mijn-aanvragen/"' in done
 
 
-def test_on_a_lokets_host_the_parent_chooses_from_the_whole_region(client_for, world, offer):
+def test_on_a_lokets_host_the_parent_chooses_from_the_whole_region(client_for, world, catalogue):
     wizard = Wizard(client_for("alpha", user="parent")).start()
     assert RequestDraft.objects.get(pk=wizard.draft_id).loket == world.lokets["alpha"]
-    wizard.fill(offer["zonnestraal"])
+    wizard.fill(catalogue["zonnestraal"])
     assert wizard.post("overzicht", {}).status_code == 302
     assert requests_in(world.lokets["alpha"]) == []
     (beta_request,) = requests_in(world.lokets["beta"])
@@ -201,7 +201,7 @@ def test_on_a_lokets_host_the_parent_chooses_from_the_whole_region(client_for, w
 
 
 def test_the_confirmation_e_mail_is_written_in_the_familys_language(
-    client_for, offer, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+    client_for, catalogue, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
 ):
     from django.utils import translation
 
@@ -216,7 +216,7 @@ def test_the_confirmation_e_mail_is_written_in_the_familys_language(
 
     monkeypatch.setattr(emails, "render_to_string", render_and_note_the_language)
     wizard = Wizard(client_for(PORTAL, user="parent")).start()
-    wizard.fill(offer["zonnestraal"], gezin={"language": "fr"})
+    wizard.fill(catalogue["zonnestraal"], gezin={"language": "fr"})
     with django_capture_on_commit_callbacks(execute=True):
         wizard.post("overzicht", {})
     assert len(mailoutbox) == 1
@@ -224,7 +224,9 @@ def test_the_confirmation_e_mail_is_written_in_the_familys_language(
     assert emails.email_language("de") == "nl"  # a language the site does not speak
 
 
-def test_a_mistake_keeps_every_other_field_and_shows_the_error_next_to_the_field(client_for, offer):
+def test_a_mistake_keeps_every_other_field_and_shows_the_error_next_to_the_field(
+    client_for, catalogue
+):
     wizard = Wizard(english(client_for(PORTAL, user="parent"))).start()
     child = answers(kind={"national_number": "12345678901"})["kind"]
     response = wizard.post("kind", child)
@@ -255,13 +257,13 @@ def test_a_mistake_keeps_every_other_field_and_shows_the_error_next_to_the_field
     assert not re.search(r'<input[^>]*value="wed_am"[^>]*checked', page)
 
 
-def test_a_step_cannot_be_skipped(client_for, offer):
+def test_a_step_cannot_be_skipped(client_for, catalogue):
     wizard = Wizard(client_for(PORTAL, user="parent")).start()
     response = wizard.get("overzicht")
     assert response.status_code == 302 and response["Location"] == wizard.url("kind")
 
 
-def test_drafts_are_stored_encrypted(client_for, offer):
+def test_drafts_are_stored_encrypted(client_for, catalogue):
     number = valid_national_number()
     wizard = Wizard(client_for(PORTAL, user="parent")).start()
     wizard.post("kind", answers(kind={"national_number": number})["kind"])
@@ -275,7 +277,7 @@ def test_drafts_are_stored_encrypted(client_for, offer):
     assert RequestDraft.objects.get(pk=wizard.draft_id).step == "need"
 
 
-def test_a_draft_can_be_resumed_later_with_what_was_saved(client_for, world, offer):
+def test_a_draft_can_be_resumed_later_with_what_was_saved(client_for, world, catalogue):
     wizard = Wizard(client_for(PORTAL, user="parent")).start()
     wizard.post("kind", answers()["kind"])
     wizard.post("gezin", answers()["gezin"])
@@ -296,14 +298,14 @@ def test_a_draft_can_be_resumed_later_with_what_was_saved(client_for, world, off
     )
 
 
-def test_a_draft_can_be_deleted_by_its_owner(client_for, offer):
+def test_a_draft_can_be_deleted_by_its_owner(client_for, catalogue):
     wizard = Wizard(client_for(PORTAL, user="parent")).start()
     response = wizard.client.post(f"/aanvraag/{wizard.draft_id}/verwijderen/")
     assert response.status_code == 302
     assert not RequestDraft.objects.filter(pk=wizard.draft_id).exists()
 
 
-def test_a_parent_cannot_open_another_parents_draft(client_for, offer):
+def test_a_parent_cannot_open_another_parents_draft(client_for, catalogue):
     wizard = Wizard(client_for(PORTAL, user="parent")).start()
     wizard.post("kind", answers()["kind"])
     intruder = client_for(PORTAL, user="other_parent")
@@ -328,20 +330,20 @@ def test_anonymous_visitors_are_asked_to_log_in(client_for):
     assert response["Location"].startswith("/account/login/")
 
 
-def test_choices_are_added_reordered_and_removed_with_plain_forms(client_for, offer):
+def test_choices_are_added_reordered_and_removed_with_plain_forms(client_for, catalogue):
     wizard = Wizard(client_for(PORTAL, user="parent")).start()
     for step in ("kind", "gezin", "planning"):
         wizard.post(step, answers()[step])
     search = wizard.get("locaties").content.decode()
-    assert "Bengeltjes" in search and "Zonnestraal" in search  # the region's offer
+    assert "Bengeltjes" in search and "Zonnestraal" in search  # the region's catalogue
 
     for name in ("bengeltjes", "zonnestraal", "speelvogel"):
-        wizard.post("locaties", {"action": "add", "location": offer[name].pk, "query": "q=a"})
+        wizard.post("locaties", {"action": "add", "location": catalogue[name].pk, "query": "q=a"})
     response = wizard.post(
-        "locaties", {"action": "up", "location": offer["zonnestraal"].pk, "query": "q=a"}
+        "locaties", {"action": "up", "location": catalogue["zonnestraal"].pk, "query": "q=a"}
     )
     assert response["Location"] == wizard.url("locaties") + "?q=a#your-choices"
-    wizard.post("locaties", {"action": "remove", "location": offer["speelvogel"].pk})
+    wizard.post("locaties", {"action": "remove", "location": catalogue["speelvogel"].pk})
     page = wizard.get("locaties").content.decode()
     chosen = re.findall(r'<strong class="chosen-name">([^<]+)</strong>', page)
     assert chosen == ["Zonnestraal", "Bengeltjes"]
@@ -350,21 +352,21 @@ def test_choices_are_added_reordered_and_removed_with_plain_forms(client_for, of
     assert response["Location"] == wizard.url("voorrang")
 
 
-def test_choices_changed_from_the_review_lead_back_to_the_review(client_for, offer):
+def test_choices_changed_from_the_review_lead_back_to_the_review(client_for, catalogue):
     wizard = Wizard(client_for(PORTAL, user="parent")).start()
-    wizard.fill(offer["bengeltjes"])
+    wizard.fill(catalogue["bengeltjes"])
     page = wizard.get("locaties", **{"from": "review"}).content.decode()
     assert 'name="from" value="review"' in page
     response = wizard.post(
         "locaties",
-        {"action": "add", "location": offer["zonnestraal"].pk, "query": "from=review"},
+        {"action": "add", "location": catalogue["zonnestraal"].pk, "query": "from=review"},
     )
     assert "from=review" in response["Location"]
     response = wizard.post("locaties", {"action": "next", "from": "review"})
     assert response["Location"] == wizard.url("overzicht")
 
 
-def test_choosing_nothing_is_refused_next_to_the_list(client_for, offer):
+def test_choosing_nothing_is_refused_next_to_the_list(client_for, catalogue):
     wizard = Wizard(client_for(PORTAL, user="parent")).start()
     for step in ("kind", "gezin", "planning"):
         wizard.post(step, answers()[step])
@@ -385,7 +387,7 @@ def test_a_location_outside_the_portals_region_cannot_be_chosen(client_for, worl
     assert "Verweg" not in page
 
 
-def test_the_review_shows_rule_errors_per_step_and_age_warnings(client_for, world, offer):
+def test_the_review_shows_rule_errors_per_step_and_age_warnings(client_for, world, catalogue):
     alpha = world.lokets["alpha"]
     alpha.registration_window_months = 1
     alpha.save(update_fields=["registration_window_months"])
@@ -393,7 +395,7 @@ def test_the_review_shows_rule_errors_per_step_and_age_warnings(client_for, worl
         make_location(alpha, name="IBO Schoolslag", age_min_months=30, age_max_months=144)
     )
     wizard = Wizard(english(client_for(PORTAL, user="parent"))).start()
-    wizard.fill(offer["bengeltjes"], school)
+    wizard.fill(catalogue["bengeltjes"], school)
 
     page = wizard.get("overzicht").content.decode()
     assert "Loket Alpha takes requests at most 1 months before the start" in page
@@ -414,12 +416,12 @@ def test_the_review_shows_rule_errors_per_step_and_age_warnings(client_for, worl
 
 
 def test_an_open_request_of_the_child_is_named_and_can_get_the_new_choices(
-    client_for, world, offer
+    client_for, world, catalogue
 ):
     parent = world.users["parent"]
-    (earlier,) = submit(offer_location(world, "alpha", offer["bengeltjes"]), parent=parent)
+    (earlier,) = submit(offer_location(world, "alpha", catalogue["bengeltjes"]), parent=parent)
     wizard = Wizard(client_for(PORTAL, user=parent)).start()
-    wizard.fill(offer["speelvogel"], offer["zonnestraal"])
+    wizard.fill(catalogue["speelvogel"], catalogue["zonnestraal"])
 
     page = wizard.get("overzicht").content.decode()
     assert re.search(r'<ul class="open-lokets">\s*<li>Loket Alpha</li>\s*</ul>', page)
@@ -433,8 +435,8 @@ def test_an_open_request_of_the_child_is_named_and_can_get_the_new_choices(
     assert response.status_code == 302
     (alpha_request,) = requests_in(world.lokets["alpha"])
     assert chosen_location_ids(alpha_request) == [
-        offer["bengeltjes"].location_id,
-        offer["speelvogel"].location_id,
+        catalogue["bengeltjes"].location_id,
+        catalogue["speelvogel"].location_id,
     ]
     (beta_request,) = requests_in(world.lokets["beta"])
     assert RegistryEntry.objects.count() == 2
@@ -444,18 +446,18 @@ def test_an_open_request_of_the_child_is_named_and_can_get_the_new_choices(
 
 
 def test_an_open_request_of_the_child_can_be_left_alone_by_registering_separately(
-    client_for, world, offer
+    client_for, world, catalogue
 ):
     parent = world.users["parent"]
-    submit(offer_location(world, "alpha", offer["bengeltjes"]), parent=parent)
+    submit(offer_location(world, "alpha", catalogue["bengeltjes"]), parent=parent)
     wizard = Wizard(client_for(PORTAL, user=parent)).start()
-    wizard.fill(offer["speelvogel"])
+    wizard.fill(catalogue["speelvogel"])
     response = wizard.post("overzicht", {"duplicate": "separate"})
     assert response.status_code == 302
     alpha_requests = requests_in(world.lokets["alpha"])
     assert [chosen_location_ids(request) for request in alpha_requests] == [
-        [offer["bengeltjes"].location_id],
-        [offer["speelvogel"].location_id],
+        [catalogue["bengeltjes"].location_id],
+        [catalogue["speelvogel"].location_id],
     ]
 
 
@@ -470,12 +472,12 @@ def offer_location(world, slug, entry):
 
 
 def test_loket_staff_register_at_the_desk_for_a_parent_without_e_mail(
-    client_for, world, offer, mailoutbox, django_capture_on_commit_callbacks
+    client_for, world, catalogue, mailoutbox, django_capture_on_commit_callbacks
 ):
     staff = world.users["staff_alpha"]
     wizard = Wizard(client_for("alpha", user=staff), prefix="/beheer/aanvraag").start()
     no_email = {"guardian_1_email": "", "guardian_1_phone": "016 12 34 56"}
-    wizard.fill(offer["bengeltjes"], gezin=no_email)
+    wizard.fill(catalogue["bengeltjes"], gezin=no_email)
     with django_capture_on_commit_callbacks(execute=True):
         response = wizard.post("overzicht", {})
     assert response.status_code == 302
@@ -492,7 +494,7 @@ def test_loket_staff_register_at_the_desk_for_a_parent_without_e_mail(
     assert request.reference in done
 
 
-def test_at_the_desk_a_way_to_reach_the_family_is_needed(client_for, world, offer):
+def test_at_the_desk_a_way_to_reach_the_family_is_needed(client_for, world, catalogue):
     wizard = Wizard(client_for("alpha", user="staff_alpha"), prefix="/beheer/aanvraag").start()
     wizard.post("kind", answers()["kind"])
     nothing = {**answers()["gezin"], "guardian_1_email": "", "guardian_1_phone": ""}
@@ -502,11 +504,11 @@ def test_at_the_desk_a_way_to_reach_the_family_is_needed(client_for, world, offe
 
 
 def test_a_desk_registration_with_e_mail_lets_the_parent_claim_it_and_mails_them(
-    client_for, world, offer, mailoutbox, django_capture_on_commit_callbacks
+    client_for, world, catalogue, mailoutbox, django_capture_on_commit_callbacks
 ):
     # The address is that of an existing account: still no link until the parent claims it.
     wizard = Wizard(client_for("alpha", user="staff_alpha"), prefix="/beheer/aanvraag").start()
-    wizard.fill(offer["bengeltjes"], gezin={"guardian_1_email": world.users["parent"].email})
+    wizard.fill(catalogue["bengeltjes"], gezin={"guardian_1_email": world.users["parent"].email})
     with django_capture_on_commit_callbacks(execute=True):
         wizard.post("overzicht", {})
     entry = RegistryEntry.objects.get()

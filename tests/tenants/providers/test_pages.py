@@ -1,5 +1,5 @@
-"""Managing the offer on the pages: what loket staff and provider staff can do, and the
-catalogue following every change at once."""
+"""Managing providers and locations on the pages: what loket staff and provider staff can
+do, and the catalogue following every change at once."""
 
 from __future__ import annotations
 
