@@ -13,8 +13,13 @@ each other instead of deadlocking:
 1. the registry entries in the public schema, ``SELECT … FOR UPDATE`` in one order: a
    submission's entries (``lock_submission``, by registration) or a child's entries in
    every loket (``lock_child``, by id);
-2. then one loket at a time, in the order of those entries: the loket's requests, then
-   their offers, then their choices.
+2. only then rows in the lokets' schemas (requests, offers, choices), one loket at a
+   time in the order of those entries.
+
+Because every change of a part takes step 1 first, two changes of one child or one
+submission never meet further down: the second waits on the registry rows. A change
+inside one loket that touches no registry row (an answer to a choice, an offer) locks
+the choice it answers before anything else.
 
 Call these helpers inside ``transaction.atomic``: every lock is held until it commits.
 """
