@@ -11,8 +11,8 @@ confirmation, accepting an offer, closing a location), so that two changes wait 
 each other instead of deadlocking:
 
 1. the registry entries in the public schema, ``SELECT … FOR UPDATE`` in one order: a
-   submission's entries (``lock_submission``, by registration) or a child's entries in
-   every loket (``lock_child``, by id);
+   submission's entries (``lock_submission``) or a child's entries in every loket
+   (``lock_child``), always in id order;
 2. only then rows in the lokets' schemas (requests, offers, choices), one loket at a
    time in the order of those entries.
 
@@ -125,12 +125,15 @@ def lock_submission(*, parent: User, submission: uuid.UUID) -> list[Part]:
     Only entries whose parent is ``parent`` are read: another family's submission id finds
     nothing (``RequestNotFound``).
     """
-    entries = list(
+    # Locked in id order, as lock_child locks a child's entries, so that a parent's change
+    # and an accepted offer for the same child cannot take the same rows in two orders.
+    locked = (
         RegistryEntry.objects.select_for_update(of=("self",))
         .select_related("loket")
         .filter(parent=parent, submission=submission)
-        .order_by("registered_at", "id")
+        .order_by("id")
     )
+    entries = sorted(locked, key=lambda entry: (entry.registered_at, entry.id))
     parts: dict[int, Part] = {}
     for _loket, loket_entries in in_each_loket(entries):
         requests = ChildcareRequest.objects.select_for_update().in_bulk(

@@ -139,11 +139,17 @@ def request_submit(
         birth_date=data.child_birth_date,
         national_number=data.national_number,
     )
-    existing = {
-        entry.loket_id: entry
-        for entry in open_entries_of_child(keys)
-        if add_to_open_requests and (parent is None or entry.parent_id in (None, parent.pk))
-    }
+    # Adding to open requests changes parts that exist: their registry rows are locked
+    # first, in id order (the lock order of tenants.requests.parts).
+    existing = (
+        {
+            entry.loket_id: entry
+            for entry in open_entries_of_child(keys).select_for_update(of=("self",)).order_by("id")
+            if parent is None or entry.parent_id in (None, parent.pk)
+        }
+        if add_to_open_requests
+        else {}
+    )
     submission = next(iter(existing.values())).submission if existing else uuid.uuid4()
     by_loket: dict[Loket, list[CatalogueLocation]] = defaultdict(list)
     for choice in data.choices:
