@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -91,6 +93,6 @@ class CurrentRegionView(generics.GenericAPIView):
 
     def get(self, request: Request) -> Response:
         if request.region is None:
-            return Response({"detail": "This host is not a regional portal."}, status=404)
+            raise NotFound(_("This address is not a regional portal."))
         region = get_object_or_404(regions_with_lokets(), pk=request.region.pk)
         return Response(self.get_serializer(region).data)

@@ -138,7 +138,7 @@ def error_responses_hook(
 ) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: every 400, 403 and 404 in the one documented shape.
 
-    An operation that takes a body gets a 400 if it declares none.
+    An operation that takes a body, or filters in its query, gets a 400 if it declares none.
     """
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas[VALIDATION_ERROR_COMPONENT] = validation_error_schema()
@@ -150,8 +150,18 @@ def error_responses_hook(
             if method not in _HTTP_METHODS:
                 continue
             responses = operation.setdefault("responses", {})
+            takes_query = any(
+                parameter.get("in") == "query" and parameter.get("name") != "format"
+                for parameter in operation.get("parameters", [])
+            )
             if "requestBody" in operation:
                 responses.setdefault("400", {"description": "Invalid input."})
+            elif takes_query:
+                responses.setdefault("400", {"description": "Invalid filter."})
+            if any(
+                parameter.get("name") == "page" for parameter in operation.get("parameters", [])
+            ):
+                responses.setdefault("404", {"description": "No such page (or object)."})
             for status_code, schema in (("400", invalid), ("403", detail), ("404", detail)):
                 if status_code in responses:
                     _document(responses[status_code], schema)

@@ -42,3 +42,9 @@ def test_regions_api_lists_regions_with_their_public_lokets(client_for, world):
 def test_portal_api_answers_for_its_own_region(client_for, world):
     assert client_for(world.region.domain).get("/api/v1/region/").json()["slug"] == "testregio"
     assert client_for("localhost").get("/api/v1/region/").status_code == 404
+
+
+def test_the_base_domain_says_in_the_users_language_that_it_is_no_portal(client_for):
+    answer = client_for("localhost").get("/api/v1/region/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert answer.status_code == 404
+    assert answer.json() == {"detail": "Cette adresse n'est pas un portail régional."}
