@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from opvangloket.forms import add_service_errors
+from shared.accounts.permissions import Access, role_required
 from shared.catalogue.selectors import CatalogueQuery, catalogue_location_detail, search_catalogue
 from shared.catalogue.vocabulary import DAY_CODES, HALF_DAYS, day_part_choices
 from shared.portal.claims import desk_registrations_claim, has_claimable_registrations
@@ -162,7 +162,7 @@ def _refuse_if_closed(request: HttpRequest, parent: SubmissionView) -> HttpRespo
 # --- Pages -----------------------------------------------------------------------------
 
 
-@login_required
+@role_required(Access.PARENT)
 def my_requests(request: HttpRequest) -> HttpResponse:
     # Reading writes nothing: desk registrations are linked on login (shared.portal.claims)
     # or with the button this page shows when some wait.
@@ -181,7 +181,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(Access.PARENT)
 @require_POST
 def my_requests_claim(request: HttpRequest) -> HttpResponse:
     """Link the desk registrations made with one of the parent's verified addresses."""
@@ -190,7 +190,7 @@ def my_requests_claim(request: HttpRequest) -> HttpResponse:
     return redirect("portal:my_requests")
 
 
-@login_required
+@role_required(Access.PARENT)
 def my_request(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
     parent_request = _own_request(request, submission)
     # A location of this request closes: nearby locations with free places.
@@ -202,7 +202,7 @@ def my_request(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(Access.PARENT)
 def my_request_start(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
     parent = _own_request(request, submission)
     refused = _refuse_if_closed(request, parent)
@@ -225,7 +225,7 @@ def my_request_start(request: HttpRequest, submission: uuid.UUID) -> HttpRespons
     return render(request, "portal/my_request_start.html", {"parent_request": parent, "form": form})
 
 
-@login_required
+@role_required(Access.PARENT)
 def my_request_care_plan(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
     parent = _own_request(request, submission)
     refused = _refuse_if_closed(request, parent)
@@ -260,7 +260,7 @@ def my_request_care_plan(request: HttpRequest, submission: uuid.UUID) -> HttpRes
     )
 
 
-@login_required
+@role_required(Access.PARENT)
 def my_request_choices(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
     """The locations per loket: reorder, remove, and search the catalogue to add one."""
     parent = _own_request(request, submission)
@@ -292,7 +292,7 @@ def my_request_choices(request: HttpRequest, submission: uuid.UUID) -> HttpRespo
     )
 
 
-@login_required
+@role_required(Access.PARENT)
 @require_POST
 def my_request_add_choice(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
     _own_request(request, submission)
@@ -313,7 +313,7 @@ def my_request_add_choice(request: HttpRequest, submission: uuid.UUID) -> HttpRe
     return redirect(_choices_url(submission))
 
 
-@login_required
+@role_required(Access.PARENT)
 @require_POST
 def my_request_move_choice(
     request: HttpRequest, submission: uuid.UUID, part: int, choice: int
@@ -339,7 +339,7 @@ def my_request_move_choice(
     return redirect(_choices_url(submission, f"part-{part}"))
 
 
-@login_required
+@role_required(Access.PARENT)
 def my_request_remove_choice(
     request: HttpRequest, submission: uuid.UUID, part: int, choice: int
 ) -> HttpResponse:
@@ -369,7 +369,7 @@ def my_request_remove_choice(
     )
 
 
-@login_required
+@role_required(Access.PARENT)
 def my_request_withdraw(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
     parent = _own_request(request, submission)
     refused = _refuse_if_closed(request, parent)
@@ -399,7 +399,7 @@ def my_request_withdraw(request: HttpRequest, submission: uuid.UUID) -> HttpResp
     )
 
 
-@login_required
+@role_required(Access.PARENT)
 @require_POST
 def my_request_confirm(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
     """The parent still needs care: every open part is confirmed again."""

@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -93,27 +92,27 @@ DESK_MODE = Mode(DESK, "desk")
 # --- Entry points (one per mode) ---------------------------------------------------------
 
 
-@login_required
+@role_required(Access.PARENT)
 def start(request: HttpRequest) -> HttpResponse:
     return _start(request, PARENT_MODE)
 
 
-@login_required
+@role_required(Access.PARENT)
 def resume(request: HttpRequest, draft_id: int) -> HttpResponse:
     return _resume(request, PARENT_MODE, draft_id)
 
 
-@login_required
+@role_required(Access.PARENT)
 def step(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
     return _step(request, PARENT_MODE, draft_id, slug)
 
 
-@login_required
+@role_required(Access.PARENT)
 def delete(request: HttpRequest, draft_id: int) -> HttpResponse:
     return _delete(request, PARENT_MODE, draft_id)
 
 
-@login_required
+@role_required(Access.PARENT)
 def done(request: HttpRequest) -> HttpResponse:
     return _done(request, PARENT_MODE)
 

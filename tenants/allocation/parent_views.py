@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
+from shared.accounts.permissions import Access, role_required
 from shared.lokets.models import Loket
 from shared.registry.models import RegistryEntry
 from tenants.allocation import services
@@ -41,7 +41,7 @@ def _request_url(loket: Loket, offer: Offer) -> str:
     return reverse("portal:my_request", kwargs={"submission": entry.submission})
 
 
-@login_required
+@role_required(Access.PARENT)
 @require_POST
 def my_offer_accept(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
     loket, offer = _own_offer(request, offer_id)
@@ -65,7 +65,7 @@ def my_offer_accept(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
     return redirect(_request_url(loket, offer))
 
 
-@login_required
+@role_required(Access.PARENT)
 def my_offer_decline(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
     loket, offer = _own_offer(request, offer_id)
     form = DeclineForm(request.POST if request.method == "POST" else None)

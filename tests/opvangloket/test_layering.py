@@ -77,3 +77,18 @@ def test_the_check_sees_imports_inside_functions(tmp_path):
     module = tmp_path / "module.py"
     module.write_text("def f():\n    from tenants.requests.changes import _lock\n")
     assert ("tenants.requests.changes", ["_lock"]) in _imports(module)
+
+
+def test_role_checks_come_from_the_one_role_table():
+    """Pages and API views check roles only through shared/accounts/permissions.py."""
+    home = ROOT / "shared" / "accounts" / "permissions.py"
+    offending = []
+    for path in _modules():
+        if path == home:
+            continue
+        for module, names in _imports(path):
+            if module == "django.contrib.auth.decorators" or (
+                module == "rest_framework.permissions" and "BasePermission" in names
+            ):
+                offending.append(f"{_name(path)}: from {module} import {', '.join(names)}")
+    assert offending == []
