@@ -44,7 +44,7 @@ class HostKind(StrEnum):
     """The kind of host a request came in on (``request.loket``, ``request.region``)."""
 
     LOKET = "loket"  # a municipal or intermunicipal loket's domain
-    AUDITOR = "auditor"  # the auditor tenant's domain: read-only, no offer, no requests
+    AUDITOR = "auditor"  # the auditor tenant's domain: read-only, no providers, no requests
     PORTAL = "portal"  # a region's portal domain (public schema)
     PLATFORM = "platform"  # the platform's base domain (public schema, no region)
 
