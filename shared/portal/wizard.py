@@ -488,19 +488,17 @@ def _review_state(request: HttpRequest, mode: Mode, draft: Draft) -> ReviewState
         for message in messages_:
             _add_error(state.errors[FIELD_STEPS.get(name, "remarks")], message)
     state.data = data
+    # A parent hears only of their own family's requests for this child; loket staff at
+    # the desk also of other families' probable matches (names of lokets, no content).
     matches = list(
         open_registrations_of_child(
-            first_name=data.child_first_name,
-            last_name=data.child_last_name,
-            birth_date=data.child_birth_date,
-            national_number=data.national_number,
+            data=data,
+            parent=None if mode.is_desk else request.user,
+            at_the_desk=mode.is_desk,
         )
     )
     state.open_lokets = list(dict.fromkeys(entry.loket.name for entry in matches))
-    # request_submit adds only to requests of this parent, or of no account (the desk).
-    state.can_add = mode.is_desk or any(
-        entry.parent_id in (None, request.user.pk) for entry in matches
-    )
+    state.can_add = bool(matches)
     return state
 
 

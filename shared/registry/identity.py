@@ -61,3 +61,17 @@ def child_keys(
 def email_key(email: str) -> str:
     """A keyed hash of an e-mail address, to let a parent claim a desk registration."""
     return keyed_hash(email.strip().lower(), purpose="claim-email")
+
+
+def family_key(*, parent_id: int | None, claim_email_key: str = "") -> str:
+    """The family a registry entry belongs to, as a keyed hash: never a name.
+
+    The parent's account; for a desk registration not yet claimed, the keyed hash of the
+    e-mail address it was made with (claiming moves it to the account's family); empty
+    for a desk registration without e-mail (a family of its own).
+    """
+    if parent_id is not None:
+        return keyed_hash(str(parent_id), purpose="family-account")
+    if claim_email_key:
+        return keyed_hash(claim_email_key, purpose="family-claim")
+    return ""

@@ -27,6 +27,25 @@ class RequestStatus(models.TextChoices):
 OPEN_STATUSES = (RequestStatus.OPEN,)
 
 
+class Child(models.Model):
+    """A child as the registry knows it: a random id and nothing else about the child.
+
+    Every registry entry points to one; the figures count distinct children. Which
+    entries are one child is decided when an entry is written or changed
+    (``shared.registry.children``), never by joining lokets' schemas.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("child identity")
+        verbose_name_plural = _("child identities")
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+
 class RegistryEntry(models.Model):
     loket = models.ForeignKey(
         "lokets.Loket", related_name="registry_entries", on_delete=models.PROTECT
@@ -38,6 +57,13 @@ class RegistryEntry(models.Model):
     submission = models.UUIDField(default=uuid.uuid4, db_index=True)
     name_key = models.CharField(max_length=64, db_index=True)
     national_number_key = models.CharField(max_length=64, blank=True, db_index=True)
+    # Who the child is, for counting and for the family's own follow-up.
+    child = models.ForeignKey(Child, related_name="entries", on_delete=models.PROTECT)
+    # The family the request belongs to (a keyed hash of the account, or of the e-mail of a
+    # desk registration until it is claimed; empty: a desk registration without e-mail).
+    family_key = models.CharField(max_length=64, blank=True, db_index=True)
+    # Unborn children have no name to match on: their due date, within one family only.
+    expected_birth = models.DateField(null=True, blank=True)
     parent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         related_name="registry_entries",
@@ -89,3 +115,45 @@ class RegistryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.loket_id}:{self.reference}"
+
+
+class PossibleDuplicate(models.Model):
+    """Two families registered what looks like one child: loket staff decide.
+
+    Counted once meanwhile (both entries point to one ``Child``). Confirming keeps them
+    together; rejecting gives ``entry`` a child of its own, for good (a rejected pair is
+    never linked again).
+    """
+
+    class Reason(models.TextChoices):
+        NAME_AND_BIRTH_DATE = "name", _("same names and date of birth")
+        NATIONAL_NUMBER = "national_number", _("same national register number")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("to decide")
+        CONFIRMED = "confirmed", _("the same child")
+        REJECTED = "rejected", _("different children")
+
+    # The entry that was linked to the child of ``other`` (the later registration).
+    entry = models.ForeignKey(RegistryEntry, related_name="+", on_delete=models.CASCADE)
+    other = models.ForeignKey(RegistryEntry, related_name="+", on_delete=models.CASCADE)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    found_at = models.DateTimeField()
+    # A place was accepted for the other family's request while this was open.
+    placed_elsewhere_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["found_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "other"], name="duplicate_pair_once"),
+        ]
+        indexes = [models.Index(fields=["status", "found_at"], name="duplicate_status")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}~{self.other_id} {self.status}"

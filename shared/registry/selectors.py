@@ -1,59 +1,35 @@
-"""Reading the child registry: which entries are the same child, which are open.
+"""Reading the child registry: the entries of a child, the desk registrations to claim.
 
-"The same child" is decided here only: the same keyed hash of the folded names and date
-of birth, or the same keyed hash of the national register number. Nothing here reads a
-loket's schema; callers get entries (loket, reference, status), never their content.
+Which entries are one child is decided when they are written (``shared.registry.children``
+links each to a ``Child``); here it is only read. Nothing here reads a loket's schema:
+callers get entries (loket, reference, status), never their content.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
 
 from allauth.account.models import EmailAddress
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from shared.accounts.models import User
 from shared.registry.identity import email_key
-from shared.registry.models import RegistryEntry, RequestStatus
+from shared.registry.models import RegistryEntry
 
 
-class ChildKeyed(Protocol):
-    """Anything that carries a child's registry keys (a ``RegistryEntry``, ``ChildKeys``)."""
+def entries_of_child(entries: Iterable[RegistryEntry]) -> QuerySet[RegistryEntry]:
+    """Every registry entry of the children of ``entries``, in any loket, family and status.
 
-    name_key: str
-    national_number_key: str
-
-
-def same_child_q(children: Iterable[ChildKeyed]) -> Q:
-    """A filter for the registry entries of any of ``children``."""
-    matches = Q(pk__in=[])
-    for child in children:
-        matches |= Q(name_key=child.name_key)
-        if child.national_number_key:
-            matches |= Q(national_number_key=child.national_number_key)
-    return matches
+    For loket staff and for locking; what one family may see or change of them is
+    ``shared.registry.children.family_entries``.
+    """
+    return RegistryEntry.objects.filter(
+        child_id__in={entry.child_id for entry in entries}
+    ).order_by("id")
 
 
-def is_same_child(one: ChildKeyed, other: ChildKeyed) -> bool:
-    """Whether two entries (or sets of keys) are the same child, by the rule above."""
-    if one.name_key == other.name_key:
-        return True
-    return bool(one.national_number_key) and one.national_number_key == other.national_number_key
-
-
-def entries_of_child(children: Iterable[ChildKeyed]) -> QuerySet[RegistryEntry]:
-    """Every registry entry of ``children``, in any loket and any status, in id order."""
-    return RegistryEntry.objects.filter(same_child_q(list(children))).order_by("id")
-
-
-def open_entries_of_child(child: ChildKeyed) -> QuerySet[RegistryEntry]:
-    """The open entries of this child in any loket, oldest registration first."""
-    return (
-        RegistryEntry.objects.filter(same_child_q([child]), status=RequestStatus.OPEN)
-        .select_related("loket")
-        .order_by("registered_at", "id")
-    )
+def is_same_child(one: RegistryEntry, other: RegistryEntry) -> bool:
+    return one.child_id == other.child_id
 
 
 def unclaimed_entries_of(user: User) -> QuerySet[RegistryEntry]:

@@ -3,12 +3,10 @@
 Everything is read from the public schema (the child registry and the catalogue), never
 by joining lokets' schemas, in a constant number of aggregate queries.
 
-**A child** is counted by its ``name_key`` (keyed hash of folded first name, last name
-and date of birth): spelling variants fold to the same key, so a child registered in
-three lokets counts once. Entries that share only a ``national_number_key`` (a typo in
-the name, the number given) would count twice here; linking those needs connected
-components over both keys (union-find), which is left out on purpose to keep the figures
-one SQL aggregate. The loket dashboard's double registrations do use both keys.
+**A child** is counted by its identity, ``RegistryEntry.child`` (a random id, linked when
+an entry is written: the same national number, the same child within one family before
+and after birth, a probable match across families; ``shared.registry.children``), so a
+child registered in three lokets, or once before and once after birth, counts once.
 
 Within a scope (a loket, a region's lokets, all lokets) and a period (``registered_at`` in
 ``[start, end)``), per child, over its entries in that scope and period:
@@ -119,7 +117,7 @@ def period_of_month(month: date) -> Period:
 
 
 _CHILDREN = """
-    SELECT e.name_key,
+    SELECT e.child_id,
            max(e.residence_id) AS residence_id,
            min(e.age_group) AS age_group,
            date_trunc('month', min(e.desired_start))::date AS start_month,
@@ -132,7 +130,7 @@ _CHILDREN = """
            count(*) FILTER (WHERE e.status = 'withdrawn') AS withdrawn
       FROM registry_registryentry e
      WHERE {scope} AND e.registered_at >= %s AND e.registered_at < %s
-     GROUP BY e.name_key
+     GROUP BY e.child_id
 """
 
 # Only constant SQL is pasted into these queries; values are always parameters.
@@ -268,16 +266,14 @@ def figures_compute(*, scope: Scope, period: Period, supply_month: date | None =
 
 
 _DASHBOARD = """
-    SELECT count(DISTINCT e.name_key) FILTER (WHERE e.status = 'open'),
+    SELECT count(DISTINCT e.child_id) FILTER (WHERE e.status = 'open'),
            count(*) FILTER (WHERE e.registered_at >= %s),
            count(*) FILTER (WHERE e.status = 'open' AND e.has_offer),
-           count(DISTINCT e.name_key) FILTER (
+           count(DISTINCT e.child_id) FILTER (
                WHERE e.status = 'open' AND EXISTS (
                    SELECT 1 FROM registry_registryentry o
                     WHERE o.loket_id <> e.loket_id AND o.status = 'open'
-                      AND (o.name_key = e.name_key
-                           OR (e.national_number_key <> ''
-                               AND o.national_number_key = e.national_number_key))
+                      AND o.child_id = e.child_id
                )
            )
       FROM registry_registryentry e
@@ -288,7 +284,7 @@ _DASHBOARD = """
 def loket_dashboard(*, loket: Loket, now: datetime) -> dict:
     """What a loket's staff watch (one query): children waiting now, new requests this
     week, offers waiting for the parent's answer, and waiting children who also wait in
-    another loket (same name key or national number key)."""
+    another loket (the same child identity)."""
     [(waiting, new_this_week, offers_waiting, double)] = _rows(
         _DASHBOARD, [now - timedelta(days=7), loket.pk]
     )

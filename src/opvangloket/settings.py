@@ -88,6 +88,9 @@ if not SECRET_KEY:
 # encrypt national register numbers and drafts at rest (first key encrypts, all decrypt,
 # so keys can be rotated by putting a new one first).
 REGISTRY_KEY = os.environ.get("OPVANGLOKET_REGISTRY_KEY", "")
+# An unborn child registered again by the same family is the same child when the due
+# (or real birth) dates are at most this many days apart (shared.registry.children).
+EXPECTED_BIRTH_WINDOW_DAYS = int(os.environ.get("OPVANGLOKET_EXPECTED_BIRTH_WINDOW_DAYS", "42"))
 DATA_KEYS = env_list("OPVANGLOKET_DATA_KEYS")
 if not REGISTRY_KEY or not DATA_KEYS:
     if not USES_EMBEDDED_DATABASE:

@@ -27,6 +27,7 @@ from shared.accounts.permissions import Access, check_object_access, has_access
 from shared.catalogue.vocabulary import age_groups_at, day_parts_in_order, first_of_month
 from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
+from shared.registry.children import duplicates_placed_elsewhere, in_one_family
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.allocation.models import Offer, Placement
 from tenants.allocation.notices import (
@@ -271,11 +272,23 @@ def _close_elsewhere(
     The accepted choice is no longer open when this runs; the other choices of the same
     request close too (a child needs one place).
     """
+    # Only the family's own requests close: another family's entries of what looks like
+    # the same child stay open, and their loket decides (a possible duplicate).
     closing = [
         entry
         for entry in entries
-        if entry.status == RequestStatus.OPEN or entry.pk == placed_entry.pk
+        if entry.pk == placed_entry.pk
+        or (entry.status == RequestStatus.OPEN and in_one_family(entry, placed_entry))
     ]
+    duplicates_placed_elsewhere(
+        placed=placed_entry,
+        others=[
+            entry
+            for entry in entries
+            if entry.status == RequestStatus.OPEN and not in_one_family(entry, placed_entry)
+        ],
+        now=now,
+    )
     for _loket, loket_entries in in_each_loket(closing):
         request_ids = [entry.request_id for entry in loket_entries]
         choices = list(
@@ -328,7 +341,10 @@ def _accept(
         return None, OfferRefused(
             _("The time to answer this offer has passed."), code="expired", offer_withdrawn=False
         )
-    if any(entry.status == RequestStatus.PLACED for entry in entries):
+    if any(
+        entry.status == RequestStatus.PLACED and in_one_family(entry, own_entry)
+        for entry in entries
+    ):
         _withdraw_offer(offer, now)
         choice = (
             RequestChoice.objects.select_for_update(of=("self",))

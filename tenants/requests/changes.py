@@ -26,6 +26,8 @@ from shared.accounts.models import User
 from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import age_group_at, day_parts_in_order
 from shared.lokets.models import Loket
+from shared.registry.children import family_join
+from shared.registry.identity import family_key
 from shared.registry.models import RegistryEntry, RequestStatus
 from shared.registry.selectors import unclaimed_entries_of
 from tenants.requests.history import (
@@ -146,7 +148,9 @@ def _new_part(
             name_key=template.entry.name_key,
             national_number_key=template.entry.national_number_key,
             claim_email_key=template.entry.claim_email_key,
+            family_key=template.entry.family_key,
         ),
+        child=template.entry.child,
         locations=locations,
         parent=user,
         registered_by=None,
@@ -396,4 +400,5 @@ def request_claim(*, user: User, now: datetime) -> list[RegistryEntry]:
     )
     for entry in entries:
         entry.parent = user
+    family_join(entries=entries, family_key=family_key(parent_id=user.pk))
     return entries

@@ -43,7 +43,7 @@ from shared.accounts.models import User
 from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import age_group_at
 from shared.lokets.models import Loket
-from shared.registry.models import RegistryEntry, RequestStatus
+from shared.registry.models import Child, RegistryEntry, RequestStatus
 from shared.registry.selectors import entries_of_child
 from tenants.requests.history import record_submitted
 from tenants.requests.models import ChildcareRequest, ChoiceStatus, RequestChoice
@@ -312,6 +312,7 @@ class RegistryKeys:
     name_key: str
     national_number_key: str = ""
     claim_email_key: str = ""
+    family_key: str = ""
 
 
 def part_create(
@@ -320,6 +321,7 @@ def part_create(
     submission: uuid.UUID,
     fields: dict[str, Any],
     keys: RegistryKeys,
+    child: Child,
     locations: list[CatalogueLocation],
     parent: User | None,
     registered_by: User | None,
@@ -328,7 +330,8 @@ def part_create(
 ) -> RegistryEntry:
     """Register the request in ``loket``: its request, choices and history, and its entry.
 
-    ``fields`` are the child and the need (``SHARED_FIELDS``). The order of registration
+    ``fields`` are the child and the need (``SHARED_FIELDS``); ``child`` the identity the
+    registry resolved for it (``shared.registry.children``). The order of registration
     counts by law: for this loket the request is registered ``now``. ``added_later``: the
     parent registered elsewhere before and now added this loket's locations.
     """
@@ -359,6 +362,9 @@ def part_create(
         submission=submission,
         name_key=keys.name_key,
         national_number_key=keys.national_number_key,
+        child=child,
+        family_key=keys.family_key,
+        expected_birth=request.child_birth_date if request.is_expected_birth else None,
         parent=parent,
         claim_email_key=keys.claim_email_key,
         desired_start=request.desired_start,

@@ -27,20 +27,31 @@ from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import day_parts_in_order
 from shared.geography.models import Municipality
 from shared.lokets.models import Loket
+from shared.registry.children import (
+    ChildFacts,
+    Resolution,
+    child_resolve,
+    duplicates_record,
+    family_children,
+    open_entries_of,
+)
 from shared.registry.identity import (
     child_keys,
     email_key,
+    family_key,
     national_number_digits,
     validate_national_number,
 )
-from shared.registry.models import RegistryEntry
-from shared.registry.selectors import open_entries_of_child
+from shared.registry.models import Child, RegistryEntry
 from tenants.requests.emails import my_requests_url
 from tenants.requests.history import record_choices_added
 from tenants.requests.models import ChildcareRequest, Priority
 from tenants.requests.parts import RegistryKeys, choices_add, part_create
 from tenants.requests.rules import care_plan_errors, rule_errors
 from tenants.requests.submission_emails import registered_requests, request_confirmation_send
+
+# Unborn twins, triplets and quadruplets; more is registered at the loket's desk.
+MAX_EXPECTED_CHILDREN = 4
 
 
 @dataclass
@@ -97,18 +108,44 @@ def request_data_errors(*, data: RequestData, today: date) -> dict[str, list[str
     return errors
 
 
-def open_registrations_of_child(
-    *, first_name: str, last_name: str, birth_date: date, national_number: str = ""
-) -> QuerySet[RegistryEntry]:
-    """Open registry entries of this child in any loket (which lokets, not their content)."""
-    return open_entries_of_child(
-        child_keys(
-            first_name=first_name,
-            last_name=last_name,
-            birth_date=birth_date,
-            national_number=national_number,
-        )
+def child_facts(*, data: RequestData, parent: User | None) -> ChildFacts:
+    """What the registry may know of the child in ``data`` and its family: keyed hashes."""
+    keys = child_keys(
+        first_name=data.child_first_name,
+        last_name=data.child_last_name,
+        birth_date=data.child_birth_date,
+        national_number=data.national_number,
     )
+    return ChildFacts(
+        name_key=keys.name_key,
+        national_number_key=keys.national_number_key,
+        family_key=family_key(
+            parent_id=parent.pk if parent is not None else None,
+            claim_email_key=email_key(data.contact_email) if data.contact_email else "",
+        ),
+        is_expected_birth=data.is_expected_birth,
+        birth_date=data.child_birth_date,
+    )
+
+
+def open_registrations_of_child(
+    *, data: RequestData, parent: User | None, at_the_desk: bool = False
+) -> QuerySet[RegistryEntry]:
+    """Open registry entries of this child (which lokets, not their content).
+
+    A parent learns only of their own family's requests; loket staff at the desk also of
+    other families' probable matches.
+    """
+    return open_entries_of(child_facts(data=data, parent=parent), across_families=at_the_desk)
+
+
+def _family_child(*, child_id: uuid.UUID | None, facts: ChildFacts) -> Child | None:
+    if child_id is None:
+        return None
+    found = family_children(facts.family_key).filter(public_id=child_id).first()
+    if found is None:
+        raise ValidationError({"child_id": [_("This is not one of the children you registered.")]})
+    return found
 
 
 @transaction.atomic
@@ -121,31 +158,91 @@ def request_submit(
     add_to_open_requests: bool = False,
     notify_family: bool = True,
     follow_url: str = "",
+    child_id: uuid.UUID | None = None,
+    another_child: bool = False,
+    expected_children: int = 1,
 ) -> list[RegistryEntry]:
     """Register ``data``: one request per loket of the chosen locations, all or nothing.
 
     With ``add_to_open_requests``, a loket where this child already has an open request
-    gets the new locations added to that request instead of a second request.
+    of the same family (or, at the desk, of any family) gets the new locations added to
+    that request instead of a second request.
+    Which child it is: ``child_id`` names one of the family's children registered before,
+    ``another_child`` says it is none of them, and otherwise the registry recognises it
+    (``shared.registry.children``). ``expected_children`` above 1 (unborn twins and other
+    multiples) registers one request for each child, each its own identity.
     The family gets a confirmation e-mail once the registration is committed (unless
     ``notify_family`` is off, as for seeded data), with a link to ``follow_url`` — by
     default "Mijn aanvragen" on the first loket's host.
     """
     errors = request_data_errors(data=data, today=timezone.localdate(now))
+    if not 1 <= expected_children <= MAX_EXPECTED_CHILDREN:
+        errors.setdefault("expected_children", []).append(
+            _("Give the number of children you expect: 1 to %(max)d.")
+            % {"max": MAX_EXPECTED_CHILDREN}
+        )
+    elif expected_children > 1 and not data.is_expected_birth:
+        errors.setdefault("expected_children", []).append(
+            _("Register born children one by one: each has a name and a date of birth.")
+        )
     if errors:
         raise ValidationError(errors)
-    keys = child_keys(
-        first_name=data.child_first_name,
-        last_name=data.child_last_name,
-        birth_date=data.child_birth_date,
-        national_number=data.national_number,
-    )
+    facts = child_facts(data=data, parent=parent)
+    chosen = _family_child(child_id=child_id, facts=facts)
+    entries: list[RegistryEntry] = []
+    for number in range(expected_children):
+        if number == 0:
+            resolution = child_resolve(facts=facts, chosen=chosen, another_child=another_child)
+        else:  # the next of the multiples: a child of its own
+            resolution = Resolution(child=Child.objects.create())
+        entries += _submit_one(
+            data=data,
+            facts=facts,
+            resolution=resolution,
+            parent=parent,
+            registered_by=registered_by,
+            now=now,
+            add_to_open_requests=add_to_open_requests and number == 0,
+        )
+    if notify_family and data.contact_email:
+        transaction.on_commit(
+            partial(
+                request_confirmation_send,
+                to=data.contact_email,
+                language=data.language,
+                child_name=f"{data.child_first_name} {data.child_last_name}".strip(),
+                requests=registered_requests(entries=entries, choices=data.choices, now=now),
+                follow_url=follow_url or my_requests_url(loket=entries[0].loket),
+                by_staff=registered_by is not None,
+            )
+        )
+    return entries
+
+
+def _submit_one(
+    *,
+    data: RequestData,
+    facts: ChildFacts,
+    resolution: Resolution,
+    parent: User | None,
+    registered_by: User | None,
+    now: datetime,
+    add_to_open_requests: bool,
+) -> list[RegistryEntry]:
+    """One child's registration: a part in each loket, or new choices in an open one."""
     # Adding to open requests changes parts that exist: their registry rows are locked
     # first, in id order (the lock order of tenants.requests.parts).
     existing = (
         {
             entry.loket_id: entry
-            for entry in open_entries_of_child(keys).select_for_update(of=("self",)).order_by("id")
-            if parent is None or entry.parent_id in (None, parent.pk)
+            for entry in RegistryEntry.objects.filter(
+                pk__in=open_entries_of(facts, across_families=registered_by is not None)
+                .filter(child=resolution.child)
+                .values("pk")
+            )
+            .select_for_update(of=("self",))
+            .select_related("loket")
+            .order_by("id")
         }
         if add_to_open_requests
         else {}
@@ -178,9 +275,10 @@ def request_submit(
         "consent_at": now,
     }
     registry_keys = RegistryKeys(
-        name_key=keys.name_key,
-        national_number_key=keys.national_number_key,
+        name_key=facts.name_key,
+        national_number_key=facts.national_number_key,
         claim_email_key=email_key(data.contact_email) if data.contact_email else "",
+        family_key=facts.family_key,
     )
     actor = registered_by or parent
     entries = []
@@ -192,6 +290,7 @@ def request_submit(
                     submission=submission,
                     fields=fields,
                     keys=registry_keys,
+                    child=resolution.child,
                     locations=choices,
                     parent=parent,
                     registered_by=registered_by,
@@ -207,16 +306,7 @@ def request_submit(
                 request, actor=actor, at=now, locations=[location.name for location in added]
             )
         entries.append(entry)
-    if notify_family and data.contact_email:
-        transaction.on_commit(
-            partial(
-                request_confirmation_send,
-                to=data.contact_email,
-                language=data.language,
-                child_name=f"{data.child_first_name} {data.child_last_name}".strip(),
-                requests=registered_requests(entries=entries, choices=data.choices, now=now),
-                follow_url=follow_url or my_requests_url(loket=entries[0].loket),
-                by_staff=registered_by is not None,
-            )
-        )
+    created = [entry for entry in entries if entry.registered_at == now]
+    if created and resolution.matched_elsewhere:
+        duplicates_record(entry=created[0], resolution=resolution, now=now)
     return entries

@@ -107,21 +107,16 @@ def test_the_same_child_is_recognised_despite_capitals_accents_and_spaces(
     world, herent_and_tienen, first, last
 ):
     submit(herent_and_tienen[0], parent=world.users["parent"])
-    data = request_data(herent_and_tienen[2])
-    found = open_registrations_of_child(
-        first_name=first, last_name=last, birth_date=data.child_birth_date
-    )
+    data = request_data(herent_and_tienen[2], child_first_name=first, child_last_name=last)
+    found = open_registrations_of_child(data=data, parent=world.users["parent"])
     assert [entry.loket.slug for entry in found] == ["alpha"]
 
 
 def test_another_child_is_not_matched(world, herent_and_tienen):
-    submit(herent_and_tienen[0])
+    submit(herent_and_tienen[0], parent=world.users["parent"])
     data = request_data()
-    assert not open_registrations_of_child(
-        first_name="Lotte",
-        last_name="Vermeulen",
-        birth_date=data.child_birth_date + timedelta(days=1),
-    ).exists()
+    data.child_birth_date += timedelta(days=1)
+    assert not open_registrations_of_child(data=data, parent=world.users["parent"]).exists()
 
 
 def test_registering_again_can_add_the_new_choices_to_the_open_request(world, herent_and_tienen):
