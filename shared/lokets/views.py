@@ -12,6 +12,7 @@ from shared.accounts.selectors import loket_team, roles_in_loket
 from shared.lokets.forms import LoketContactForm
 from shared.lokets.selectors import lokets_without_region, public_lokets, regions_with_lokets
 from shared.lokets.services import loket_update_contact
+from shared.registry.duplicates import open_duplicates_count
 
 
 def public_home(request: HttpRequest) -> HttpResponse:
@@ -46,14 +47,16 @@ def loket_home(request: HttpRequest) -> HttpResponse:
 def staff_home(request: HttpRequest) -> HttpResponse:
     loket = request.loket
     roles = roles_in_loket(user=request.user, loket=loket)
+    can_manage = has_access(Access.LOKET_STAFF, user=request.user, loket=loket)
     return render(
         request,
         "lokets/staff_home.html",
         {
             "loket": loket,
             "my_roles": roles,
-            "can_manage": has_access(Access.LOKET_STAFF, user=request.user, loket=loket),
+            "can_manage": can_manage,
             "team": loket_team(loket=loket),
+            "open_duplicates": open_duplicates_count(loket=loket) if can_manage else 0,
         },
     )
 

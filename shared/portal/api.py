@@ -25,9 +25,11 @@ from rest_framework.views import APIView
 
 from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import DAY_PARTS
+from shared.portal import submission_api
 from shared.portal.selectors import SubmissionView, parent_request, parent_requests
 from shared.registry.models import RegistryEntry, RequestStatus
-from tenants.requests import changes, confirmation
+from tenants.requests import changes, child_changes, confirmation
+from tenants.requests.api import CHILD_UPDATE_EXAMPLES, ChildUpdateSerializer
 from tenants.requests.models import ChoiceStatus
 
 
@@ -190,6 +192,24 @@ class MyRequestList(generics.ListAPIView):
     def get_queryset(self) -> list[SubmissionView]:
         return parent_requests(user=self.request.user)
 
+    @extend_schema(
+        summary="Register a request",
+        description=(
+            "Register a childcare request once, with the same rules as the wizard: one "
+            "request per loket of the chosen locations (catalogue locations of this host's "
+            "region), all or nothing; the confirmation goes to `family.email`. A refusal "
+            "(400) gives the messages at the place in the body that can fix them, e.g. "
+            '`{"child": {"first_name": [...]}}`. The answer holds the first child\'s '
+            "request at the top level and every request made in `requests`: one, or one "
+            "per child for unborn multiples (`expected_children`)."
+        ),
+        request=submission_api.RequestSubmitSerializer,
+        responses={201: submission_api.RequestSubmittedSerializer},
+        examples=submission_api.SUBMIT_EXAMPLES,
+    )
+    def post(self, request: Request) -> Response:
+        return submission_api.submission_register(request)
+
 
 class MyRequestDetail(_ChangeView):
     """One of your requests; change its desired start date or care plan at every loket."""
@@ -240,6 +260,30 @@ class MyRequestConfirm(_ChangeView):
     @extend_schema(request=None, responses=CHANGE_RESPONSES)
     def post(self, request: Request, submission: uuid.UUID) -> Response:
         self.change(confirmation.request_confirm, submission=submission)
+        return _answer(request, submission)
+
+
+class MyRequestChild(_ChangeView):
+    """Your child is born (or its details were wrong): fill in its first name and date of birth.
+
+    The change reaches every loket of your request, also a part where a place was
+    accepted; the national register number, street, postcode and phone are optional
+    (left out or null: kept as they are).
+    """
+
+    @extend_schema(
+        request=ChildUpdateSerializer,
+        responses=CHANGE_RESPONSES,
+        examples=CHILD_UPDATE_EXAMPLES,
+    )
+    def patch(self, request: Request, submission: uuid.UUID) -> Response:
+        data = ChildUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self.change(
+            child_changes.request_update_child,
+            submission=submission,
+            **data.service_arguments(),
+        )
         return _answer(request, submission)
 
 

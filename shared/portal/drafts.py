@@ -6,8 +6,13 @@ is JSON encrypted with ``opvangloket.crypto`` (Fernet). Its shape::
     {
       "mode": "parent" | "desk",
       "completed": ["child", "family", ...],          # steps saved at least once
+      "child_id": Child.public_id,                     # desk only, optional: the registered
+                                                      # child staff started from (?kind=)
       "child": {"first_name", "last_name", "birth_date" (ISO), "is_expected_birth",
-                "national_number" (digits)},
+                "national_number" (digits),
+                "known_child": Child.public_id | "another" | "",   # which child registered
+                                                      # before ("": none was asked)
+                "multiple_birth", "expected_children" (2-4, or null)},
       "family": {"guardian_1_name", "guardian_1_email", "guardian_1_phone",
                  "guardian_2_name", "guardian_2_email", "guardian_2_phone",
                  "street", "postcode", "residence" (NIS code), "language"},
@@ -24,6 +29,7 @@ a portal) and one mode: a parent's own request, or loket staff registering at th
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -46,6 +52,9 @@ MODES = (PARENT, DESK)
 # The wizard's steps in order; every step but the review saves a part of the payload.
 STEPS = ("child", "family", "need", "choices", "priority", "remarks", "review")
 FORM_STEPS = STEPS[:-1]
+
+# "known_child" of the child step: none of the children registered before.
+ANOTHER_CHILD = "another"
 
 
 @dataclass
@@ -94,6 +103,11 @@ class Draft:
         return STEPS.index(step) <= STEPS.index(self.first_open_step)
 
     @property
+    def linked_child_id(self) -> str:
+        """The registered child the desk started from (``?kind=``); "" for none."""
+        return self.payload.get("child_id", "")
+
+    @property
     def child_name(self) -> str:
         child = self.section("child") or {}
         return f"{child.get('first_name', '')} {child.get('last_name', '')}".strip()
@@ -107,10 +121,15 @@ def _decrypt(record: RequestDraft) -> Draft:
     return Draft(record=record, payload=json.loads(decrypt_text(record.encrypted_payload)))
 
 
-def draft_create(*, owner: User, loket: Loket | None, mode: str) -> Draft:
+def draft_create(
+    *, owner: User, loket: Loket | None, mode: str, child_id: uuid.UUID | None = None
+) -> Draft:
+    """A new draft; at the desk ``child_id`` links it to a registered child from the start."""
     if mode not in MODES:
         raise ValueError(f"unknown wizard mode {mode!r}")
     payload: dict[str, Any] = {"mode": mode, "completed": []}
+    if child_id is not None and mode == DESK:
+        payload["child_id"] = str(child_id)
     record = RequestDraft.objects.create(
         owner=owner, loket=loket, encrypted_payload=_encrypt(payload), step=STEPS[0]
     )
@@ -175,7 +194,16 @@ def draft_choices(
 
     A location that left the catalogue (unpublished, closed) simply drops out.
     """
-    ids = draft.choice_ids
+    return choices_visible(ids=draft.choice_ids, region=region, loket=loket)
+
+
+def choices_visible(
+    *, ids: list[int], region: Region | None, loket: Loket | None
+) -> list[CatalogueLocation]:
+    """The catalogue locations ``ids`` that may be chosen from this host, in that order.
+
+    The host's region only (``search_catalogue``); any other id simply drops out.
+    """
     if not ids:
         return []
     found = {
@@ -185,6 +213,27 @@ def draft_choices(
         )
     }
     return [found[pk] for pk in ids if pk in found]
+
+
+@dataclass(frozen=True)
+class ChildChoice:
+    """Which child the request is for, as ``request_submit`` takes it."""
+
+    child_id: uuid.UUID | None = None  # one of the children registered before
+    another_child: bool = False  # none of them
+    expected_children: int = 1  # unborn multiples: one request per child
+
+
+def draft_child_choice(*, draft: Draft) -> ChildChoice:
+    """What the child step says about which child it is (and how many are expected)."""
+    child = draft.section("child") or {}
+    known = child.get("known_child") or ""
+    multiple = child.get("multiple_birth") and child.get("is_expected_birth")
+    return ChildChoice(
+        child_id=uuid.UUID(known) if known and known != ANOTHER_CHILD else None,
+        another_child=known == ANOTHER_CHILD,
+        expected_children=int(child.get("expected_children") or 1) if multiple else 1,
+    )
 
 
 def _date(value: str | None) -> date | None:

@@ -20,10 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import DAY_CODES, HALF_DAYS, day_part_choices
 from shared.geography.models import Municipality, Postcode
-from shared.portal.drafts import DESK, PARENT
+from shared.portal.drafts import ANOTHER_CHILD, DESK, PARENT
+from shared.portal.selectors import FamilyChild
 from shared.registry.identity import national_number_digits, validate_national_number
 from tenants.requests.models import Priority
 from tenants.requests.rules import rule_errors
+from tenants.requests.services import MAX_EXPECTED_CHILDREN
 
 ISO_DATE = "%Y-%m-%d"
 
@@ -38,6 +40,8 @@ class StepContext:
     is_expected_birth: bool = False
     desired_start: date | None = None
     choices: list[CatalogueLocation] = field(default_factory=list)
+    # The children registered before that the child step offers: [(public id, label)].
+    known_children: list[tuple[str, str]] = field(default_factory=list)
 
 
 def date_input() -> forms.DateInput:
@@ -158,6 +162,15 @@ class ChildForm(WizardForm):
     is_expected_birth = forms.BooleanField(
         label=_("The child is not born yet: this is the expected date of birth"), required=False
     )
+    multiple_birth = forms.BooleanField(label=_("We expect more than one child"), required=False)
+    expected_children = forms.IntegerField(
+        label=_("How many children do you expect?"),
+        min_value=2,
+        max_value=MAX_EXPECTED_CHILDREN,
+        required=False,
+        help_text=_("Each child gets a request of its own."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
     national_number = forms.CharField(
         label=_("National register number (optional)"),
         max_length=20,
@@ -170,6 +183,23 @@ class ChildForm(WizardForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
+    MULTIPLE_FIELDS = ("multiple_birth", "expected_children")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.context.known_children:
+            # Asked first: which of the children registered before, or another child.
+            self.fields = {
+                "known_child": forms.ChoiceField(
+                    label=_("Which child is this request for?"),
+                    choices=[*self.context.known_children, (ANOTHER_CHILD, _("Another child"))],
+                    widget=forms.RadioSelect,
+                    error_messages={"required": _("Choose which child this request is for.")},
+                ),
+                **self.fields,
+            }
+            self._describe_fields()
+
     def clean_national_number(self) -> str:
         return national_number_digits(self.cleaned_data["national_number"])
 
@@ -178,6 +208,16 @@ class ChildForm(WizardForm):
         is_expected = cleaned.get("is_expected_birth", False)
         if not is_expected and not (cleaned.get("first_name") or "").strip():
             self.add_error("first_name", _("Fill in the child's first name."))
+        if not (is_expected and cleaned.get("multiple_birth")):
+            # Only asked for an expected birth: a hidden tick of a born child means nothing.
+            cleaned["multiple_birth"] = False
+            cleaned["expected_children"] = None
+        elif cleaned.get("expected_children") is None and "expected_children" not in self.errors:
+            self.add_error(
+                "expected_children",
+                _("Give the number of children you expect: 2 to %(max)d.")
+                % {"max": MAX_EXPECTED_CHILDREN},
+            )
         born = cleaned.get("birth_date")
         if born is not None:
             # Only the child's own rules here; the start date has its own step.
@@ -188,6 +228,23 @@ class ChildForm(WizardForm):
             for message in errors.get("child_birth_date", []):
                 self.add_error("birth_date", message)
         return cleaned
+
+    def summary(self) -> list[tuple[Any, list[tuple[Any, str]]]]:
+        summary = super().summary()
+        if getattr(self, "cleaned_data", {}).get("multiple_birth"):
+            return summary
+        hidden = {self.fields[name].label for name in self.MULTIPLE_FIELDS}
+        return [(legend, [row for row in rows if row[0] not in hidden]) for legend, rows in summary]
+
+
+def known_child_label(child: FamilyChild) -> str:
+    """ "Lena, born 25/02/2027", or "expected on 01/03/2027" for an unborn child."""
+    day = child.birth_date.strftime("%d/%m/%Y")
+    if child.is_expected_birth:
+        text = _("expected on %(date)s") % {"date": day}
+    else:
+        text = _("born %(date)s") % {"date": day}
+    return f"{child.first_name}, {text}" if child.first_name else str(text)
 
 
 class FamilyForm(WizardForm):
@@ -417,10 +474,20 @@ FIELD_STEPS = {
     "priorities": "priority",
     "remarks": "remarks",
     "consent": "remarks",
+    "child_id": "child",
+    "another_child": "child",
+    "expected_children": "child",
 }
 
 
-def step_context(*, mode: str, today: date, draft_payload: dict, choices) -> StepContext:
+def step_context(
+    *,
+    mode: str,
+    today: date,
+    draft_payload: dict,
+    choices,
+    known_children: list[tuple[str, str]] | None = None,
+) -> StepContext:
     """What the forms need to know from the other steps of the draft."""
     child = draft_payload.get("child") or {}
     need = draft_payload.get("need") or {}
@@ -438,4 +505,5 @@ def step_context(*, mode: str, today: date, draft_payload: dict, choices) -> Ste
         is_expected_birth=bool(child.get("is_expected_birth")),
         desired_start=parse(need.get("desired_start")),
         choices=list(choices),
+        known_children=list(known_children or []),
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shared.portal import api, views
+from shared.portal import api, submission_api, views
 from tenants.allocation import api as offer_api
 from tenants.allocation import parent_views as offer_views
 
@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path(f"{MY}/intrekken/", views.my_request_withdraw, name="my_request_withdraw"),
     path(f"{MY}/bevestigen/", views.my_request_confirm, name="my_request_confirm"),
+    path(f"{MY}/kind/", views.my_request_child, name="my_request_child"),
     path(
         "mijn-aanvragen/aanbod/<uuid:offer_id>/aanvaarden/",
         offer_views.my_offer_accept,
@@ -40,6 +41,7 @@ urlpatterns = [
         name="my_offer_decline",
     ),
     path("api/v1/my/requests/", api.MyRequestList.as_view(), name="api_my_requests"),
+    path("api/v1/my/children/", submission_api.MyChildList.as_view(), name="api_my_children"),
     path(
         "api/v1/my/offers/<uuid:offer_id>/accept/",
         offer_api.MyOfferAccept.as_view(),
@@ -53,6 +55,7 @@ urlpatterns = [
     path(f"{API}/", api.MyRequestDetail.as_view(), name="api_my_request"),
     path(f"{API}/withdraw/", api.MyRequestWithdraw.as_view(), name="api_my_request_withdraw"),
     path(f"{API}/confirm/", api.MyRequestConfirm.as_view(), name="api_my_request_confirm"),
+    path(f"{API}/child/", api.MyRequestChild.as_view(), name="api_my_request_child"),
     path(f"{API}/choices/", api.MyRequestAddChoices.as_view(), name="api_my_request_choices"),
     path(
         f"{API}/choices/remove/",

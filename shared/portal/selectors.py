@@ -4,7 +4,8 @@ The registry knows which lokets hold a request of this parent, without its conte
 part's content is read in its own loket's schema: one schema switch per loket, four
 queries there (requests, choices with their locations, their open offers, events),
 however many parts.
-Only registry entries whose parent is the user are ever read.
+Only registry entries whose parent is the user are ever read (for the family's children:
+the entries of the user's family, which are theirs or were claimed by them).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db.models import Prefetch
 from shared.accounts.models import User
 from shared.catalogue.vocabulary import care_plan_days, day_parts_in_order
 from shared.lokets.models import Loket
+from shared.registry.identity import family_key
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.allocation.models import Offer
 from tenants.requests.history import describe_event
@@ -298,3 +300,58 @@ def parent_request(*, user: User, submission: uuid.UUID) -> SubmissionView | Non
     )
     found = _assemble(list(entries), user=user)
     return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class FamilyChild:
+    """A child the parent's family registered before, as the family's own request says."""
+
+    child_id: uuid.UUID  # the registry's ``Child.public_id``
+    first_name: str
+    birth_date: date  # the due date while unborn
+    is_expected_birth: bool
+
+
+def family_children_of(*, user: User) -> list[FamilyChild]:
+    """The children this parent's family registered (``family_children``), oldest first.
+
+    Only the family's own entries are read (``RegistryEntry.family_key``), each child as its
+    latest request says: once born, its name and date of birth replace the due date. A
+    child other families registered too shows nothing of theirs.
+    """
+    entries = (
+        RegistryEntry.objects.filter(family_key=family_key(parent_id=user.pk))
+        .select_related("loket", "child")
+        .order_by("registered_at", "id")
+    )
+    latest: dict[int, RegistryEntry] = {}
+    for entry in entries:
+        latest[entry.child_id] = entry  # the child keeps its first place, its latest entry
+    first_seen = {child_id: index for index, child_id in enumerate(latest)}
+    found: dict[int, FamilyChild] = {}
+    for _loket, loket_entries in in_each_loket(latest.values()):
+        requests = ChildcareRequest.objects.in_bulk([entry.request_id for entry in loket_entries])
+        for entry in loket_entries:
+            request = requests.get(entry.request_id)
+            if request is not None:
+                found[entry.child_id] = FamilyChild(
+                    child_id=entry.child.public_id,
+                    first_name=request.child_first_name,
+                    birth_date=request.child_birth_date,
+                    is_expected_birth=request.is_expected_birth,
+                )
+    return [found[child_id] for child_id in sorted(found, key=first_seen.__getitem__)]
+
+
+def registered_child_id(*, value: str | None) -> uuid.UUID | None:
+    """``value`` as the public id of a child with a registry entry; None if it is no such id.
+
+    The desk starts a registration from a child staff found (``?kind=``): any registered
+    child, since ``request_submit`` lets loket staff link one of any family.
+    """
+    try:
+        public_id = uuid.UUID(str(value))
+    except ValueError:
+        return None
+    found = RegistryEntry.objects.filter(child__public_id=public_id).exists()
+    return public_id if found else None

@@ -33,7 +33,8 @@ from shared.portal.selectors import (
     parent_requests,
 )
 from tenants.allocation.closing import parent_closing_alternatives
-from tenants.requests import changes, confirmation
+from tenants.requests import changes, child_changes, confirmation
+from tenants.requests.forms import ChildUpdateForm
 
 SEARCH_RESULTS = 10
 
@@ -411,3 +412,28 @@ def my_request_confirm(request: HttpRequest, submission: uuid.UUID) -> HttpRespo
         submission=submission,
     )
     return redirect(_detail_url(submission))
+
+
+@role_required(Access.PARENT)
+def my_request_child(request: HttpRequest, submission: uuid.UUID) -> HttpResponse:
+    """The child is born: its first name and date of birth, in every loket of the request."""
+    parent = _own_request(request, submission)
+    if parent.status not in child_changes.UPDATABLE_STATUSES:
+        messages.error(request, parent.refusal)
+        return redirect(_detail_url(submission))
+    initial = {} if parent.is_expected_birth else {"birth_date": parent.child_birth_date}
+    form = ChildUpdateForm(_posted(request), initial=initial)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run_with_form(
+            request,
+            form,
+            child_changes.request_update_child,
+            _("Thank you: your child's details have been updated at every loket."),
+            submission=submission,
+            **form.service_arguments(),
+        )
+    ):
+        return redirect(_detail_url(submission))
+    return render(request, "portal/my_request_child.html", {"parent_request": parent, "form": form})

@@ -6,6 +6,11 @@ on their own loket's host (``/beheer/aanvraag/…``). Every step saves the draft
 (``shared.portal.drafts``); the review step checks the request with the rules of
 ``request_submit`` and registers it there.
 
+Which child: a parent whose family registered children before says on the child step
+which one it is, or that it is another child; unborn multiples get one request each. At
+the desk the family is not known on that step: only a child staff started from
+(``/beheer/aanvraag/nieuw/?kind=<child public id>``) is offered, and linked.
+
 Desk registrations are made with ``parent=None``, also when an account with the given
 e-mail address exists: an address typed at the desk proves nothing about who holds that
 account, and one typo would show a child's data to a stranger. The parent links the
@@ -15,6 +20,7 @@ that they own the address. ``registered_by`` is the staff member.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -36,8 +42,9 @@ from shared.catalogue.vocabulary import Weekday
 from shared.lokets.selectors import municipalities_served
 from shared.portal import drafts
 from shared.portal.drafts import DESK, FORM_STEPS, PARENT, STEPS, Draft
-from shared.portal.forms import FIELD_STEPS, STEP_FORMS, step_context
+from shared.portal.forms import FIELD_STEPS, STEP_FORMS, known_child_label, step_context
 from shared.portal.models import RequestDraft
+from shared.portal.selectors import family_children_of, registered_child_id
 from tenants.requests.rules import age_warnings, rule_errors
 from tenants.requests.services import (
     RequestData,
@@ -193,9 +200,27 @@ def _wizard_context(request: HttpRequest, mode: Mode, draft: Draft, current: str
     }
 
 
+def _linked_child(request: HttpRequest, mode: Mode) -> str:
+    """At the desk, ``?kind=<child public id>``: a registered child staff start from."""
+    asked = request.POST.get("kind") or request.GET.get("kind")
+    if not mode.is_desk or not asked:
+        return ""
+    child_id = registered_child_id(value=asked)
+    if child_id is None:
+        messages.error(request, _("This child is not in the registry: start without linking."))
+        return ""
+    return str(child_id)
+
+
 def _start(request: HttpRequest, mode: Mode) -> HttpResponse:
+    linked_child = _linked_child(request, mode)
     if request.method == "POST":
-        draft = drafts.draft_create(owner=request.user, loket=request.loket, mode=mode.name)
+        draft = drafts.draft_create(
+            owner=request.user,
+            loket=request.loket,
+            mode=mode.name,
+            child_id=uuid.UUID(linked_child) if linked_child else None,
+        )
         return redirect(_step_url(mode, draft, STEPS[0]))
     open_drafts = [
         {
@@ -209,7 +234,12 @@ def _start(request: HttpRequest, mode: Mode) -> HttpResponse:
     return render(
         request,
         "portal/wizard_start.html",
-        {"mode": mode, "open_drafts": open_drafts, "step_titles": list(STEP_TITLES.values())},
+        {
+            "mode": mode,
+            "open_drafts": open_drafts,
+            "step_titles": list(STEP_TITLES.values()),
+            "linked_child": linked_child,
+        },
     )
 
 
@@ -242,14 +272,36 @@ def _step(request: HttpRequest, mode: Mode, draft_id: int, slug: str) -> HttpRes
     return _form_step(request, mode, draft, current)
 
 
-def _context_for_forms(request: HttpRequest, mode: Mode, draft: Draft):
+def _known_children(request: HttpRequest, mode: Mode, draft: Draft) -> list[tuple[str, str]]:
+    """The children registered before that the child step asks about: [(id, label)].
+
+    A parent: their family's own children. At the desk the family is not known yet: only
+    the child staff started from (``?kind=``), if any.
+    """
+    if mode.is_desk:
+        linked = draft.linked_child_id
+        return [(linked, _("Linked to a child that is already registered"))] if linked else []
+    return [
+        (str(child.child_id), known_child_label(child))
+        for child in family_children_of(user=request.user)
+    ]
+
+
+def _context_for_forms(request: HttpRequest, mode: Mode, draft: Draft, *, children: bool = False):
+    """The draft's chosen locations and what the forms know; ``children``: for the child step."""
     choices = drafts.draft_choices(draft=draft, region=request.region, loket=request.loket)
     return choices, step_context(
-        mode=mode.name, today=timezone.localdate(), draft_payload=draft.payload, choices=choices
+        mode=mode.name,
+        today=timezone.localdate(),
+        draft_payload=draft.payload,
+        choices=choices,
+        known_children=_known_children(request, mode, draft) if children else [],
     )
 
 
-def _initial(request: HttpRequest, mode: Mode, current: str) -> dict:
+def _initial(request: HttpRequest, mode: Mode, draft: Draft, current: str) -> dict:
+    if current == "child" and mode.is_desk and draft.linked_child_id:
+        return {"known_child": draft.linked_child_id}
     if current != "family":
         return {}
     if mode.is_desk:
@@ -267,7 +319,7 @@ def _next_step(current: str, *, from_review: bool) -> str:
 
 
 def _form_step(request: HttpRequest, mode: Mode, draft: Draft, current: str) -> HttpResponse:
-    _choices, context = _context_for_forms(request, mode, draft)
+    _choices, context = _context_for_forms(request, mode, draft, children=current == "child")
     form_class = STEP_FORMS[current]
     from_review = (request.POST.get("from") or request.GET.get("from")) == "review"
     if request.method == "POST":
@@ -282,7 +334,7 @@ def _form_step(request: HttpRequest, mode: Mode, draft: Draft, current: str) -> 
         # What was saved, checked again: a date that has passed since shows its message.
         form = form_class(data=draft.section(current), context=context)
     else:
-        form = form_class(initial=_initial(request, mode, current), context=context)
+        form = form_class(initial=_initial(request, mode, draft, current), context=context)
     return render(
         request,
         f"portal/wizard_{current}.html",
@@ -440,6 +492,7 @@ class ReviewState:
     open_lokets: list[str] = field(default_factory=list)  # names only, never content
     can_add: bool = False
     duplicate_error: str = ""
+    child: drafts.ChildChoice = field(default_factory=drafts.ChildChoice)
 
     @property
     def is_ready(self) -> bool:
@@ -452,7 +505,7 @@ def _add_error(errors: list[str], message: str) -> None:
 
 
 def _review_state(request: HttpRequest, mode: Mode, draft: Draft) -> ReviewState:
-    choices, context = _context_for_forms(request, mode, draft)
+    choices, context = _context_for_forms(request, mode, draft, children=True)
     state = ReviewState(errors={key: [] for key in FORM_STEPS})
     for key in FORM_STEPS:
         section = {
@@ -490,13 +543,19 @@ def _review_state(request: HttpRequest, mode: Mode, draft: Draft) -> ReviewState
     state.data = data
     # A parent hears only of their own family's requests for this child; loket staff at
     # the desk also of other families' probable matches (names of lokets, no content).
-    matches = list(
-        open_registrations_of_child(
-            data=data,
-            parent=None if mode.is_desk else request.user,
-            at_the_desk=mode.is_desk,
-        )
+    matches = open_registrations_of_child(
+        data=data,
+        parent=None if mode.is_desk else request.user,
+        at_the_desk=mode.is_desk,
     )
+    # Which child it is, as the child step says: only that child's requests can be added
+    # to, and none when it is another child than those registered before.
+    state.child = drafts.draft_child_choice(draft=draft)
+    if state.child.another_child:
+        matches = matches.none()
+    elif state.child.child_id is not None:
+        matches = matches.filter(child__public_id=state.child.child_id)
+    matches = list(matches)
     state.open_lokets = list(dict.fromkeys(entry.loket.name for entry in matches))
     state.can_add = bool(matches)
     return state
@@ -548,6 +607,9 @@ def _submit(request: HttpRequest, mode: Mode, draft_id: int) -> HttpResponse:
                     and duplicate == "add"
                     and state.can_add,
                     follow_url=request.build_absolute_uri(FOLLOW_UP_PATH),
+                    child_id=state.child.child_id,
+                    another_child=state.child.another_child,
+                    expected_children=state.child.expected_children,
                 )
             except ValidationError as error:
                 for name, messages_ in error.message_dict.items():

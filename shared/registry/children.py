@@ -148,9 +148,16 @@ def _in_family(facts: ChildFacts, *, excluding: int | None = None) -> Child | No
     return _latest_child(unborn)
 
 
-def _elsewhere(facts: ChildFacts) -> tuple[Child | None, list[RegistryEntry], str]:
-    """A probable match in other families: by national number, else by name (born only)."""
+def _elsewhere(
+    facts: ChildFacts, *, excluding: int | None = None
+) -> tuple[Child | None, list[RegistryEntry], str]:
+    """A probable match in other families: by national number, else by name (born only).
+
+    ``excluding``: a child whose entries are not looked at (the one being relinked).
+    """
     others = RegistryEntry.objects.select_related("child")
+    if excluding is not None:
+        others = others.exclude(child_id=excluding)
     if facts.family_key:
         others = others.exclude(family_key=facts.family_key)
     for reason, matches in (
@@ -240,6 +247,45 @@ def child_split(*, entries: Iterable[RegistryEntry]) -> Child:
     """These entries (one family's) are a child of their own: a new identity for them."""
     child = Child.objects.create()
     RegistryEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(child=child)
+    return child
+
+
+def child_relink(*, entries: Iterable[RegistryEntry], facts: ChildFacts, now: datetime) -> Child:
+    """The child of ``entries`` (one family's, one child) has new ``facts``: link it anew.
+
+    Called when the entries already hold the new keys (a child born and named, details
+    corrected). Their identity stays: another identity of the same family that is now
+    the same child (the same national-number key, or a born child with the same name key;
+    never a due date, so unborn twins stay two) merges into it. In other families, a new
+    match by national number or name makes it one child with theirs, as at registration
+    (rule 3): the other family's identity is kept, the entries join it, and a possible
+    duplicate goes to loket staff; a pair staff rejected is never linked again.
+    """
+    entries = list(entries)
+    child = Child.objects.get(pk=entries[0].child_id)
+    if facts.family_key:
+        same = Q(pk__in=[])
+        if not facts.is_expected_birth:
+            same |= Q(expected_birth__isnull=True, name_key=facts.name_key)
+        if facts.national_number_key:
+            same |= Q(national_number_key=facts.national_number_key)
+        others = (
+            RegistryEntry.objects.filter(same, family_key=facts.family_key)
+            .exclude(child_id=child.pk)
+            .values_list("child_id", flat=True)
+        )
+        for gone in Child.objects.filter(pk__in=list(others)).order_by("pk"):
+            child_merge(keep=child, gone=gone)
+    found, matched, reason = _elsewhere(facts, excluding=child.pk)
+    if found is None:
+        return child
+    child = child_merge(keep=found, gone=child)
+    first = min(entries, key=lambda entry: (entry.registered_at, entry.pk))
+    duplicates_record(
+        entry=first,
+        resolution=Resolution(child=child, matched_elsewhere=tuple(matched), reason=reason),
+        now=now,
+    )
     return child
 
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shared.accounts.permissions import Access, HasRole
-from shared.statistics.selectors import figures_compute, scope_for_loket, scope_for_region
+from shared.statistics.selectors import (
+    duplicates_to_decide,
+    figures_compute,
+    reconciliation_for_loket,
+    scope_for_loket,
+    scope_for_region,
+)
 from shared.statistics.views import period_from
 
 
@@ -59,6 +65,11 @@ class FiguresSerializer(serializers.Serializer):
     waiting_by_age_group = serializers.DictField(child=serializers.IntegerField())
     waiting_by_start_month = serializers.DictField(child=serializers.IntegerField())
     waiting_by_priority = serializers.DictField(child=serializers.IntegerField())
+    possible_duplicates_to_decide = serializers.IntegerField(
+        help_text="Open possible duplicates with a request of this scope registered in the "
+        "period: each is counted once until loket staff decide; a rejection makes two "
+        "children of it."
+    )
 
 
 class FiguresView(APIView):
@@ -85,5 +96,102 @@ class FiguresView(APIView):
             scope = scope_for_loket(loket=loket)
         else:
             scope = scope_for_region(region=request.region)
-        figures = figures_compute(scope=scope, period=period_from(request.query_params))
+        period = period_from(request.query_params)
+        figures = figures_compute(scope=scope, period=period)
+        figures["possible_duplicates_to_decide"] = duplicates_to_decide(scope=scope, period=period)
         return Response(FiguresSerializer(figures).data)
+
+
+class ReconciledRequestSerializer(serializers.Serializer):
+    reference = serializers.CharField(help_text="This loket's request.")
+    status = serializers.CharField()
+
+
+class ReconciledChildSerializer(serializers.Serializer):
+    child_key = serializers.CharField(help_text="The start of the child identity's random id.")
+    requests = ReconciledRequestSerializer(many=True)
+    other_lokets = serializers.ListField(
+        child=serializers.CharField(), help_text="Other lokets of the child, by name only."
+    )
+    is_without_offer = serializers.BooleanField()
+    is_waiting = serializers.BooleanField()
+    has_open_duplicate = serializers.BooleanField()
+
+
+class ReconciliationTotalsSerializer(serializers.Serializer):
+    unique_requests = serializers.IntegerField()
+    unique_without_offer = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    requests = serializers.IntegerField()
+
+
+class ReconciliationSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    totals = ReconciliationTotalsSerializer()
+    possible_duplicates_to_decide = serializers.IntegerField()
+    children = ReconciledChildSerializer(many=True)
+
+
+class ReconciliationView(APIView):
+    """The requests behind this loket's figures of a period, per child identity.
+
+    The totals are the figures' own (``/api/v1/figures/`` for the same period); each
+    child lists this loket's references, and other lokets by name only.
+    """
+
+    permission_classes = [HasRole(Access.LOKET_STAFF)]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", OpenApiTypes.INT, description="A calendar year."),
+            OpenApiParameter("start", OpenApiTypes.DATE, description="First day (with end)."),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="Day after the last day."),
+        ],
+        responses=ReconciliationSerializer,
+        examples=[
+            OpenApiExample(
+                "One child, registered here and in another loket",
+                value={
+                    "period": {"start": "2026-01-01", "end": "2027-01-01"},
+                    "totals": {
+                        "unique_requests": 1,
+                        "unique_without_offer": 1,
+                        "waiting": 1,
+                        "requests": 1,
+                    },
+                    "possible_duplicates_to_decide": 0,
+                    "children": [
+                        {
+                            "child_key": "3f2a9c1e",
+                            "requests": [{"reference": "HER-2026-00042", "status": "open"}],
+                            "other_lokets": ["Loket Leuven"],
+                            "is_without_offer": True,
+                            "is_waiting": True,
+                            "has_open_duplicate": False,
+                        }
+                    ],
+                },
+            )
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        period = period_from(request.query_params)
+        reconciliation = reconciliation_for_loket(loket=request.loket, period=period)
+        scope = scope_for_loket(loket=request.loket)
+        return Response(
+            ReconciliationSerializer(
+                {
+                    "period": {"start": period.start, "end": period.end},
+                    "totals": {
+                        "unique_requests": reconciliation.unique_requests,
+                        "unique_without_offer": reconciliation.unique_without_offer,
+                        "waiting": reconciliation.waiting,
+                        "requests": reconciliation.requests,
+                    },
+                    "possible_duplicates_to_decide": duplicates_to_decide(
+                        scope=scope, period=period
+                    ),
+                    "children": reconciliation.children,
+                }
+            ).data
+        )

@@ -27,11 +27,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from shared.catalogue.vocabulary import add_months, first_of_month
 from shared.geography.models import Municipality
 from shared.lokets.models import Loket, Region
+from shared.registry.duplicates import duplicates_for_loket, duplicates_waiting_in
+from shared.registry.models import PossibleDuplicate, RegistryEntry, RequestStatus
 
 CHILD_FIGURES = (
     "unique_requests",
@@ -294,3 +297,133 @@ def loket_dashboard(*, loket: Loket, now: datetime) -> dict:
         "offers_waiting": offers_waiting,
         "also_elsewhere": double,
     }
+
+
+# --- Figures you can defend: what may still change them, and the requests behind them ---
+
+
+def _scope_loket_ids(scope: Scope) -> list[int] | None:
+    if scope.loket_id is not None:
+        return [scope.loket_id]
+    if scope.region_id is not None:
+        return list(Loket.objects.filter(region_id=scope.region_id).values_list("id", flat=True))
+    return None
+
+
+def duplicates_to_decide(*, scope: Scope, period: Period) -> int:
+    """Open possible duplicates with an entry of ``scope`` registered in ``period``.
+
+    Each is counted once meanwhile; a rejection makes two children of it, so the unique
+    requests of the period can still grow by this many.
+    """
+    start, end = period.bounds()
+    return duplicates_waiting_in(loket_ids=_scope_loket_ids(scope), start=start, end=end)
+
+
+def loket_duplicate_counts(*, loket: Loket) -> dict:
+    """The loket's possible duplicates to decide, and those where a place was accepted
+    for the other family's request meanwhile."""
+    waiting = duplicates_for_loket(loket=loket, status=PossibleDuplicate.Status.OPEN)
+    return {
+        "to_decide": waiting.count(),
+        "placed_elsewhere": waiting.filter(placed_elsewhere_at__isnull=False).count(),
+    }
+
+
+@dataclass(frozen=True)
+class OwnRequest:
+    reference: str
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return str(RequestStatus(self.status).label)
+
+
+@dataclass(frozen=True)
+class ReconciledChild:
+    """One child identity behind a loket's figures: its requests here, where else."""
+
+    child_key: str  # the start of the identity's random id: the same in every export
+    requests: tuple[OwnRequest, ...]  # this loket's, in the period
+    other_lokets: tuple[str, ...]  # names only: another loket's requests stay there
+    is_without_offer: bool
+    is_waiting: bool
+    has_open_duplicate: bool
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    period: Period
+    children: tuple[ReconciledChild, ...]
+
+    @property
+    def unique_requests(self) -> int:
+        return len(self.children)
+
+    @property
+    def unique_without_offer(self) -> int:
+        return sum(child.is_without_offer for child in self.children)
+
+    @property
+    def waiting(self) -> int:
+        return sum(child.is_waiting for child in self.children)
+
+    @property
+    def requests(self) -> int:
+        return sum(len(child.requests) for child in self.children)
+
+
+def reconciliation_for_loket(*, loket: Loket, period: Period) -> Reconciliation:
+    """The requests behind the loket's unique requests, without offer and waiting.
+
+    The same rules as ``figures_compute`` (per child over the loket's entries registered
+    in ``period``), so its totals are the figures' totals; here each child is listed with
+    the loket's own references, and other lokets of the child by name only.
+    """
+    start, end = period.bounds()
+    entries = (
+        RegistryEntry.objects.filter(loket=loket, registered_at__gte=start, registered_at__lt=end)
+        .order_by("registered_at", "id")
+        .values_list("child_id", "child__public_id", "reference", "status", "has_offer")
+    )
+    by_child: dict[int, dict] = {}
+    for child_id, public_id, reference, status, has_offer in entries:
+        child = by_child.setdefault(
+            child_id, {"key": str(public_id)[:8], "requests": [], "offered": False}
+        )
+        child["requests"].append(OwnRequest(reference=reference, status=status))
+        child["offered"] |= has_offer or status == RequestStatus.PLACED
+    elsewhere: dict[int, set[str]] = {}
+    for child_id, name in (
+        RegistryEntry.objects.filter(child_id__in=by_child)
+        .exclude(loket=loket)
+        .values_list("child_id", "loket__name")
+        .distinct()
+    ):
+        elsewhere.setdefault(child_id, set()).add(name)
+    with_duplicate = set(
+        PossibleDuplicate.objects.filter(
+            Q(entry__child_id__in=by_child) | Q(other__child_id__in=by_child),
+            status=PossibleDuplicate.Status.OPEN,
+        ).values_list("entry__child_id", flat=True)
+    ) | set(
+        PossibleDuplicate.objects.filter(
+            Q(entry__child_id__in=by_child) | Q(other__child_id__in=by_child),
+            status=PossibleDuplicate.Status.OPEN,
+        ).values_list("other__child_id", flat=True)
+    )
+    children = []
+    for child_id, child in by_child.items():
+        statuses = {request.status for request in child["requests"]}
+        children.append(
+            ReconciledChild(
+                child_key=child["key"],
+                requests=tuple(child["requests"]),
+                other_lokets=tuple(sorted(elsewhere.get(child_id, ()))),
+                is_without_offer=not child["offered"],
+                is_waiting=RequestStatus.OPEN in statuses and RequestStatus.PLACED not in statuses,
+                has_open_duplicate=child_id in with_duplicate,
+            )
+        )
+    return Reconciliation(period=period, children=tuple(children))

@@ -15,4 +15,10 @@ urlpatterns = [
         name="download",
     ),
     path("api/v1/figures/", api.FiguresView.as_view(), name="api_figures"),
+    path("beheer/cijfers/verantwoording/", views.loket_reconciliation, name="reconciliation"),
+    path(
+        "api/v1/figures/reconciliation/",
+        api.ReconciliationView.as_view(),
+        name="api_reconciliation",
+    ),
 ]

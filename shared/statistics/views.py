@@ -15,9 +15,12 @@ from shared.statistics import exports
 from shared.statistics.selectors import (
     Period,
     Scope,
+    duplicates_to_decide,
     figures_compute,
     loket_dashboard,
+    loket_duplicate_counts,
     period_of_year,
+    reconciliation_for_loket,
     scope_for_loket,
     scope_for_region,
 )
@@ -122,6 +125,7 @@ def _figures_page(request: HttpRequest, scope: Scope) -> HttpResponse:
             "period": period,
             "figures": figures,
             "totals": figures["totals"],
+            "duplicates_to_decide": duplicates_to_decide(scope=scope, period=period),
             "charts": charts(figures),
             "query": request.GET.urlencode(),
         },
@@ -151,7 +155,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "statistics/dashboard.html",
-        {"counts": loket_dashboard(loket=request.loket, now=timezone.now())},
+        {
+            "counts": loket_dashboard(loket=request.loket, now=timezone.now()),
+            "duplicates": loket_duplicate_counts(loket=request.loket),
+        },
+    )
+
+
+@role_required(Access.LOKET_STAFF)
+def loket_reconciliation(request: HttpRequest) -> HttpResponse:
+    """The requests behind the loket's figures of a period, per child identity."""
+    period = period_from(request.GET)
+    scope = scope_for_loket(loket=request.loket)
+    figures = figures_compute(scope=scope, period=period)
+    return render(
+        request,
+        "statistics/reconciliation.html",
+        {
+            "period": period,
+            "reconciliation": reconciliation_for_loket(loket=request.loket, period=period),
+            "totals": figures["totals"],
+            "duplicates_to_decide": duplicates_to_decide(scope=scope, period=period),
+            "query": request.GET.urlencode(),
+        },
     )
 
 

@@ -27,9 +27,12 @@ from django.utils import translation
 
 from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
+from shared.registry.models import PossibleDuplicate, RegistryEntry
 from tenants.allocation.models import Offer, OfferNotice
 from tenants.requests.emails import my_request_url
 from tenants.requests.family import family_email
+from tenants.requests.models import ChildcareRequest
+from tenants.requests.parts import in_each_loket
 from tenants.requests.submission_emails import email_language
 
 logger = logging.getLogger(__name__)
@@ -136,6 +139,47 @@ def offer_expired_notify(*, offer: Offer, now: datetime) -> None:
         now=now,
         url=_queue_url(loket, offer),
     )
+
+
+def placed_elsewhere_notify(*, duplicates: list[PossibleDuplicate], placed: RegistryEntry) -> int:
+    """Another family's open requests of what looks like the child just placed stay open:
+    that family hears so, in its language ("your request stays open; the loket will
+    contact you"), one e-mail per address, after commit. Returns how many will leave.
+
+    Nothing of the placed family is said. Sent once: the accept that calls this runs once
+    per offer (it reads the offer again under the lock), so no notice row is needed.
+    Their loket sees it on its possible duplicates (``placed_elsewhere_at``).
+    """
+    waiting = [
+        duplicate.entry if duplicate.other_id == placed.pk else duplicate.other
+        for duplicate in duplicates
+    ]
+    by_address: dict[str, dict[str, Any]] = {}
+    for loket, entries in in_each_loket(waiting):
+        requests = ChildcareRequest.objects.select_related("parent").in_bulk(
+            [entry.request_id for entry in entries]
+        )
+        for entry in entries:
+            request = requests.get(entry.request_id)
+            address = family_email(request) if request is not None else ""
+            if not address:
+                continue  # the loket phones them: the duplicate is on its list
+            mail = by_address.setdefault(
+                address,
+                {
+                    "language": request.language,
+                    "child_name": request.child_name,
+                    "loket": loket,
+                    "url": my_request_url(request=request, loket=loket),
+                    "requests": [],
+                },
+            )
+            mail["requests"].append({"loket": loket.name, "reference": request.reference})
+    for address, mail in by_address.items():
+        _send_after_commit(
+            "placed_elsewhere_parent", to=address, language=mail.pop("language"), context=mail
+        )
+    return len(by_address)
 
 
 def offer_accepted_notify(*, offer: Offer, now: datetime) -> bool:

@@ -34,6 +34,7 @@ from tenants.allocation.notices import (
     offer_accepted_notify,
     offer_expired_notify,
     offer_made_notify,
+    placed_elsewhere_notify,
 )
 from tenants.allocation.selectors import advised_places_in_use, ranked_higher_without_offer
 from tenants.providers.models import Location
@@ -280,7 +281,7 @@ def _close_elsewhere(
         if entry.pk == placed_entry.pk
         or (entry.status == RequestStatus.OPEN and in_one_family(entry, placed_entry))
     ]
-    duplicates_placed_elsewhere(
+    marked = duplicates_placed_elsewhere(
         placed=placed_entry,
         others=[
             entry
@@ -289,6 +290,7 @@ def _close_elsewhere(
         ],
         now=now,
     )
+    placed_elsewhere_notify(duplicates=marked, placed=placed_entry)
     for _loket, loket_entries in in_each_loket(closing):
         request_ids = [entry.request_id for entry in loket_entries]
         choices = list(

@@ -21,6 +21,7 @@ class AuditEvent(models.Model):
     class ObjectType(models.TextChoices):
         REQUEST = "request", _("childcare request")
         NOTE = "note", _("note")
+        REGISTRY_SEARCH = "registry_search", _("registry search")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

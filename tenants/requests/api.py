@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -28,6 +29,7 @@ from shared.lokets.api import MunicipalitySummarySerializer
 from shared.registry.models import RequestStatus
 from tenants.audit.models import AuditEvent
 from tenants.audit.services import audit_record
+from tenants.requests.child_changes import request_update_child_by_staff
 from tenants.requests.confirmation import request_reopen
 from tenants.requests.forms import PRIORITY_FILTER_CHOICES, REGISTERED_BY_CHOICES, RequestFilterForm
 from tenants.requests.models import (
@@ -233,6 +235,104 @@ def staff_request_action(request: Request, reference: str, service: Callable) ->
     childcare_request = request_detail(reference=reference)
     serializer = StaffRequestDetailSerializer(childcare_request, context={"request": request})
     return Response(serializer.data)
+
+
+class ChildUpdateSerializer(serializers.Serializer):
+    """The child after birth, for every part of the request (``child_changes``)."""
+
+    first_name = serializers.CharField(max_length=80)
+    birth_date = serializers.DateField(
+        help_text="The real date of birth; for a child registered before birth, at most "
+        "EXPECTED_BIRTH_WINDOW_DAYS from the expected date."
+    )
+    national_number = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Optional: 11 digits. Empty keeps the number the request holds.",
+    )
+    street = serializers.CharField(
+        max_length=150, required=False, allow_null=True, help_text="Only if it changed."
+    )
+    postcode = serializers.CharField(
+        max_length=4,
+        required=False,
+        allow_null=True,
+        help_text="Only if it changed; a postcode of the municipality of residence.",
+    )
+    contact_phone = serializers.CharField(
+        max_length=40, required=False, allow_null=True, help_text="Only if it changed."
+    )
+
+    def service_arguments(self) -> dict:
+        data = self.validated_data
+        return {
+            "first_name": data["first_name"],
+            "birth_date": data["birth_date"],
+            "national_number": data.get("national_number", ""),
+            **{name: data.get(name) for name in ("street", "postcode", "contact_phone")},
+        }
+
+
+CHILD_UPDATE_EXAMPLES = [
+    OpenApiExample(
+        "Born",
+        value={"first_name": "Lena", "birth_date": "2026-03-02"},
+        request_only=True,
+    ),
+    OpenApiExample(
+        "Born, with the national register number and a new address",
+        value={
+            "first_name": "Lena",
+            "birth_date": "2026-03-02",
+            "national_number": "26.03.02-123.45",
+            "street": "Stationsstraat 12",
+            "postcode": "3000",
+        },
+        request_only=True,
+    ),
+    OpenApiExample(
+        "Refused",
+        value={
+            "birth_date": [
+                "The date of birth may differ from the expected date (1 March 2026) by at "
+                "most 42 days. Check the date, or ask the loket to help."
+            ]
+        },
+        response_only=True,
+        status_codes=["400"],
+    ),
+]
+
+
+class RequestChildUpdateView(APIView):
+    """Fill in the child after birth (or correct it), for the family (loket staff only).
+
+    The first name, date of birth and, optionally, national register number, street,
+    postcode and phone change in every part of the request's submission, in every loket
+    (a child's details are facts, not choices); the registry links the child anew.
+    """
+
+    permission_classes = [LOKET_STAFF_ONLY]
+
+    @extend_schema(
+        request=ChildUpdateSerializer,
+        responses={
+            200: StaffRequestDetailSerializer,
+            400: OpenApiResponse(description="The details break a rule; messages per field."),
+            404: OpenApiResponse(description="No request of this loket by that reference."),
+        },
+        examples=CHILD_UPDATE_EXAMPLES,
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = ChildUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+
+        def update(**arguments) -> None:
+            request_update_child_by_staff(**arguments, **data.service_arguments())
+
+        return staff_request_action(request, reference, update)
 
 
 class RequestReopenView(APIView):

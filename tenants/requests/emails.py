@@ -1,4 +1,5 @@
-"""E-mails about keeping a request current: the reminder to confirm and the lapse notice.
+"""E-mails about keeping a request current: the reminder to confirm, the lapse notice, and
+the reminder to fill in the birth of a child registered before it was born.
 
 Written per language (``<name>.<language>.txt``: nl, fr, en) and rendered with the
 request's language active, so that dates read as the parent reads them.
@@ -39,7 +40,17 @@ def my_request_url(*, request: ChildcareRequest, loket: Loket) -> str:
     return _on_loket_host(loket, path)
 
 
-def _send(name: str, *, request: ChildcareRequest, loket: Loket, to: str) -> None:
+def my_request_child_url(*, request: ChildcareRequest, loket: Loket) -> str:
+    """The page where the parent fills in the birth, on the loket's own host."""
+    path = reverse(
+        "portal:my_request_child",
+        urlconf="opvangloket.urls_tenant",
+        kwargs={"submission": request.submission},
+    )
+    return _on_loket_host(loket, path)
+
+
+def _send(name: str, *, request: ChildcareRequest, loket: Loket, to: str, url: str = "") -> None:
     language = email_language(request.language)
     context = {
         "child_name": request.child_name,
@@ -47,7 +58,8 @@ def _send(name: str, *, request: ChildcareRequest, loket: Loket, to: str) -> Non
         "loket": loket,
         "confirmed_until": request.confirmed_until,
         "grace_days": GRACE_DAYS,
-        "url": my_request_url(request=request, loket=loket),
+        "due_date": request.child_birth_date,
+        "url": url or my_request_url(request=request, loket=loket),
     }
     with translation.override(language):
         subject = render_to_string(f"requests/email/{name}_subject.{language}.txt", context)
@@ -61,3 +73,14 @@ def confirmation_reminder_send(*, request: ChildcareRequest, loket: Loket, to: s
 
 def request_lapsed_send(*, request: ChildcareRequest, loket: Loket, to: str) -> None:
     _send("request_lapsed", request=request, loket=loket, to=to)
+
+
+def birth_reminder_send(*, request: ChildcareRequest, loket: Loket, to: str) -> None:
+    """Ask the parent of an unborn child, some time after the due date, to fill in the birth."""
+    _send(
+        "birth_reminder",
+        request=request,
+        loket=loket,
+        to=to,
+        url=my_request_child_url(request=request, loket=loket),
+    )

@@ -72,6 +72,61 @@ class RequestFilterForm(forms.Form):
         return {name: value or None for name, value in self.cleaned_data.items()}
 
 
+class ChildUpdateForm(forms.Form):
+    """The child after birth (``child_changes``): the parent's page and loket staff's form.
+
+    Address and phone are optional: empty keeps what the request holds.
+    """
+
+    first_name = forms.CharField(
+        label=_("First name of the child"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Date of birth"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    national_number = forms.CharField(
+        label=_("National register number (optional)"),
+        max_length=20,
+        required=False,
+        help_text=_(
+            "11 digits, on the back of the child's identity document or ISI+ card. "
+            "It helps the lokets recognise the child."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    street = forms.CharField(
+        label=_("New street and number (only if it changed)"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    postcode = forms.CharField(
+        label=_("New postcode (only if it changed)"),
+        max_length=4,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
+    contact_phone = forms.CharField(
+        label=_("New contact phone (only if it changed)"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    def service_arguments(self) -> dict[str, Any]:
+        """Keyword arguments for ``child_changes`` (call after ``is_valid``)."""
+        data = self.cleaned_data
+        return {
+            "first_name": data["first_name"],
+            "birth_date": data["birth_date"],
+            "national_number": data["national_number"],
+            **{name: data[name] or None for name in ("street", "postcode", "contact_phone")},
+        }
+
+
 class NoteForm(forms.Form):
     text = forms.CharField(
         label=_("New note"),

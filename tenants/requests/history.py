@@ -152,7 +152,23 @@ class FieldChanged(EventDetails):
         if self.field == "care_plan":
             days = "; ".join(f"{day}: {part}" for day, part in care_plan_days(self.new or []))
             return _("The care plan changed to: %(days)s.") % {"days": days}
+        if self.field == CHILD_FIELD:
+            return _describe_child(self.old, self.new)
         return _("Your request was changed.")
+
+
+# The child's details (``tenants.requests.child_changes``): ``from``/``to`` hold its first
+# name, date of birth and whether that was a due date; never a national register number.
+CHILD_FIELD = "child"
+
+
+def _describe_child(old: Any, new: Any) -> str:
+    old = old if isinstance(old, dict) else {}
+    new = new if isinstance(new, dict) else {}
+    values = {"name": new.get("first_name", ""), "date": _date(new.get("birth_date"))}
+    if old.get("is_expected_birth"):
+        return _("The child's details were updated: %(name)s was born on %(date)s.") % values
+    return _("The child's details were updated: %(name)s, born on %(date)s.") % values
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from shared.jobs.registry import loket_job
 from shared.lokets.models import Loket
+from tenants.requests.birth_reminders import birth_reminders_send
 from tenants.requests.confirmation import confirmation_reminders_send, requests_lapse_unconfirmed
 
 
@@ -17,3 +18,8 @@ def confirmation_reminders(*, loket: Loket, now: datetime) -> dict:
 @loket_job("requests.lapse_unconfirmed")
 def lapse_unconfirmed(*, loket: Loket, now: datetime) -> dict:
     return requests_lapse_unconfirmed(loket=loket, now=now)
+
+
+@loket_job("requests.birth_reminders", every=timedelta(days=1))
+def birth_reminders(*, loket: Loket, now: datetime) -> dict:
+    return birth_reminders_send(loket=loket, now=now)

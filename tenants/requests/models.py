@@ -233,6 +233,8 @@ class RequestNotice(models.Model):
     class Kind(models.TextChoices):
         CONFIRMATION_REMINDER = "confirm_reminder", _("reminder to confirm")
         LAPSED = "lapsed", _("request lapsed")
+        # ``period``: the due date the parent is asked about.
+        BIRTH_REMINDER = "birth_reminder", _("reminder to fill in the birth")
 
     request = models.ForeignKey(ChildcareRequest, related_name="notices", on_delete=models.CASCADE)
     kind = models.CharField(max_length=20, choices=Kind.choices)

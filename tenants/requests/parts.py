@@ -34,6 +34,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
@@ -125,14 +126,30 @@ def lock_submission(*, parent: User, submission: uuid.UUID) -> list[Part]:
     Only entries whose parent is ``parent`` are read: another family's submission id finds
     nothing (``RequestNotFound``).
     """
+    return _lock_parts(
+        RegistryEntry.objects.filter(parent=parent, submission=submission), missing=submission
+    )
+
+
+def lock_submission_of(*, loket: Loket, request_id: int) -> list[Part]:
+    """Every part of the submission of ``loket``'s request ``request_id``, locked alike.
+
+    For loket staff acting for the family (at the desk): the parts that share the
+    request's submission and its parent account (none, for a desk registration).
+    """
+    own = RegistryEntry.objects.filter(loket=loket, request_id=request_id).first()
+    if own is None:
+        raise RequestNotFound(request_id)
+    return _lock_parts(
+        RegistryEntry.objects.filter(submission=own.submission, parent_id=own.parent_id),
+        missing=request_id,
+    )
+
+
+def _lock_parts(selected: QuerySet[RegistryEntry], *, missing: object) -> list[Part]:
     # Locked in id order, as lock_child locks a child's entries, so that a parent's change
     # and an accepted offer for the same child cannot take the same rows in two orders.
-    locked = (
-        RegistryEntry.objects.select_for_update(of=("self",))
-        .select_related("loket")
-        .filter(parent=parent, submission=submission)
-        .order_by("id")
-    )
+    locked = selected.select_for_update(of=("self",)).select_related("loket").order_by("id")
     entries = sorted(locked, key=lambda entry: (entry.registered_at, entry.id))
     parts: dict[int, Part] = {}
     for _loket, loket_entries in in_each_loket(entries):
@@ -153,7 +170,7 @@ def lock_submission(*, parent: User, submission: uuid.UUID) -> list[Part]:
             here[choice.request_id].choices.append(choice)
         parts.update({part.entry.pk: part for part in here.values()})
     if not parts:
-        raise RequestNotFound(submission)
+        raise RequestNotFound(missing)
     return [parts[entry.pk] for entry in entries if entry.pk in parts]
 
 

@@ -25,7 +25,7 @@ from opvangloket.crypto import encrypt_text
 from shared.accounts.models import User
 from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import day_parts_in_order
-from shared.geography.models import Municipality
+from shared.geography.models import Municipality, Postcode
 from shared.lokets.models import Loket
 from shared.registry.children import (
     ChildFacts,
@@ -90,6 +90,15 @@ def request_data_errors(*, data: RequestData, today: date) -> dict[str, list[str
     )
     if not data.child_last_name.strip():
         errors.setdefault("child_last_name", []).append(_("Fill in the child's last name."))
+    if not data.street.strip():
+        errors.setdefault("street", []).append(_("Fill in the street and number."))
+    postcode = data.postcode.strip()
+    if not (len(postcode) == 4 and postcode.isdigit()):
+        errors.setdefault("postcode", []).append(_("A Belgian postcode has 4 digits."))
+    elif not Postcode.objects.filter(code=postcode).exists():
+        errors.setdefault("postcode", []).append(
+            _("We do not know the postcode %(code)s.") % {"code": postcode}
+        )
     if not data.is_expected_birth and not data.child_first_name.strip():
         errors.setdefault("child_first_name", []).append(_("Fill in the child's first name."))
     if data.national_number:
@@ -139,10 +148,18 @@ def open_registrations_of_child(
     return open_entries_of(child_facts(data=data, parent=parent), across_families=at_the_desk)
 
 
-def _family_child(*, child_id: uuid.UUID | None, facts: ChildFacts) -> Child | None:
+def _family_child(
+    *, child_id: uuid.UUID | None, facts: ChildFacts, registered_by: User | None = None
+) -> Child | None:
     if child_id is None:
         return None
-    found = family_children(facts.family_key).filter(public_id=child_id).first()
+    # Loket staff may link any registered child (found at the desk); parents only their own.
+    children = (
+        Child.objects.filter(entries__isnull=False).distinct()
+        if registered_by is not None
+        else family_children(facts.family_key)
+    )
+    found = children.filter(public_id=child_id).first()
     if found is None:
         raise ValidationError({"child_id": [_("This is not one of the children you registered.")]})
     return found
@@ -167,10 +184,11 @@ def request_submit(
     With ``add_to_open_requests``, a loket where this child already has an open request
     of the same family (or, at the desk, of any family) gets the new locations added to
     that request instead of a second request.
-    Which child it is: ``child_id`` names one of the family's children registered before,
-    ``another_child`` says it is none of them, and otherwise the registry recognises it
-    (``shared.registry.children``). ``expected_children`` above 1 (unborn twins and other
-    multiples) registers one request for each child, each its own identity.
+    Which child it is: ``child_id`` names one of the family's children registered before
+    (at the desk, ``registered_by``: any registered child), ``another_child`` says it is
+    none of them, and otherwise the registry recognises it (``shared.registry.children``).
+    ``expected_children`` above 1 (unborn twins and other multiples) registers one
+    request for each child, each its own identity.
     The family gets a confirmation e-mail once the registration is committed (unless
     ``notify_family`` is off, as for seeded data), with a link to ``follow_url`` — by
     default "Mijn aanvragen" on the first loket's host.
@@ -188,10 +206,12 @@ def request_submit(
     if errors:
         raise ValidationError(errors)
     facts = child_facts(data=data, parent=parent)
-    chosen = _family_child(child_id=child_id, facts=facts)
+    chosen = _family_child(child_id=child_id, facts=facts, registered_by=registered_by)
     entries: list[RegistryEntry] = []
     for number in range(expected_children):
-        if number == 0:
+        if number == 0 and chosen is not None and registered_by is not None:
+            resolution = Resolution(child=chosen)  # staff's link: maybe another family's child
+        elif number == 0:
             resolution = child_resolve(facts=facts, chosen=chosen, another_child=another_child)
         else:  # the next of the multiples: a child of its own
             resolution = Resolution(child=Child.objects.create())

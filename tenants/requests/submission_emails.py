@@ -26,6 +26,7 @@ class RegisteredRequest:
     reference: str
     locations: list[str] = field(default_factory=list)
     is_addition: bool = False  # the locations were added to a request registered earlier
+    child_number: int = 0  # unborn multiples: 1, 2, … for each child's requests; else 0
 
 
 def registered_requests(
@@ -34,12 +35,14 @@ def registered_requests(
     by_loket: dict[int, list[str]] = defaultdict(list)
     for choice in choices:
         by_loket[choice.loket_id].append(choice.name)
+    children = list(dict.fromkeys(entry.child_id for entry in entries))
     return [
         RegisteredRequest(
             loket=entry.loket.name,
             reference=entry.reference,
             locations=by_loket[entry.loket_id],
             is_addition=entry.registered_at != now,
+            child_number=children.index(entry.child_id) + 1 if len(children) > 1 else 0,
         )
         for entry in entries
     ]

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from tenants.requests import api, urgent_views, views
+from tenants.requests import (
+    api,
+    child_search_api,
+    child_search_views,
+    duplicates_api,
+    duplicates_views,
+    urgent_views,
+    views,
+)
 
 app_name = "requests"
 
@@ -15,6 +23,11 @@ pages = [
     ),
     path("beheer/aanvragen/<str:reference>/notities/", views.note_add, name="note_add"),
     path(
+        "beheer/aanvragen/<str:reference>/kind/",
+        views.request_child_update_page,
+        name="request_child_update",
+    ),
+    path(
         "beheer/aanvragen/<str:reference>/heropenen/",
         views.request_reopen_page,
         name="request_reopen",
@@ -24,14 +37,25 @@ pages = [
         urgent_views.request_mark_urgent_page,
         name="request_mark_urgent",
     ),
+    path("beheer/kind-zoeken/", child_search_views.child_search_page, name="child_search"),
 ]
 
 api_patterns = [
     path("api/v1/requests/", api.RequestListView.as_view(), name="api_requests"),
     path(
+        "api/v1/registry/children/",
+        child_search_api.ChildSearchView.as_view(),
+        name="api_registry_children",
+    ),
+    path(
         "api/v1/requests/<str:reference>/",
         api.RequestDetailView.as_view(),
         name="api_request",
+    ),
+    path(
+        "api/v1/requests/<str:reference>/child/",
+        api.RequestChildUpdateView.as_view(),
+        name="api_request_child",
     ),
     path(
         "api/v1/requests/<str:reference>/reopen/",
@@ -45,4 +69,35 @@ api_patterns = [
     ),
 ]
 
-urlpatterns = pages + api_patterns
+# Possible duplicates across families: loket staff decide (tenants/requests/duplicates*.py).
+duplicates = [
+    path("beheer/dubbels/", duplicates_views.duplicate_list, name="duplicate_list"),
+    path(
+        "beheer/dubbels/<int:duplicate_id>/",
+        duplicates_views.duplicate_decide_page,
+        name="duplicate_decide",
+    ),
+    path(
+        "beheer/aanvragen/<str:reference>/ander-kind/",
+        duplicates_views.child_split_page,
+        name="child_split",
+    ),
+    path("api/v1/duplicates/", duplicates_api.DuplicateListView.as_view(), name="api_duplicates"),
+    path(
+        "api/v1/duplicates/<int:id>/confirm/",
+        duplicates_api.DuplicateConfirmView.as_view(),
+        name="api_duplicate_confirm",
+    ),
+    path(
+        "api/v1/duplicates/<int:id>/reject/",
+        duplicates_api.DuplicateRejectView.as_view(),
+        name="api_duplicate_reject",
+    ),
+    path(
+        "api/v1/requests/<str:reference>/split-child/",
+        duplicates_api.ChildSplitView.as_view(),
+        name="api_request_split_child",
+    ),
+]
+
+urlpatterns = pages + api_patterns + duplicates

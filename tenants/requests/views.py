@@ -19,11 +19,14 @@ from django.views.decorators.http import require_POST
 from opvangloket.forms import add_service_errors
 from shared.accounts.permissions import Access, role_required
 from shared.catalogue.vocabulary import LANGUAGES, Weekday
+from shared.registry.duplicates import open_duplicate_of_request
 from tenants.audit.models import AuditEvent
 from tenants.audit.services import audit_record
+from tenants.requests.child_changes import UPDATABLE_STATUSES, request_update_child_by_staff
 from tenants.requests.confirmation import request_reopen
-from tenants.requests.forms import NoteForm, RequestFilterForm
-from tenants.requests.models import ChildcareRequest
+from tenants.requests.forms import ChildUpdateForm, NoteForm, RequestFilterForm
+from tenants.requests.history import describe_event
+from tenants.requests.models import ChildcareRequest, RequestEvent
 from tenants.requests.notes import request_note_add
 from tenants.requests.selectors import (
     care_plan_grid,
@@ -60,12 +63,35 @@ def request_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _child_form(childcare_request: ChildcareRequest) -> ChildUpdateForm:
+    """The form to fill in the child, with what the request holds once the child is born."""
+    if childcare_request.is_expected_birth:
+        return ChildUpdateForm(initial={"first_name": childcare_request.child_first_name})
+    return ChildUpdateForm(
+        initial={
+            "first_name": childcare_request.child_first_name,
+            "birth_date": childcare_request.child_birth_date,
+        }
+    )
+
+
 def _render_detail(
-    request: HttpRequest, reference: str, note_form: NoteForm, status: int = 200
+    request: HttpRequest,
+    reference: str,
+    note_form: NoteForm,
+    status: int = 200,
+    child_form: ChildUpdateForm | None = None,
 ) -> HttpResponse:
     childcare_request = request_detail(reference=reference)
     if childcare_request is None:
         raise Http404
+    for event in childcare_request.events.all():
+        # What changed, in words (the same sentences as the parent reads).
+        event.description = (
+            describe_event(kind=event.kind, details=event.details)
+            if event.kind == RequestEvent.Kind.CHANGED
+            else ""
+        )
     return render(
         request,
         "requests/request_detail.html",
@@ -77,7 +103,12 @@ def _render_detail(
             "priorities": priority_labels(request=childcare_request),
             "language": dict(LANGUAGES).get(childcare_request.language, childcare_request.language),
             "linked_lokets": linked_lokets(request=childcare_request, loket=request.loket),
+            "open_duplicate": open_duplicate_of_request(
+                loket=request.loket, request_id=childcare_request.pk
+            ),
             "note_form": note_form,
+            "child_form": child_form or _child_form(childcare_request),
+            "child_updatable": childcare_request.status in UPDATABLE_STATUSES,
         },
         status=status,
     )
@@ -113,6 +144,30 @@ def note_add(request: HttpRequest, reference: str) -> HttpResponse:
                 reverse("requests:request_detail", kwargs={"reference": reference}) + "#notes"
             )
     return _render_detail(request, reference, form, status=400)
+
+
+@role_required(Access.LOKET_STAFF)
+@require_POST
+def request_child_update_page(request: HttpRequest, reference: str) -> HttpResponse:
+    """Fill in the child after birth for the family (at the desk), in every loket of it."""
+    childcare_request = get_object_or_404(ChildcareRequest, reference=reference)
+    form = ChildUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            request_update_child_by_staff(
+                request=childcare_request,
+                actor=request.user,
+                now=timezone.now(),
+                **form.service_arguments(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The child's details have been updated."))
+            return redirect(
+                reverse("requests:request_detail", kwargs={"reference": reference}) + "#child"
+            )
+    return _render_detail(request, reference, NoteForm(), status=400, child_form=form)
 
 
 @role_required(Access.LOKET_STAFF)

@@ -234,7 +234,7 @@ def test_bad_query_parameters_get_an_answer_or_a_400_in_the_one_shape(client_for
     for host in _hosts(world):
         document = _document(client_for(host))
         checked = 0
-        for path, method, operation in _operations(document, ("get",)):
+        for path, _method, operation in _operations(document, ("get",)):
             names = [
                 parameter["name"]
                 for parameter in operation.get("parameters", [])

@@ -421,7 +421,9 @@ def test_an_open_request_of_the_child_is_named_and_can_get_the_new_choices(
     parent = world.users["parent"]
     (earlier,) = submit(offer_location(world, "alpha", catalogue["bengeltjes"]), parent=parent)
     wizard = Wizard(client_for(PORTAL, user=parent)).start()
-    wizard.fill(catalogue["speelvogel"], catalogue["zonnestraal"])
+    # The parent says it is the child registered before.
+    same_child = {"known_child": str(earlier.child.public_id)}
+    wizard.fill(catalogue["speelvogel"], catalogue["zonnestraal"], kind=same_child)
 
     page = wizard.get("overzicht").content.decode()
     assert re.search(r'<ul class="open-lokets">\s*<li>Loket Alpha</li>\s*</ul>', page)
@@ -449,9 +451,9 @@ def test_an_open_request_of_the_child_can_be_left_alone_by_registering_separatel
     client_for, world, catalogue
 ):
     parent = world.users["parent"]
-    submit(offer_location(world, "alpha", catalogue["bengeltjes"]), parent=parent)
+    (earlier,) = submit(offer_location(world, "alpha", catalogue["bengeltjes"]), parent=parent)
     wizard = Wizard(client_for(PORTAL, user=parent)).start()
-    wizard.fill(catalogue["speelvogel"])
+    wizard.fill(catalogue["speelvogel"], kind={"known_child": str(earlier.child.public_id)})
     response = wizard.post("overzicht", {"duplicate": "separate"})
     assert response.status_code == 302
     alpha_requests = requests_in(world.lokets["alpha"])

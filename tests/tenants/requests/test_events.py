@@ -60,6 +60,20 @@ SAMPLES: dict[str, Sample] = {
         {"field": "care_plan", "old": ["mon_am"], "new": ["mon_am", "mon_pm", "wed_pm"]},
         {"field": "care_plan", "from": ["mon_am"], "to": ["mon_am", "mon_pm", "wed_pm"]},
     ),
+    "changed_child_after_birth": Sample(
+        Kind.CHANGED,
+        history.record_changed,
+        {
+            "field": "child",
+            "old": {"first_name": "", "birth_date": "2030-03-01", "is_expected_birth": True},
+            "new": {"first_name": "Lena", "birth_date": "2030-02-26", "is_expected_birth": False},
+        },
+        {
+            "field": "child",
+            "from": {"first_name": "", "birth_date": "2030-03-01", "is_expected_birth": True},
+            "to": {"first_name": "Lena", "birth_date": "2030-02-26", "is_expected_birth": False},
+        },
+    ),
     "changed_another_field": Sample(
         Kind.CHANGED,
         history.record_changed,
