@@ -111,6 +111,8 @@ class RegistryEntry(models.Model):
             models.Index(fields=["residence", "status"], name="registry_residence_status"),
             # Figures select a scope's entries by registration period.
             models.Index(fields=["loket", "registered_at"], name="registry_loket_registered"),
+            # Figures over all lokets read a period's entries per child (bench/identity.py).
+            models.Index(fields=["registered_at", "child"], name="registry_registered_child"),
         ]
 
     def __str__(self) -> str:
