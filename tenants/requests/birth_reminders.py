@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -23,8 +24,8 @@ from django.utils import timezone
 from shared.lokets.models import Loket
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.requests.emails import birth_reminder_send
-from tenants.requests.family import family_email
 from tenants.requests.models import ChildcareRequest, RequestNotice
+from tenants.requests.notices import notice_send_once
 
 logger = logging.getLogger(__name__)
 
@@ -73,19 +74,14 @@ def birth_reminders_send(*, loket: Loket, now: datetime) -> dict[str, int]:
                 )
                 if request is None or not _sends_for_submission(loket=loket, request=request):
                     continue  # born, closed meanwhile, or another loket of it writes
-                address = family_email(request)
-                _notice, created = RequestNotice.objects.get_or_create(
+                if notice_send_once(
                     request=request,
                     kind=RequestNotice.Kind.BIRTH_REMINDER,
                     period=request.child_birth_date,
-                    defaults={"sent_at": now, "recipient_known": bool(address)},
-                )
-                if not created:
-                    continue
-                if address:
-                    # Raises when the mail server refuses: the notice is rolled back with it.
-                    birth_reminder_send(request=request, loket=loket, to=address)
-                sent += 1
+                    now=now,
+                    send=partial(birth_reminder_send, request=request, loket=loket),
+                ):
+                    sent += 1
         except Exception:
             failed += 1
             logger.exception(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -39,6 +40,7 @@ from tenants.requests.models import (
     RequestChoice,
     RequestNotice,
 )
+from tenants.requests.notices import notice_send_once
 from tenants.requests.parts import lock_submission, open_parts, part_set_status, part_touch
 from tenants.requests.rules import confirmation_due
 
@@ -106,19 +108,14 @@ def confirmation_reminders_send(*, loket: Loket, now: datetime) -> dict[str, int
                 )
                 if request is None or request.confirmed_until != candidate.confirmed_until:
                     continue  # confirmed or closed meanwhile
-                address = family_email(request)
-                _notice, created = RequestNotice.objects.get_or_create(
+                if notice_send_once(
                     request=request,
                     kind=RequestNotice.Kind.CONFIRMATION_REMINDER,
                     period=request.confirmed_until,
-                    defaults={"sent_at": now, "recipient_known": bool(address)},
-                )
-                if not created:
-                    continue
-                if address:
-                    # Raises when the mail server refuses: the notice is rolled back with it.
-                    confirmation_reminder_send(request=request, loket=loket, to=address)
-                sent += 1
+                    now=now,
+                    send=partial(confirmation_reminder_send, request=request, loket=loket),
+                ):
+                    sent += 1
         except Exception:
             failed += 1
             logger.exception(
