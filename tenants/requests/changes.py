@@ -44,6 +44,7 @@ from tenants.requests.parts import (
     RegistryKeys,
     RequestNotFound,
     choices_add,
+    chosen_locations,
     find_part,
     in_each_loket,
     lock_submission,
@@ -56,18 +57,6 @@ from tenants.requests.parts import (
 from tenants.requests.rules import care_plan_errors, rule_errors
 
 WITHDRAW_REASON_MAX_LENGTH = 500
-
-
-def _stand_ins(parts: list[Part]) -> list[CatalogueLocation]:
-    """The chosen locations as the rules see them (a loket and a name), not withdrawn ones."""
-    return [
-        CatalogueLocation(
-            loket=part.loket, location_id=choice.location_id, name=choice.location.name
-        )
-        for part in parts
-        for choice in part.choices
-        if choice.status != ChoiceStatus.WITHDRAWN
-    ]
 
 
 def _change_field(
@@ -92,7 +81,7 @@ def request_change_desired_start(
         birth_date=child.child_birth_date,
         is_expected_birth=child.is_expected_birth,
         desired_start=desired_start,
-        choices=_stand_ins(parts),
+        choices=chosen_locations(parts),
     )
     if errors.get("desired_start"):
         raise ValidationError({"desired_start": errors["desired_start"]})
@@ -223,7 +212,7 @@ def request_add_choices(
     growing = [part for part in still_open if part.loket.pk in wanted]
     if added_here:
         problems["choices"].extend(
-            rule_errors(**rules, choices=_stand_ins(growing) + added_here).get("choices", [])
+            rule_errors(**rules, choices=chosen_locations(growing) + added_here).get("choices", [])
         )
     # In a loket new to the request, it is a registration there, with all its rules.
     fresh = [

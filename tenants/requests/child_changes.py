@@ -32,7 +32,6 @@ from django_tenants.utils import tenant_context
 
 from opvangloket.crypto import encrypt_text
 from shared.accounts.models import User
-from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import age_group_at
 from shared.geography.models import Postcode
 from shared.registry.children import ChildFacts, child_relink
@@ -43,8 +42,8 @@ from shared.registry.identity import (
 )
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.requests.history import CHILD_FIELD, record_changed
-from tenants.requests.models import ChildcareRequest, ChoiceStatus
-from tenants.requests.parts import Part, lock_submission, lock_submission_of
+from tenants.requests.models import ChildcareRequest
+from tenants.requests.parts import Part, chosen_locations, lock_submission, lock_submission_of
 from tenants.requests.rules import rule_errors
 
 FIRST_NAME_MAX_LENGTH = 80
@@ -61,17 +60,6 @@ def _refuse_if_over(parts: list[Part]) -> None:
         )
 
 
-def _stand_ins(parts: list[Part]) -> list[CatalogueLocation]:
-    return [
-        CatalogueLocation(
-            loket=part.loket, location_id=choice.location_id, name=choice.location.name
-        )
-        for part in parts
-        for choice in part.choices
-        if choice.status != ChoiceStatus.WITHDRAWN
-    ]
-
-
 def _rule_errors_added(*, parts: list[Part], birth_date: date, today: date) -> dict[str, list[str]]:
     """The rules of registration the new date of birth breaks, that the old one did not.
 
@@ -80,7 +68,7 @@ def _rule_errors_added(*, parts: list[Part], birth_date: date, today: date) -> d
     """
     child = parts[0].request
     added: dict[str, list[str]] = {}
-    choices = _stand_ins(parts)
+    choices = chosen_locations(parts)
     for desired_start in sorted({part.request.desired_start for part in parts}):
         before = rule_errors(
             today=today,

@@ -214,6 +214,18 @@ def open_parts(parts: list[Part]) -> list[Part]:
     return [part for part in parts if part.is_open]
 
 
+def chosen_locations(parts: list[Part]) -> list[CatalogueLocation]:
+    """The parts' chosen locations as the rules see them (a loket and a name), not withdrawn."""
+    return [
+        CatalogueLocation(
+            loket=part.loket, location_id=choice.location_id, name=choice.location.name
+        )
+        for part in parts
+        for choice in part.choices
+        if choice.status != ChoiceStatus.WITHDRAWN
+    ]
+
+
 def find_part(parts: list[Part], part_id: int) -> Part:
     """The part whose registry entry is ``part_id`` (the id parents' pages and API use)."""
     for part in parts:
