@@ -341,8 +341,10 @@ def request_update_child_by_staff(
     contact_phone: str | None = None,
     now: datetime,
 ) -> list[RegistryEntry]:
-    """Loket staff fill in the child of ``request`` (of the active loket) for the family:
-    the same change, in every part of its submission, in every loket."""
+    """Loket staff fill in the child of ``request`` (of the active loket) for the family.
+
+    Only this loket's part and its registry entry change (``lock_submission_of``); the
+    parent's own change reaches every loket of the request."""
     return _update_child(
         lock_submission_of(loket=connection.tenant, request_id=request.pk),
         actor=actor,

@@ -132,17 +132,16 @@ def lock_submission(*, parent: User, submission: uuid.UUID) -> list[Part]:
 
 
 def lock_submission_of(*, loket: Loket, request_id: int) -> list[Part]:
-    """Every part of the submission of ``loket``'s request ``request_id``, locked alike.
+    """``loket``'s part holding request ``request_id``, locked as parts are.
 
-    For loket staff acting for the family (at the desk): the parts that share the
-    request's submission and its parent account (none, for a desk registration).
+    For loket staff acting for the family (at the desk). Only their own loket's part:
+    nothing of one loket is written from another, so the family's parts elsewhere change
+    when the parent or those lokets' staff fill them in (the identity is shared already).
     """
-    own = RegistryEntry.objects.filter(loket=loket, request_id=request_id).first()
-    if own is None:
+    if not RegistryEntry.objects.filter(loket=loket, request_id=request_id).exists():
         raise RequestNotFound(request_id)
     return _lock_parts(
-        RegistryEntry.objects.filter(submission=own.submission, parent_id=own.parent_id),
-        missing=request_id,
+        RegistryEntry.objects.filter(loket=loket, request_id=request_id), missing=request_id
     )
 
 

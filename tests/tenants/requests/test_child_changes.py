@@ -232,7 +232,7 @@ def test_a_closed_request_can_no_longer_be_changed(world, unborn):
     assert refused.value.code == "not_changeable"
 
 
-def test_loket_staff_fill_in_the_child_in_every_loket_of_the_request(world, unborn):
+def test_loket_staff_fill_in_the_child_in_their_own_loket_only(world, unborn):
     alpha = world.lokets["alpha"]
     with tenant_context(alpha):
         request = ChildcareRequest.objects.get(pk=unborn[0].request_id)
@@ -243,9 +243,14 @@ def test_loket_staff_fill_in_the_child_in_every_loket_of_the_request(world, unbo
             birth_date=timezone.localdate(),
             now=timezone.now(),
         )
-    assert [r.child_first_name for r in requests_of(unborn)] == ["Lena", "Lena"]
-    assert set(RegistryEntry.objects.values_list("expected_birth", flat=True)) == {None}
-    assert events_of(unborn[1])[-1].actor == world.users["staff_alpha"]
+    # Alpha's part is filled in; beta's is beta's to change (or the parent's), never alpha's.
+    assert [r.child_first_name for r in requests_of(unborn)] == ["Lena", ""]
+    entries = {entry.loket.slug: entry for entry in RegistryEntry.objects.select_related("loket")}
+    assert entries["alpha"].expected_birth is None
+    assert entries["beta"].expected_birth is not None
+    assert entries["alpha"].child_id == entries["beta"].child_id  # still one child
+    assert events_of(unborn[0])[-1].actor == world.users["staff_alpha"]
+    assert all(event.actor != world.users["staff_alpha"] for event in events_of(unborn[1]))
 
 
 def overdue(entries, days: int = BIRTH_REMINDER_DAYS):
