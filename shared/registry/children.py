@@ -174,7 +174,14 @@ def _elsewhere(
             else others.none(),
         ),
     ):
-        found = [entry for entry in matches if not _rejected(facts.family_key, entry.child)]
+        entries = list(matches)
+        # One look-up per child matched, not per entry: a child has entries in many lokets.
+        rejected = {
+            child.pk
+            for child in {entry.child_id: entry.child for entry in entries}.values()
+            if _rejected(facts.family_key, child)
+        }
+        found = [entry for entry in entries if entry.child_id not in rejected]
         if found:
             child = _latest_child(found)
             return child, [entry for entry in found if entry.child_id == child.pk], reason
