@@ -101,6 +101,7 @@ _Role = Membership.Role
 LOKET_HOSTS: Final = frozenset({HostKind.LOKET, HostKind.AUDITOR})
 LOKET_OWN_HOSTS: Final = frozenset({HostKind.LOKET})
 EVERY_HOST: Final = frozenset(HostKind)
+PARENT_HOSTS: Final = EVERY_HOST - {HostKind.AUDITOR}
 
 ROLE_TABLE: Final[Mapping[Access, Rule]] = MappingProxyType(
     {
@@ -161,9 +162,14 @@ ROLE_TABLE: Final[Mapping[Access, Rule]] = MappingProxyType(
             membership_in=MembershipIn.REGION,
             hosts=frozenset({HostKind.PORTAL}),
         ),
-        # Parents: any logged-in account, on every host.
+        # Parents: any logged-in account, on every host but the auditor tenant's: parents
+        # neither register nor follow requests there (its pages are not there, 404; the
+        # API refuses), and the auditor's read-only connection could not write them.
         Access.PARENT: Rule(
-            roles=frozenset(), membership_in=MembershipIn.NOWHERE, hosts=EVERY_HOST
+            roles=frozenset(),
+            membership_in=MembershipIn.NOWHERE,
+            hosts=PARENT_HOSTS,
+            off_host=OffHost.NOT_FOUND,
         ),
     }
 )

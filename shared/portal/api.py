@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shared.accounts.permissions import Access, HasRole
 from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import DAY_PARTS
 from shared.portal import submission_api
@@ -172,7 +172,7 @@ def _answer(request: Request, submission: uuid.UUID) -> Response:
 
 
 class _ChangeView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [HasRole(Access.PARENT)]
 
     def change(self, service, **arguments) -> None:
         """Run a change service for the logged-in parent (errors: see opvangloket.api_errors)."""
@@ -187,7 +187,7 @@ class MyRequestList(generics.ListAPIView):
     """
 
     serializer_class = ParentRequestSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = [HasRole(Access.PARENT)]
 
     def get_queryset(self) -> list[SubmissionView]:
         return parent_requests(user=self.request.user)

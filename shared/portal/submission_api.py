@@ -20,17 +20,18 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from shared.accounts.permissions import Access, HasRole
 from shared.catalogue.vocabulary import DAY_PARTS
 from shared.geography.models import Municipality
 from shared.lokets.models import Loket, Region
 from shared.portal.drafts import choices_visible
-from shared.portal.selectors import family_children_of
+from shared.portal.forms import known_child_label
+from shared.portal.selectors import children_to_ask_about, family_children_of
 from shared.registry.models import RegistryEntry
 from tenants.requests.models import Priority
 from tenants.requests.services import MAX_EXPECTED_CHILDREN, RequestData, request_submit
@@ -221,6 +222,27 @@ def submission_register(request: Request) -> Response:
     body.is_valid(raise_exception=True)
     values = body.validated_data
     data = request_data_from_json(values=values, region=request.region, loket=request.loket)
+    if values["child_id"] is None and not values["another_child"]:
+        asked = children_to_ask_about(
+            family_children_of(user=request.user),
+            first_name=data.child_first_name,
+            birth_date=data.child_birth_date,
+            is_expected_birth=data.is_expected_birth,
+            another_child=False,
+        )
+        if asked:
+            raise ValidationError(
+                {
+                    "child_id": [
+                        _(
+                            "You registered a child born on the same day before (%(children)s). "
+                            "Give its child_id if this request is for that child, or "
+                            "another_child: true if it is another child, for example a twin."
+                        )
+                        % {"children": ", ".join(known_child_label(child) for child in asked)}
+                    ]
+                }
+            )
     try:
         entries = request_submit(
             data=data,
@@ -383,7 +405,7 @@ class MyChildList(APIView):
     Give one's `child_id` when registering a new request for that child.
     """
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [HasRole(Access.PARENT)]
 
     @extend_schema(
         responses=FamilyChildSerializer(many=True),

@@ -1,8 +1,8 @@
 """Auditors' pages on the auditor tenant's host: lokets → a loket's requests or audit trail.
 
-Read-only: no forms that change anything, every query through the read-only
-``auditor`` database alias (``auditor_selectors``). Requests show what and when, never
-who: no names, national register numbers or contact data.
+Read-only: GET and HEAD only (any other method: 405), no forms that change anything,
+every query through the read-only ``auditor`` database alias (``auditor_selectors``).
+Requests show what and when, never who: no names, national register numbers or contact data.
 
 Auditors' own page views are not written to the audited loket's audit trail: their
 connection cannot write by design, and a write path from the auditor host into a
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from shared.accounts.permissions import Access, role_required
 from shared.registry.models import RequestStatus
@@ -33,11 +34,13 @@ def _loket_or_404(slug: str):
     return loket
 
 
+@require_safe
 @role_required(Access.AUDITOR)
 def loket_list(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/auditor_lokets.html", {"lokets": audited_lokets()})
 
 
+@require_safe
 @role_required(Access.AUDITOR)
 def loket_requests(request: HttpRequest, slug: str) -> HttpResponse:
     loket = _loket_or_404(slug)
@@ -56,6 +59,7 @@ def loket_requests(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 @role_required(Access.AUDITOR)
 def loket_trail(request: HttpRequest, slug: str) -> HttpResponse:
     loket = _loket_or_404(slug)

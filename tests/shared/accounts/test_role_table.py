@@ -46,16 +46,17 @@ ROLES = (*Membership.Role.values, "no_role", "anonymous")
 
 # What each role holds on each kind of host, without an object. The role is held where
 # it can be: in the host's loket (alpha or audit), in alpha for the public hosts, and a
-# coordinator in the test region. Anything not listed: PARENT for a logged-in account,
-# nothing for an anonymous visitor.
+# coordinator in the test region. Anything not listed: PARENT for a logged-in account
+# (nothing on the auditor tenant's host, where parents have no pages), nothing for an
+# anonymous visitor.
 HELD: dict[tuple[str, str], set[Access]] = {
     ("loket_staff", "loket"): {A.LOKET_STAFF, A.PROVIDERS_LOKET_STAFF, A.STAFF, A.PARENT},
     # The auditor tenant is excluded from the offer, not from the loket's own work.
-    ("loket_staff", "auditor"): {A.LOKET_STAFF, A.STAFF, A.PARENT},
+    ("loket_staff", "auditor"): {A.LOKET_STAFF, A.STAFF},
     ("provider_staff", "loket"): {A.PROVIDER_STAFF, A.STAFF, A.PARENT},
-    ("provider_staff", "auditor"): {A.STAFF, A.PARENT},
+    ("provider_staff", "auditor"): {A.STAFF},
     ("auditor", "loket"): {A.STAFF, A.PARENT},
-    ("auditor", "auditor"): {A.AUDITOR, A.STAFF, A.PARENT},
+    ("auditor", "auditor"): {A.AUDITOR, A.STAFF},
     ("region_coordinator", "portal"): {A.REGION_COORDINATOR, A.PARENT},
 }
 
@@ -63,7 +64,7 @@ HELD: dict[tuple[str, str], set[Access]] = {
 def expected(role: str, host: str, *, granted: bool, with_object: bool) -> set[Access]:
     if role == "anonymous":
         return set()
-    held = set(HELD.get((role, host), {A.PARENT}))
+    held = set(HELD.get((role, host), set() if host == "auditor" else {A.PARENT}))
     # The object grant counts for provider staff of this loket, for that object only.
     if with_object and granted and role == "provider_staff" and host == "loket":
         held.add(A.PROVIDER_STAFF_OF_OBJECT)
@@ -238,6 +239,10 @@ def outcome(world):
         ((A.REGION_COORDINATOR,), "loket", "coordinator", 403),
         ((A.PARENT,), "platform", "parent", 200),
         ((A.PARENT,), "portal", "anonymous", "login"),
+        # Parents' pages are not on the auditor host, whoever asks.
+        ((A.PARENT,), "auditor", "parent", 404),
+        ((A.PARENT,), "auditor", "anonymous", 404),
+        ((A.PARENT,), "auditor", "auditor", 404),
     ],
 )
 def test_what_a_page_answers(world, outcome, access, host, user, answer):
