@@ -14,7 +14,12 @@ from rest_framework.response import Response
 from shared.accounts.permissions import Access, HasRole
 from shared.lokets.models import Loket, Region
 from shared.lokets.selectors import primary_host, regions_with_lokets
-from shared.lokets.services import CONTACT_FIELDS, loket_update_contact
+from shared.lokets.services import (
+    CONTACT_FIELDS,
+    RETENTION_FIELDS,
+    loket_update_contact,
+    loket_update_retention,
+)
 
 
 class MunicipalitySummarySerializer(serializers.Serializer):
@@ -30,7 +35,16 @@ class LoketSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Loket
-        fields = ("slug", "name", "kind", "region", "domain", "municipalities", *CONTACT_FIELDS)
+        fields = (
+            "slug",
+            "name",
+            "kind",
+            "region",
+            "domain",
+            "municipalities",
+            *CONTACT_FIELDS,
+            *RETENTION_FIELDS,
+        )
         read_only_fields = ("slug", "name", "kind", "region", "domain", "municipalities")
 
     def get_domain(self, loket: Loket) -> str:
@@ -46,7 +60,8 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 class CurrentLoketView(generics.RetrieveUpdateAPIView):
-    """The loket of this host. Its loket staff may change contact details and opening hours."""
+    """The loket of this host. Its loket staff may change contact details and opening hours,
+    and how many months closed requests keep personal data (1-120)."""
 
     serializer_class = LoketSerializer
     permission_classes = [HasRole(Access.LOKET_STAFF, open_reads=True)]
@@ -60,9 +75,12 @@ class CurrentLoketView(generics.RetrieveUpdateAPIView):
         return loket
 
     def perform_update(self, serializer: LoketSerializer) -> None:
-        serializer.instance = loket_update_contact(
-            loket=serializer.instance, **serializer.validated_data
-        )
+        data = dict(serializer.validated_data)
+        retention = {field: data.pop(field) for field in RETENTION_FIELDS if field in data}
+        loket = loket_update_contact(loket=serializer.instance, **data)
+        if retention:
+            loket = loket_update_retention(loket=loket, **retention)
+        serializer.instance = loket
 
 
 class RegionListView(generics.ListAPIView):

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.text import capfirst
 
 from shared.lokets.models import Loket
-from shared.lokets.services import CONTACT_FIELDS
+from shared.lokets.services import CONTACT_FIELDS, RETENTION_FIELDS
 
 
 class LoketContactForm(forms.ModelForm):
@@ -22,4 +22,13 @@ class LoketContactForm(forms.ModelForm):
             "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+
+
+class LoketRetentionForm(forms.ModelForm):
+    class Meta:
+        model = Loket
+        fields = RETENTION_FIELDS
+        widgets = {
+            "personal_data_retention_months": forms.NumberInput(attrs={"min": 1, "max": 120}),
         }

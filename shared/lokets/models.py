@@ -1,6 +1,6 @@
 """Lokets (tenants, one PostgreSQL schema each), their domains, and regions (public schema)."""
 
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -87,6 +87,17 @@ class Loket(TenantMixin):
         _("confirm open requests every (months)"),
         default=3,
         help_text=_("0: parents need not confirm."),
+    )
+    # How long a closed request (withdrawn, lapsed, placed, cancelled) keeps its personal
+    # data; then the job requests.anonymise_closed removes it (tenants.requests.retention).
+    personal_data_retention_months = models.PositiveSmallIntegerField(
+        _("keep personal data of closed requests for (months)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "After this many months a closed request keeps no names, contact data, address, "
+            "national register number or free text; the figures stay the same."
+        ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -10,9 +10,12 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_exists
 
 from shared.geography.models import Municipality
+from shared.lokets.auditor import auditor_schema_grant
 from shared.lokets.models import Domain, Loket, Region
 
 CONTACT_FIELDS = ("address", "phone", "email", "website", "opening_hours")
+# How long closed requests keep personal data (tenants.requests.retention).
+RETENTION_FIELDS = ("personal_data_retention_months",)
 
 
 def loket_domain_name(slug: str) -> str:
@@ -72,6 +75,8 @@ def loket_create(
         Domain.objects.create(
             tenant=loket, domain=(domain or loket_domain_name(slug)).lower(), is_primary=True
         )
+        # The auditor's role reads the new schema's audited tables at once (nothing else).
+        auditor_schema_grant(schema=loket.schema_name)
     connection.set_schema_to_public()
     return loket
 
@@ -103,4 +108,13 @@ def loket_update_contact(*, loket: Loket, **contact: str) -> Loket:
         setattr(loket, field, value)
     loket.full_clean(exclude=["municipalities", "schema_name"])
     loket.save(update_fields=list(contact), verbosity=0)
+    return loket
+
+
+@transaction.atomic
+def loket_update_retention(*, loket: Loket, personal_data_retention_months: int) -> Loket:
+    """Set how many months a closed request of this loket keeps its personal data (1-120)."""
+    loket.personal_data_retention_months = personal_data_retention_months
+    loket.full_clean(exclude=["municipalities", "schema_name"])
+    loket.save(update_fields=list(RETENTION_FIELDS), verbosity=0)
     return loket

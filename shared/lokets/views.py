@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from shared.accounts.permissions import Access, has_access, role_required
 from shared.accounts.selectors import loket_team, roles_in_loket
-from shared.lokets.forms import LoketContactForm
+from shared.lokets.forms import LoketContactForm, LoketRetentionForm
 from shared.lokets.selectors import lokets_without_region, public_lokets, regions_with_lokets
-from shared.lokets.services import loket_update_contact
+from shared.lokets.services import loket_update_contact, loket_update_retention
 from shared.registry.duplicates import open_duplicates_count
 
 
@@ -72,3 +72,18 @@ def loket_contact_edit(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The loket's details have been saved."))
         return redirect("staff_home")
     return render(request, "lokets/loket_contact_form.html", {"loket": loket, "form": form})
+
+
+@role_required(Access.LOKET_STAFF)
+def loket_retention_edit(request: HttpRequest) -> HttpResponse:
+    """How long closed requests keep personal data (the job removes it afterwards)."""
+    loket = request.loket
+    form = LoketRetentionForm(request.POST or None, instance=loket)
+    if request.method == "POST" and form.is_valid():
+        loket_update_retention(
+            loket=loket,
+            personal_data_retention_months=form.cleaned_data["personal_data_retention_months"],
+        )
+        messages.success(request, _("The retention period has been saved."))
+        return redirect("staff_home")
+    return render(request, "lokets/loket_retention_form.html", {"loket": loket, "form": form})

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.loket_home, name="home"),
     path("beheer/", views.staff_home, name="staff_home"),
     path("beheer/gegevens/", views.loket_contact_edit, name="loket_contact_edit"),
+    path("beheer/bewaartermijn/", views.loket_retention_edit, name="loket_retention_edit"),
     path("api/v1/loket/", api.CurrentLoketView.as_view(), name="api_loket"),
     path("", include("shared.catalogue.urls")),
     path("", include("tenants.providers.urls")),

@@ -241,6 +241,11 @@ def request_reopen(*, request: ChildcareRequest, actor: User, now: datetime) -> 
     request = ChildcareRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != RequestStatus.LAPSED:
         raise ValidationError(_("Only a lapsed request can be reopened."), code="not_lapsed")
+    if request.anonymised_at is not None:
+        raise ValidationError(
+            _("The personal data of this request were removed: it cannot be reopened."),
+            code="anonymised",
+        )
     # Not at a location that closed meanwhile (tenants.allocation.closing).
     reopened = list(
         request.choices.filter(status=ChoiceStatus.LAPSED, location__closes_on__isnull=True)

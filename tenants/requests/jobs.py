@@ -8,6 +8,7 @@ from shared.jobs.registry import loket_job
 from shared.lokets.models import Loket
 from tenants.requests.birth_reminders import birth_reminders_send
 from tenants.requests.confirmation import confirmation_reminders_send, requests_lapse_unconfirmed
+from tenants.requests.retention import requests_anonymise_closed
 
 
 @loket_job("requests.confirmation_reminders")
@@ -23,3 +24,8 @@ def lapse_unconfirmed(*, loket: Loket, now: datetime) -> dict:
 @loket_job("requests.birth_reminders", every=timedelta(days=1))
 def birth_reminders(*, loket: Loket, now: datetime) -> dict:
     return birth_reminders_send(loket=loket, now=now)
+
+
+@loket_job("requests.anonymise_closed", every=timedelta(days=1))
+def anonymise_closed(*, loket: Loket, now: datetime) -> dict:
+    return requests_anonymise_closed(loket=loket, now=now)

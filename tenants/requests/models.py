@@ -95,6 +95,8 @@ class ChildcareRequest(models.Model):
     # Urgent (e.g. Dutch-speaking Brussels): the request goes to every suitable location
     # at once; it keeps its place in the legal order of each queue.
     is_urgent = models.BooleanField(_("urgent"), default=False, db_default=False)
+    # When its personal data were removed (retention or erasure: tenants.requests.retention).
+    anonymised_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
