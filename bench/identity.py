@@ -22,14 +22,18 @@ updated after birth within three weeks of it; a quarter in two or more lokets (i
 submission or later, one by one); re-registrations with a typo in the first name; national
 numbers for 40 % of born children; 5 % desk registrations without an account (half with an
 e-mail address, half without), some of them registered online by the parent too; a few
-families with an older sibling. ``--history-years`` older years of filler rows (random keys,
+families with an older sibling. A parent registering a child born on the day one of their
+children was (or due within the window) is asked which child it is, as the wizard and the
+API ask (``shared.portal.selectors.children_to_ask_about``), and answers truly
+(``--answers none``: nobody is asked). ``--history-years`` older years of filler rows (random keys,
 written with COPY) make the table the size a live registry has.
 
 Everything runs in one transaction on its own database (embedded ``opvangloket_benchid`` or
 DATABASE_URL) that is rolled back at the end: lokets are bare ``Loket`` rows, no schemas.
 
 Usage: ``.venv/bin/python bench/identity.py [--children 65000] [--lokets 300]
-[--history-years 2] [--typos 0.03] [--after-birth relink|register] [--runs 7] [--queries]
+[--history-years 2] [--typos 0.03] [--after-birth relink|register] [--answers asked|none]
+[--runs 7] [--queries]
 [--limit-set-calls] [--try-index]``
 Full scale takes 10 to 15 minutes on the 2-core machine (the linking, about 130 to 170
 registrations a second); ``--children 2000`` about 30 seconds.
@@ -625,6 +629,14 @@ def main() -> None:
         default="relink",
         help="relink: the unborn requests are updated (child_relink); register: registered anew",
     )
+    parser.add_argument(
+        "--answers",
+        choices=("asked", "none"),
+        default="asked",
+        help="asked: a parent registering a child born on the day one of theirs was (or due"
+        " within the window) is asked which child it is, as the wizard and the API do, and"
+        " answers truly; none: nobody is asked (before the question existed)",
+    )
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--queries", action="store_true", help="the linking's queries by shape")
@@ -649,6 +661,7 @@ def main() -> None:
     from shared.geography.models import Municipality
     from shared.geography.services import geography_import, geography_import_demo
     from shared.lokets.models import Loket, Region
+    from shared.portal.selectors import FamilyChild, children_to_ask_about
     from shared.registry import children as linking
     from shared.registry.children import (
         ChildFacts,
@@ -741,6 +754,27 @@ def main() -> None:
         unborn_entries: dict[int, list[int]] = defaultdict(list)  # true child -> entry ids
         residence_of: dict[int, int] = {}
         born_on: dict[int, tuple[str, date]] = {}  # entry id -> family key, birth date
+        # What each family's own requests say of its children (the wizard reads them in
+        # the lokets' schemas): child pk -> FamilyChild.
+        family_children: dict[str, dict[int, FamilyChild]] = defaultdict(dict)
+        true_children_of: dict[int, set[int]] = defaultdict(set)  # identity -> true children
+        questions = Counter()
+
+        def known_as(fkey: str, child_pk: int, *, born_on: date, unborn: bool, name_key: str):
+            if not fkey:
+                return
+            known = family_children[fkey].get(child_pk)
+            keys = set(known.name_keys) if known else set()
+            if not unborn:
+                keys.add(name_key)
+            family_children[fkey][child_pk] = FamilyChild(
+                child_id=uuid.UUID(int=child_pk),
+                first_name="",
+                birth_date=born_on,
+                is_expected_birth=unborn,
+                name_keys=frozenset(keys),
+            )
+
         counter = QueryCounter()
         request_id = itertools.count(1)
         statuses = ["open"] * 12 + ["placed"] * 3 + ["cancelled"] * 3 + ["withdrawn", "lapsed"]
@@ -790,8 +824,38 @@ def main() -> None:
                         now=registration.at,
                     )
                     born_on.update(dict.fromkeys(pks, (facts.family_key, registration.birth_date)))
+                    relinked = RegistryEntry.objects.filter(pk__in=pks)
+                    for pk in set(relinked.values_list("child_id", flat=True)):
+                        known_as(
+                            facts.family_key,
+                            pk,
+                            born_on=registration.birth_date,
+                            unborn=False,
+                            name_key=facts.name_key,
+                        )
                     continue
-                resolution = child_resolve(facts=facts)
+                chosen, another_child = None, False
+                if args.answers == "asked" and facts.family_key:
+                    asked = children_to_ask_about(
+                        family_children[facts.family_key].values(),
+                        name_key=facts.name_key,
+                        birth_date=facts.birth_date,
+                        is_expected_birth=facts.is_expected_birth,
+                        another_child=False,
+                    )
+                    if asked:
+                        # The parent knows their children: this one, or another one.
+                        true_child = registration.children[0]
+                        mine = [
+                            known
+                            for known in asked
+                            if true_child in true_children_of[known.child_id.int]
+                        ]
+                        if mine:
+                            chosen = Child.objects.get(pk=mine[0].child_id.int)
+                        another_child = not mine
+                        questions["this child" if mine else "another child"] += 1
+                resolution = child_resolve(facts=facts, chosen=chosen, another_child=another_child)
                 submission = uuid.uuid4()
                 for number, true_child in enumerate(registration.children):
                     if number:  # the next of unborn multiples: a child of its own
@@ -828,11 +892,19 @@ def main() -> None:
                         )
                         created.append(entry)
                         truth[entry.pk] = true_child
+                        true_children_of[resolution.child.pk].add(true_child)
                         if registration.is_expected_birth:
                             unborn_entries[true_child].append(entry.pk)
                         else:
                             born_on[entry.pk] = (facts.family_key, registration.birth_date)
                     entries_written += len(created)
+                    known_as(
+                        facts.family_key,
+                        resolution.child.pk,
+                        born_on=registration.birth_date,
+                        unborn=registration.is_expected_birth,
+                        name_key=facts.name_key,
+                    )
                     if resolution.matched_elsewhere:
                         duplicates_record(
                             entry=created[0], resolution=resolution, now=registration.at
@@ -844,6 +916,11 @@ def main() -> None:
             f" {entries_written / link_seconds:,.0f} entries/s,"
             f" {counter.count / len(registrations):.1f} queries per registration,"
             f" {sum(counter.seconds.values()) / link_seconds:.0%} of the time in the database"
+        )
+        print(
+            f"parents asked which child (answers: {args.answers}):"
+            f" {sum(questions.values()):,} registrations; answered 'this child'"
+            f" {questions['this child']:,}, 'another child' {questions['another child']:,}"
         )
         if args.queries:
             for shape, seconds in counter.seconds.most_common(12):

@@ -21,7 +21,7 @@ from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import DAY_CODES, HALF_DAYS, day_part_choices
 from shared.geography.models import Municipality, Postcode
 from shared.portal.drafts import ANOTHER_CHILD, DESK, PARENT
-from shared.portal.selectors import FamilyChild
+from shared.portal.selectors import FamilyChild, children_to_ask_about
 from shared.registry.identity import national_number_digits, validate_national_number
 from tenants.requests.models import Priority
 from tenants.requests.rules import rule_errors
@@ -42,6 +42,8 @@ class StepContext:
     choices: list[CatalogueLocation] = field(default_factory=list)
     # The children registered before that the child step offers: [(public id, label)].
     known_children: list[tuple[str, str]] = field(default_factory=list)
+    # The parent's family's children, as their own requests say (none at the desk).
+    family_children: list[FamilyChild] = field(default_factory=list)
 
 
 def date_input() -> forms.DateInput:
@@ -198,7 +200,52 @@ class ChildForm(WizardForm):
                 ),
                 **self.fields,
             }
+            self._add_another_child_question()
             self._describe_fields()
+
+    def _typed_birth(self) -> tuple[date | None, bool]:
+        try:
+            born = date.fromisoformat(str(self.data.get(self.add_prefix("birth_date")) or ""))
+        except ValueError:
+            born = None
+        expected = self.fields["is_expected_birth"].widget.value_from_datadict(
+            self.data, self.files, self.add_prefix("is_expected_birth")
+        )
+        return born, bool(expected)
+
+    def _alike(self, *, birth_date: date | None, is_expected: bool) -> list[FamilyChild]:
+        if birth_date is None:
+            return []
+        return children_to_ask_about(
+            self.context.family_children,
+            name_key="",
+            birth_date=birth_date,
+            is_expected_birth=is_expected,
+            another_child=True,
+        )
+
+    def _add_another_child_question(self) -> None:
+        """ "Another child", born the day one of the family's children was: is it really?"""
+        if not self.is_bound or self.data.get(self.add_prefix("known_child")) != ANOTHER_CHILD:
+            return
+        born, expected = self._typed_birth()
+        alike = self._alike(birth_date=born, is_expected=expected)
+        if not alike:
+            return
+        names = ", ".join(known_child_label(child) for child in alike)
+        fields = list(self.fields.items())
+        fields.insert(
+            1,
+            (
+                "another_child_confirmed",
+                forms.BooleanField(
+                    label=_("Yes, this is another child than %(children)s (for example a twin)")
+                    % {"children": names},
+                    required=False,
+                ),
+            ),
+        )
+        self.fields = dict(fields)
 
     def clean_national_number(self) -> str:
         return national_number_digits(self.cleaned_data["national_number"])
@@ -219,6 +266,20 @@ class ChildForm(WizardForm):
                 % {"max": MAX_EXPECTED_CHILDREN},
             )
         born = cleaned.get("birth_date")
+        if (
+            cleaned.get("known_child") == ANOTHER_CHILD
+            and not cleaned.get("another_child_confirmed")
+            and (alike := self._alike(birth_date=born, is_expected=is_expected))
+        ):
+            self.add_error(
+                "known_child",
+                _(
+                    "You registered %(children)s before, born or expected around the same "
+                    "date. Is this request for that child? Then choose it above. Is it another "
+                    "child, for example a twin? Then tick that it is another child."
+                )
+                % {"children": ", ".join(known_child_label(child) for child in alike)},
+            )
         if born is not None:
             # Only the child's own rules here; the start date has its own step.
             start = self.context.desired_start or max(born, self.context.today)
@@ -487,6 +548,7 @@ def step_context(
     draft_payload: dict,
     choices,
     known_children: list[tuple[str, str]] | None = None,
+    family_children: list[FamilyChild] | None = None,
 ) -> StepContext:
     """What the forms need to know from the other steps of the draft."""
     child = draft_payload.get("child") or {}
@@ -506,4 +568,5 @@ def step_context(
         desired_start=parse(need.get("desired_start")),
         choices=list(choices),
         known_children=list(known_children or []),
+        family_children=list(family_children or []),
     )

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Prefetch
 
 from shared.accounts.models import User
@@ -310,6 +312,8 @@ class FamilyChild:
     first_name: str
     birth_date: date  # the due date while unborn
     is_expected_birth: bool
+    # The registry's name keys of its entries in the family: what links a child by itself.
+    name_keys: frozenset[str] = frozenset()
 
 
 def family_children_of(*, user: User) -> list[FamilyChild]:
@@ -325,8 +329,11 @@ def family_children_of(*, user: User) -> list[FamilyChild]:
         .order_by("registered_at", "id")
     )
     latest: dict[int, RegistryEntry] = {}
+    name_keys: dict[int, set[str]] = defaultdict(set)
     for entry in entries:
         latest[entry.child_id] = entry  # the child keeps its first place, its latest entry
+        if entry.expected_birth is None:
+            name_keys[entry.child_id].add(entry.name_key)
     first_seen = {child_id: index for index, child_id in enumerate(latest)}
     found: dict[int, FamilyChild] = {}
     for _loket, loket_entries in in_each_loket(latest.values()):
@@ -339,8 +346,44 @@ def family_children_of(*, user: User) -> list[FamilyChild]:
                     first_name=request.child_first_name,
                     birth_date=request.child_birth_date,
                     is_expected_birth=request.is_expected_birth,
+                    name_keys=frozenset(name_keys[entry.child_id]),
                 )
     return [found[child_id] for child_id in sorted(found, key=first_seen.__getitem__)]
+
+
+def children_to_ask_about(
+    known: Iterable[FamilyChild],
+    *,
+    name_key: str,
+    birth_date: date,
+    is_expected_birth: bool,
+    another_child: bool,
+) -> list[FamilyChild]:
+    """The family's children that a new registration may well be: the parent must say.
+
+    Twins share a birthday and a mistyped first name looks like another child, so a child
+    born on the same day as one of the family's children (or, before birth, due within
+    ``EXPECTED_BIRTH_WINDOW_DAYS`` of one) is the same child or another one only as the
+    parent says. ``another_child``: the parent chose "another child" without knowing of
+    such a child: every one is asked about. Otherwise the registry links the same names
+    (``name_key``) and an unborn child within the window on its own, and only a child born
+    on the same day under other names is asked about.
+    """
+    window = timedelta(days=settings.EXPECTED_BIRTH_WINDOW_DAYS)
+    known = list(known)
+    if not (another_child or is_expected_birth) and any(name_key in c.name_keys for c in known):
+        return []  # the registry links it to the child of these names by itself
+    asked = []
+    for child in known:
+        if child.is_expected_birth or is_expected_birth:
+            alike = abs(child.birth_date - birth_date) <= window
+            links_itself = child.is_expected_birth
+        else:
+            alike = child.birth_date == birth_date
+            links_itself = name_key in child.name_keys
+        if alike and (another_child or not links_itself):
+            asked.append(child)
+    return asked
 
 
 def registered_child_id(*, value: str | None) -> uuid.UUID | None:

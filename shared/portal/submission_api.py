@@ -32,6 +32,7 @@ from shared.lokets.models import Loket, Region
 from shared.portal.drafts import choices_visible
 from shared.portal.forms import known_child_label
 from shared.portal.selectors import children_to_ask_about, family_children_of
+from shared.registry.identity import child_keys
 from shared.registry.models import RegistryEntry
 from tenants.requests.models import Priority
 from tenants.requests.services import MAX_EXPECTED_CHILDREN, RequestData, request_submit
@@ -225,7 +226,11 @@ def submission_register(request: Request) -> Response:
     if values["child_id"] is None and not values["another_child"]:
         asked = children_to_ask_about(
             family_children_of(user=request.user),
-            first_name=data.child_first_name,
+            name_key=child_keys(
+                first_name=data.child_first_name,
+                last_name=data.child_last_name,
+                birth_date=data.child_birth_date,
+            ).name_key,
             birth_date=data.child_birth_date,
             is_expected_birth=data.is_expected_birth,
             another_child=False,

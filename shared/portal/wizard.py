@@ -44,7 +44,7 @@ from shared.portal import drafts
 from shared.portal.drafts import DESK, FORM_STEPS, PARENT, STEPS, Draft
 from shared.portal.forms import FIELD_STEPS, STEP_FORMS, known_child_label, step_context
 from shared.portal.models import RequestDraft
-from shared.portal.selectors import family_children_of, registered_child_id
+from shared.portal.selectors import FamilyChild, family_children_of, registered_child_id
 from tenants.requests.rules import age_warnings, rule_errors
 from tenants.requests.services import (
     RequestData,
@@ -272,30 +272,34 @@ def _step(request: HttpRequest, mode: Mode, draft_id: int, slug: str) -> HttpRes
     return _form_step(request, mode, draft, current)
 
 
-def _known_children(request: HttpRequest, mode: Mode, draft: Draft) -> list[tuple[str, str]]:
-    """The children registered before that the child step asks about: [(id, label)].
+def _known_children(
+    request: HttpRequest, mode: Mode, draft: Draft
+) -> tuple[list[tuple[str, str]], list[FamilyChild]]:
+    """The children registered before that the child step asks about: [(id, label)], and
+    the family's children as their requests say.
 
     A parent: their family's own children. At the desk the family is not known yet: only
     the child staff started from (``?kind=``), if any.
     """
     if mode.is_desk:
         linked = draft.linked_child_id
-        return [(linked, _("Linked to a child that is already registered"))] if linked else []
-    return [
-        (str(child.child_id), known_child_label(child))
-        for child in family_children_of(user=request.user)
-    ]
+        offered = [(linked, _("Linked to a child that is already registered"))] if linked else []
+        return offered, []
+    family = family_children_of(user=request.user)
+    return [(str(child.child_id), known_child_label(child)) for child in family], family
 
 
 def _context_for_forms(request: HttpRequest, mode: Mode, draft: Draft, *, children: bool = False):
     """The draft's chosen locations and what the forms know; ``children``: for the child step."""
     choices = drafts.draft_choices(draft=draft, region=request.region, loket=request.loket)
+    known, family = _known_children(request, mode, draft) if children else ([], [])
     return choices, step_context(
         mode=mode.name,
         today=timezone.localdate(),
         draft_payload=draft.payload,
         choices=choices,
-        known_children=_known_children(request, mode, draft) if children else [],
+        known_children=known,
+        family_children=family,
     )
 
 

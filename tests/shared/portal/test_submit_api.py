@@ -285,6 +285,39 @@ def test_registered_before_and_after_birth_by_one_parent_is_one_child(client_for
     assert child["first_name"] == "Lena" and child["is_expected_birth"] is False
 
 
+def test_a_child_born_on_the_day_of_a_sibling_needs_the_parents_word(client_for, world, catalogue):
+    """A mistyped name or a twin: born on the same day, only the parent can tell."""
+    client = english(client_for(PORTAL, user="parent"))
+    lena = {"first_name": "Lena", "last_name": "Peeters", "birth_date": some_day(-90).isoformat()}
+    first = post(client, body(catalogue["bengeltjes"], child=lena)).json()
+    typo = {**lena, "first_name": "Lean"}
+    answer = post(client, body(catalogue["zonnestraal"], child=typo))
+    assert answer.status_code == 400
+    (message,) = answer.json()["child_id"]
+    assert f"Lena, born {some_day(-90):%d/%m/%Y}" in message and "another_child" in message
+    assert RegistryEntry.objects.count() == 1  # nothing registered until the parent says
+    # The same child, mistyped: one child in the registry.
+    same = post(client, body(catalogue["zonnestraal"], child=typo, child_id=first["child_id"]))
+    assert same.status_code == 201 and same.json()["child_id"] == first["child_id"]
+    # A twin: a child of its own.
+    twin = {**lena, "first_name": "Noor"}
+    other = post(client, body(catalogue["bengeltjes"], child=twin, another_child=True))
+    assert other.status_code == 201 and other.json()["child_id"] != first["child_id"]
+    assert RegistryEntry.objects.values("child").distinct().count() == 2
+    # Dutch first.
+    another_typo = {**lena, "first_name": "Lnea"}
+    dutch = post(
+        client_for(PORTAL, user="parent"), body(catalogue["bengeltjes"], child=another_typo)
+    )
+    assert "Je registreerde al een kind" in dutch.json()["child_id"][0]
+    # Names the family registered the child under before link by themselves, as ever.
+    mistyped_again = post(client, body(catalogue["bengeltjes"], child=typo))
+    assert mistyped_again.json()["child_id"] == first["child_id"]
+    # The same name and day need no word: the registry links it.
+    again = post(client, body(catalogue["zonnestraal"], child={**lena, "first_name": "LENA"}))
+    assert again.status_code == 201 and again.json()["child_id"] == first["child_id"]
+
+
 def test_the_children_list_shows_only_the_familys_own(client_for, world, places):
     submit(
         places["bengeltjes"],

@@ -124,11 +124,46 @@ def test_another_child_with_the_same_due_date_is_a_child_of_its_own(client_for, 
     )
     wizard = Wizard(client_for(PORTAL, user="parent")).start()
     kind = {**unborn(60, last_name="Peeters"), "known_child": "another"}
+    # Due on the same day as the child registered before: the parent confirms.
+    assert wizard.post("kind", kind).status_code == 200
+    kind["another_child_confirmed"] = "on"
     wizard.fill(catalogue["speelvogel"], kind=kind)
     page = wizard.get("overzicht").content.decode()
     assert 'name="duplicate"' not in page  # not the earlier child: nothing to add to
     assert wizard.post("overzicht", {}).status_code == 302
     assert RegistryEntry.objects.exclude(pk=before.pk).get().child_id != before.child_id
+
+
+def test_another_child_born_on_a_siblings_birthday_is_asked_about(client_for, world, catalogue):
+    lena = registered(world, catalogue, child_first_name="Lena", child_birth_date=some_day(-200))
+    wizard = Wizard(english(client_for(PORTAL, user="parent"))).start()
+    typed = {
+        **answers()["kind"],
+        "first_name": "Lean",
+        "birth_date": some_day(-200).isoformat(),
+        "known_child": "another",
+    }
+    response = wizard.post("kind", typed)
+    assert response.status_code == 200
+    page = response.content.decode()
+    label = f"Lena, born {some_day(-200):%d/%m/%Y}"
+    assert f"You registered {label} before" in page
+    assert f"Yes, this is another child than {label} (for example a twin)" in page
+    assert 'value="Lean"' in page  # nothing typed is lost
+    # It was Lena after all: one child.
+    wizard.fill(catalogue["zonnestraal"], kind={**typed, "known_child": str(lena.child.public_id)})
+    assert wizard.post("overzicht", {"duplicate": "separate"}).status_code == 302
+    assert RegistryEntry.objects.values("child").distinct().count() == 1
+    # A twin, confirmed: a child of its own.
+    wizard = Wizard(english(client_for(PORTAL, user="parent"))).start()
+    twin = {**typed, "first_name": "Noor", "another_child_confirmed": "on"}
+    wizard.fill(catalogue["speelvogel"], kind=twin)
+    assert wizard.post("overzicht", {}).status_code == 302
+    assert RegistryEntry.objects.values("child").distinct().count() == 2
+    # A birthday far from Lena's asks nothing.
+    wizard = Wizard(english(client_for(PORTAL, user="parent"))).start()
+    sibling = {**typed, "first_name": "Mats", "birth_date": some_day(-30).isoformat()}
+    assert wizard.post("kind", sibling).status_code == 302
 
 
 def test_twins_are_two_requests_listed_on_the_done_page_and_in_the_mail(
