@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shared.portal import api, submission_api, views
+from shared.portal import api, own_data_api, own_data_views, submission_api, views
 from tenants.allocation import api as offer_api
 from tenants.allocation import parent_views as offer_views
 
@@ -12,6 +12,18 @@ API = "api/v1/my/requests/<uuid:submission>"
 urlpatterns = [
     path("mijn-aanvragen/", views.my_requests, name="my_requests"),
     path("mijn-aanvragen/koppelen/", views.my_requests_claim, name="my_requests_claim"),
+    # A parent's own data (GDPR): download everything, erase the account.
+    path("mijn-aanvragen/mijn-gegevens/", own_data_views.my_data, name="my_data"),
+    path(
+        "mijn-aanvragen/mijn-gegevens/download.<str:fmt>",
+        own_data_views.my_data_download,
+        name="my_data_download",
+    ),
+    path(
+        "mijn-aanvragen/mijn-gegevens/account-wissen/",
+        own_data_views.my_account_erase,
+        name="my_account_erase",
+    ),
     path(f"{MY}/", views.my_request, name="my_request"),
     path(f"{MY}/startdatum/", views.my_request_start, name="my_request_start"),
     path(f"{MY}/opvangplan/", views.my_request_care_plan, name="my_request_care_plan"),
@@ -42,6 +54,9 @@ urlpatterns = [
     ),
     path("api/v1/my/requests/", api.MyRequestList.as_view(), name="api_my_requests"),
     path("api/v1/my/children/", submission_api.MyChildList.as_view(), name="api_my_children"),
+    path("api/v1/my/data/", own_data_api.MyData.as_view(), name="api_my_data"),
+    path("api/v1/my/data/pdf/", own_data_api.MyDataPdf.as_view(), name="api_my_data_pdf"),
+    path("api/v1/my/account/erase/", own_data_api.MyAccountErase.as_view(), name="api_my_erase"),
     path(
         "api/v1/my/offers/<uuid:offer_id>/accept/",
         offer_api.MyOfferAccept.as_view(),

@@ -8,6 +8,7 @@ from tenants.requests import (
     child_search_views,
     duplicates_api,
     duplicates_views,
+    family_data_views,
     urgent_views,
     views,
 )
@@ -38,6 +39,17 @@ pages = [
         name="request_mark_urgent",
     ),
     path("beheer/kind-zoeken/", child_search_views.child_search_page, name="child_search"),
+    # A desk family's access and erasure requests (tenants/requests/family_data*.py).
+    path(
+        "beheer/aanvragen/<str:reference>/gegevens.<str:fmt>",
+        family_data_views.desk_family_download,
+        name="desk_family_download",
+    ),
+    path(
+        "beheer/aanvragen/<str:reference>/gegevens-wissen/",
+        family_data_views.desk_family_erase_page,
+        name="desk_family_erase",
+    ),
 ]
 
 api_patterns = [
