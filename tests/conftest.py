@@ -39,6 +39,8 @@ def pytest_configure(config: pytest.Config) -> None:
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         SESSION_COOKIE_SECURE=False,
         CSRF_COOKIE_SECURE=False,
+        # The test client speaks plain http; production redirects it to https.
+        SECURE_SSL_REDIRECT=False,
     ).enable()
 
 

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from shared.accounts import login_throttle
 from shared.accounts.models import Membership, User
 
 
@@ -33,3 +36,26 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("role", "loket", "region")
     search_fields = ("user__email",)
     autocomplete_fields = ("user", "loket", "region")
+
+
+class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's login, throttled like every other login (``login_throttle``)."""
+
+    def clean(self):
+        login = self.cleaned_data.get("username")
+        if login is None or not self.cleaned_data.get("password"):
+            return super().clean()
+        wait = login_throttle.login_wait(self.request, login=login)
+        if wait:
+            raise ValidationError(login_throttle.wait_message(wait), code="throttled")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            if self.user_cache is None:  # a wrong password, not a non-staff account
+                login_throttle.login_failed(self.request, login=login)
+            raise
+        login_throttle.login_succeeded(self.request, login=login)
+        return cleaned
+
+
+admin.site.login_form = ThrottledAdminAuthenticationForm

@@ -134,6 +134,8 @@ SHARED_APPS = [
     "django.contrib.admin",
     "allauth",
     "allauth.account",
+    # Content-Security-Policy (Django 5.2 has none built in; Django 6.0 will).
+    "csp",
     "rest_framework",
     "drf_spectacular",
 ]
@@ -154,6 +156,9 @@ PUBLIC_SCHEMA_URLCONF = "opvangloket.urls_public"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy, no-store for personal data, the admin on the base domain only.
+    "opvangloket.security.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Static files need no loket: served before the host is looked up in the database.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "opvangloket.middleware.HealthCheckMiddleware",
@@ -208,6 +213,11 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("OPVANGLOKET_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_ADAPTER = "shared.accounts.adapter.AccountAdapter"
+# allauth's limits count per real client address (the adapter asks opvangloket.proxies) in
+# the shared cache. Its hard lock after failed logins is replaced by a growing wait
+# (shared.accounts.login_throttle), which also covers the admin's login.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -223,6 +233,62 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS only, from Django (nginx no longer adds these headers): browsers remember it for a
+# year, for every loket's subdomain too. /healthz stays reachable over plain http.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_REFERRER_POLICY = "same-origin"
+# No inline script or style anywhere: every page uses our static files only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Login throttling and the real client address ---------------------------------------
+# Proxies whose X-Forwarded-For is believed (addresses or networks): nginx on this host.
+OPVANGLOKET_TRUSTED_PROXIES = env_list("OPVANGLOKET_TRUSTED_PROXIES", "127.0.0.1,::1")
+OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ACCOUNT = int(
+    os.environ.get("OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ACCOUNT", "5")
+)
+OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ADDRESS = int(
+    os.environ.get("OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ADDRESS", "20")
+)
+OPVANGLOKET_LOGIN_LONGEST_WAIT = int(os.environ.get("OPVANGLOKET_LOGIN_LONGEST_WAIT", "900"))
+OPVANGLOKET_LOGIN_ALERT_AFTER = int(os.environ.get("OPVANGLOKET_LOGIN_ALERT_AFTER", "5"))
+
+
+# --- Cache -----------------------------------------------------------------------------
+def caches_from_environment(url: str | None) -> dict:
+    """One cache for every process: the database's (table ``opvangloket_cache``, made by
+    ``migrate_platform``), or Redis when ``OPVANGLOKET_CACHE_URL`` is ``redis://…``."""
+    if not url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "opvangloket_cache",
+            }
+        }
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+            }
+        }
+    raise ImproperlyConfigured("OPVANGLOKET_CACHE_URL must be a redis:// URL (or unset).")
+
+
+CACHES = caches_from_environment(os.environ.get("OPVANGLOKET_CACHE_URL"))
 
 # --- E-mail ----------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -11,6 +11,10 @@ import re
 import time
 
 import pytest
+from django.conf import settings
+
+from shared.accounts.models import User
+from tests.support.browser import passwords_for_the_server
 
 pytestmark = pytest.mark.usefixtures("served_site")
 
@@ -111,3 +115,132 @@ def test_each_request_is_logged_as_one_json_line(served_site):
                 return
         time.sleep(0.1)
     pytest.fail(f"no request line for loket alpha in {served_site.log_path}")
+
+
+# --- Production headers (issue 15) ------------------------------------------------------
+
+HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+def test_pages_carry_the_production_security_headers(served_site):
+    response = served_site.get("alpha.localhost", "/", headers=HTTPS)
+    assert response.status == 200
+    policy = response.header("content-security-policy") or ""
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "geolocation=()" in (response.header("permissions-policy") or "")
+    hsts = response.header("strict-transport-security") or ""
+    assert re.search(r"max-age=(\d+)", hsts), hsts
+    assert int(re.search(r"max-age=(\d+)", hsts)[1]) >= 31_536_000
+    assert "includeSubDomains" in hsts
+    # Exactly one of each: nginx no longer adds a second HSTS or referrer header.
+    names = [name.lower() for name, _value in response.raw_headers]
+    assert names.count("strict-transport-security") == 1
+    assert names.count("referrer-policy") == 1
+
+
+def test_api_answers_and_staff_pages_are_never_stored(served_site):
+    for host, path in (
+        ("alpha.localhost", "/api/v1/me/"),
+        ("alpha.localhost", "/beheer/"),
+        ("testregio.localhost", "/mijn-aanvragen/"),
+    ):
+        response = served_site.get(host, path, headers=HTTPS)
+        assert "no-store" in (response.header("cache-control") or ""), (host, path)
+
+
+def test_healthz_answers_plain_http_for_the_load_balancer(served_site):
+    # SECURE_SSL_REDIRECT sends browsers to https, but never the health check.
+    response = served_site.get("localhost", "/healthz")
+    assert response.status == 200
+
+
+# --- Login throttling behind the proxy (issue 15) ---------------------------------------
+
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="(?P<token>[^"]+)"')
+
+
+def log_in(served_site, host, email, password, *, address):
+    """Post the login form as a browser at ``address`` would, through nginx (the header)."""
+    headers = {"X-Forwarded-For": address}
+    form = served_site.get(host, "/account/login/", headers=headers)
+    cookies = {}
+    for name, value in form.raw_headers:
+        if name.lower() == "set-cookie":
+            key, _, rest = value.partition("=")
+            cookies[key] = rest.split(";", 1)[0]
+    token = CSRF_FIELD.search(form.text)["token"]
+    return served_site.post(
+        host,
+        "/account/login/",
+        {"csrfmiddlewaretoken": token, "login": email, "password": password},
+        headers={**headers, "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())},
+    )
+
+
+THROTTLED = ("provider_gamma@test.test", "other_parent@test.test")
+
+
+@pytest.fixture(scope="module")
+def server_passwords(django_db_setup, django_db_blocker):
+    """The accounts of these tests can log in on the served site (committed PBKDF2 hashes)."""
+    with (
+        django_db_blocker.unblock(),
+        passwords_for_the_server(list(User.objects.filter(email__in=THROTTLED))),
+    ):
+        yield
+
+
+def test_one_address_failing_behind_the_proxy_does_not_lock_out_the_others(
+    served_site, server_passwords, password
+):
+    for number in range(settings.OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ADDRESS):
+        log_in(
+            served_site,
+            "gamma.localhost",
+            f"x{number}@test.test",
+            "wrong",
+            address="198.51.100.201",
+        )
+    refused = log_in(
+        served_site,
+        "gamma.localhost",
+        "provider_gamma@test.test",
+        password,
+        address="198.51.100.201",
+    )
+    assert refused.status == 200
+    assert "Wacht" in refused.text
+    # Someone else, through the same nginx (same peer 127.0.0.1), logs in at once.
+    welcome = log_in(
+        served_site,
+        "gamma.localhost",
+        "provider_gamma@test.test",
+        password,
+        address="198.51.100.202",
+    )
+    assert welcome.status == 302
+
+
+def test_failures_count_across_gunicorn_workers_with_a_short_wait(
+    served_site, server_passwords, password
+):
+    email = "other_parent@test.test"
+    for attempt in range(5):
+        answer = log_in(
+            served_site,
+            "beta.localhost",
+            email,
+            "wrong",
+            address=f"203.0.113.{100 + attempt}",
+        )
+        assert answer.status == 200
+    # Five failures, served by whichever of the two workers: the account waits.
+    refused = log_in(served_site, "beta.localhost", email, password, address="203.0.113.110")
+    assert "Wacht 2 seconden" in refused.text
+    time.sleep(2.2)
+    # Seconds, not five minutes; and the success clears the account's count.
+    welcome = log_in(served_site, "beta.localhost", email, password, address="203.0.113.110")
+    assert welcome.status == 302

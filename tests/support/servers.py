@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import connection
@@ -91,8 +91,10 @@ class GunicornServer:
             "OPVANGLOKET_BASE_DOMAIN": "localhost",
             "OPVANGLOKET_BIND": f"127.0.0.1:{self.port}",
             "OPVANGLOKET_WORKERS": str(workers),
-            # Plain http in tests: secure cookies would never come back from the browser.
+            # Plain http in tests: secure cookies would never come back from the browser,
+            # and the redirect to https has nowhere to go (tests send X-Forwarded-Proto).
             "SESSION_COOKIE_SECURE": "0",
+            "SECURE_SSL_REDIRECT": "0",
             # Mails sent by the server land in its log instead of an SMTP server.
             "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
             "DJANGO_SETTINGS_MODULE": "opvangloket.settings",
@@ -111,6 +113,38 @@ class GunicornServer:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             conn.request("GET", path, headers={"Host": f"{host}:{self.port}", **(headers or {})})
+            answer = conn.getresponse()
+            raw_headers = answer.getheaders()
+            return Response(
+                status=answer.status,
+                headers={name.lower(): value for name, value in raw_headers},
+                body=answer.read(),
+                raw_headers=raw_headers,
+            )
+        finally:
+            conn.close()
+
+    def post(
+        self,
+        host: str,
+        path: str,
+        fields: dict[str, str],
+        headers: dict[str, str] | None = None,
+        timeout: float = 10,
+    ) -> Response:
+        """POST ``fields`` as a form, like ``get()`` (no redirects followed)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(
+                "POST",
+                path,
+                body=urlencode(fields),
+                headers={
+                    "Host": f"{host}:{self.port}",
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    **(headers or {}),
+                },
+            )
             answer = conn.getresponse()
             raw_headers = answer.getheaders()
             return Response(

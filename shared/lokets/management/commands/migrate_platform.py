@@ -1,4 +1,5 @@
-"""Migrate everything: the public schema, the template, every loket; then the auditor's role."""
+"""Migrate everything: the public schema and its cache table, the template, every loket;
+then the auditor's role."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -24,6 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
+        # The shared cache's table (login throttling; skipped when Redis is configured).
+        call_command("createcachetable", verbosity=verbosity)
         template_schema_ensure(verbosity=verbosity)
         call_command(
             "migrate_schemas",

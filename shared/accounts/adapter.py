@@ -1,0 +1,42 @@
+"""allauth, as Opvangloket uses it: password logins throttled by ``login_throttle``.
+
+allauth's own ``login_failed`` limit (a hard lock per account) is switched off in
+settings (``ACCOUNT_RATE_LIMITS``); its other limits (sign-up, password reset, …) stay and
+count per real client address, as this adapter tells allauth.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from opvangloket.proxies import client_address
+from shared.accounts import login_throttle
+
+
+def _login(credentials: dict[str, Any]) -> str:
+    return str(credentials.get("email") or credentials.get("username") or "")
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        return client_address(request)
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        wait = login_throttle.login_wait(request, login=_login(credentials))
+        if wait:
+            raise ValidationError(login_throttle.wait_message(wait), code="throttled")
+        super().pre_authenticate(request, **credentials)
+
+    def authenticate(self, request: HttpRequest, **credentials: Any):
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            login_throttle.login_succeeded(request, login=_login(credentials))
+        return user
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        login_throttle.login_failed(request, login=_login(credentials))
+        super().authentication_failed(request, **credentials)

@@ -1,0 +1,221 @@
+"""Login throttling: a growing wait per account and per real client address, in a shared cache.
+
+Found in issue 15: five wrong passwords locked any account for five minutes, every client
+behind nginx was 127.0.0.1 (one attacker locked everyone out), the counters lived in each
+process's memory, and ``/admin/login/`` had no throttle at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+
+from shared.accounts import login_throttle
+
+pytestmark = pytest.mark.django_db
+
+WAIT_MESSAGE_NL = "Wacht"
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_900_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(login_throttle, "now", clock)
+    return clock
+
+
+def login(client, email, password, address=None):
+    extra = {"HTTP_X_FORWARDED_FOR": address} if address else {}
+    return client.post("/account/login/", {"login": email, "password": password}, **extra)
+
+
+def logged_in(client) -> bool:
+    return client.get("/api/v1/me/").status_code == 200
+
+
+def test_wrong_passwords_make_the_next_attempt_wait_a_few_seconds_not_minutes(
+    client_for, password, clock
+):
+    client = client_for("alpha")
+    for _ in range(5):
+        assert login(client, "staff_alpha@test.test", "wrong", "203.0.113.10").status_code == 200
+    # Even the right password waits, with a message that says how long.
+    answer = login(client, "staff_alpha@test.test", password, "203.0.113.10")
+    assert answer.status_code == 200
+    assert "Wacht 2 seconden" in answer.content.decode()
+    assert not logged_in(client)
+
+    clock.advance(2)
+    assert login(client, "staff_alpha@test.test", password, "203.0.113.10").status_code == 302
+    assert logged_in(client)
+
+
+def test_the_wait_grows_with_each_further_failure_and_success_resets_it(
+    client_for, password, clock
+):
+    client = client_for("beta")
+    waits = []
+    for _ in range(8):
+        login(client, "parent@test.test", "wrong", "203.0.113.11")
+        waits.append(login_throttle.wait_seconds_for(login="parent@test.test", address=None))
+        clock.advance(waits[-1])
+    assert waits == [0, 0, 0, 0, 2, 4, 8, 16]
+
+    assert login(client, "parent@test.test", password, "203.0.113.11").status_code == 302
+    assert login_throttle.wait_seconds_for(login="parent@test.test", address=None) == 0
+
+
+def test_the_wait_has_a_ceiling(client_for, clock):
+    client = client_for("alpha")
+    for _ in range(20):  # allauth still refuses a 31st login form within a minute (429)
+        clock.advance(login_throttle.wait_seconds_for(login="nobody-ceiling@test.test"))
+        login(client, "nobody-ceiling@test.test", "wrong", "203.0.113.12")
+    assert login_throttle.wait_seconds_for(login="nobody-ceiling@test.test") == (
+        settings.OPVANGLOKET_LOGIN_LONGEST_WAIT
+    )
+
+
+def test_unknown_and_known_accounts_get_the_same_answers(client_for, clock):
+    answers = {}
+    for email, address in (
+        ("parent@test.test", "203.0.113.13"),
+        ("ghost@test.test", "203.0.113.14"),
+    ):
+        client = client_for("gamma")
+        texts = []
+        for _ in range(6):
+            answer = login(client, email, "wrong", address)
+            page = CSRF_TOKEN.sub("", answer.content.decode().replace(email, "EMAIL"))
+            texts.append((answer.status_code, page))
+        answers[email] = texts
+    assert answers["parent@test.test"] == answers["ghost@test.test"]
+    assert WAIT_MESSAGE_NL in answers["ghost@test.test"][-1][1]
+
+
+def test_one_attacker_address_does_not_delay_people_at_other_addresses(client_for, password, clock):
+    attacker = client_for("alpha")
+    for number in range(settings.OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ADDRESS):
+        login(attacker, f"guess{number}@test.test", "wrong", "198.51.100.66")
+    # The attacker's address now waits, whichever account it tries...
+    refused = login(attacker, "staff_beta@test.test", password, "198.51.100.66")
+    assert WAIT_MESSAGE_NL in refused.content.decode()
+    assert not logged_in(attacker)
+    # ...while everyone else behind the same proxy logs in at once.
+    someone = client_for("alpha")
+    assert login(someone, "parent@test.test", password, "192.0.2.20").status_code == 302
+
+
+def test_the_address_is_the_one_the_trusted_proxy_saw(client_for):
+    # nginx appends the peer it saw; whatever the client wrote before it is not trusted.
+    client = client_for("alpha")
+    for number in range(settings.OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ADDRESS):
+        login(client, f"spoof{number}@test.test", "wrong", f"10.9.9.{number}, 203.0.113.15")
+    assert login_throttle.wait_seconds_for(address="203.0.113.15") > 0
+    assert login_throttle.wait_seconds_for(address="10.9.9.1") == 0
+
+
+def test_forwarded_for_from_an_untrusted_peer_is_ignored(client_for):
+    client = client_for("alpha")
+    for number in range(settings.OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ADDRESS):
+        client.post(
+            "/account/login/",
+            {"login": f"spray{number}@test.test", "password": "wrong"},
+            REMOTE_ADDR="198.51.100.77",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{number}",
+        )
+    # Changing the header did not give each attempt a fresh address.
+    assert login_throttle.wait_seconds_for(address="198.51.100.77") > 0
+
+
+def test_the_counters_live_in_the_shared_cache_not_in_process_memory(client_for):
+    assert settings.CACHES["default"]["BACKEND"] in (
+        "django.core.cache.backends.db.DatabaseCache",
+        "django.core.cache.backends.redis.RedisCache",
+    )
+    client = client_for("alpha")
+    for _ in range(5):
+        login(client, "shared-cache@test.test", "wrong", "203.0.113.16")
+    # A new cache connection, as another gunicorn worker or a restarted one has, sees them.
+    other_worker = caches.create_connection("default")
+    assert login_throttle.wait_seconds_for(login="shared-cache@test.test", cache=other_worker) > 0
+
+
+def test_repeated_waits_alert_the_operators(client_for, clock, caplog):
+    client = client_for("alpha")
+    with caplog.at_level(logging.WARNING, logger="opvangloket.security"):
+        for _ in range(5 + settings.OPVANGLOKET_LOGIN_ALERT_AFTER):
+            login(client, "staff_alpha@test.test", "wrong", "203.0.113.17")
+            clock.advance(login_throttle.wait_seconds_for(login="staff_alpha@test.test"))
+    records = [record for record in caplog.records if record.name == "opvangloket.security"]
+    assert any(record.levelno == logging.WARNING for record in records)
+    alerts = [record for record in records if record.levelno >= logging.ERROR]
+    assert alerts, "no ERROR record: Sentry would not raise an alert"
+    assert alerts[0].client_address == "203.0.113.17"
+    # The typed address is personal data: operators get a fingerprint, not the address.
+    assert "staff_alpha@test.test" not in alerts[0].getMessage()
+    assert "staff_alpha@test.test" not in str(alerts[0].__dict__)
+
+
+def test_the_wait_message_is_in_the_users_language(client_for, clock):
+    client = client_for("alpha")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    for _ in range(5):
+        login(client, "parent@test.test", "wrong", "203.0.113.18")
+    answer = login(client, "parent@test.test", "wrong", "203.0.113.18")
+    assert "Attendez 2 secondes" in answer.content.decode()
+
+
+# --- The Django admin -------------------------------------------------------------------
+
+
+def admin_login(client, email, password, address="203.0.113.30"):
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {"username": email, "password": password, "next": "/admin/"},
+        HTTP_X_FORWARDED_FOR=address,
+    )
+
+
+def test_admin_login_is_throttled_like_the_other_logins(client_for, password, clock):
+    client = client_for("localhost")
+    for _ in range(5):
+        assert admin_login(client, "operator@test.test", "wrong").status_code == 200
+    refused = admin_login(client, "operator@test.test", password)
+    assert refused.status_code == 200
+    assert "Wacht 2 seconden" in refused.content.decode()
+    assert client.get("/admin/").status_code == 302  # still not logged in
+
+    clock.advance(2)
+    assert admin_login(client, "operator@test.test", password).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/login/", "/admin/accounts/user/"])
+def test_admin_is_not_served_on_a_region_portal(client_for, path):
+    assert client_for("testregio.localhost").get(path).status_code == 404
+
+
+def test_admin_is_not_served_on_a_region_portal_even_to_an_operator(client_for, world):
+    client = client_for("testregio.localhost", user=world.users["operator"])
+    assert client.get("/admin/").status_code == 404
+
+
+def test_admin_login_on_a_region_portal_cannot_be_used_to_guess(client_for, password):
+    client = client_for("testregio.localhost")
+    assert admin_login(client, "operator@test.test", password).status_code == 404
