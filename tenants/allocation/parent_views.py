@@ -15,16 +15,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
 from shared.accounts.permissions import Access, role_required
+from shared.catalogue.vocabulary import care_plan_days, day_parts_in_order
 from shared.lokets.models import Loket
 from shared.registry.models import RegistryEntry
 from tenants.allocation import services
 from tenants.allocation.forms import DeclineForm
 from tenants.allocation.models import Offer
-from tenants.allocation.selectors import parent_offer
+from tenants.allocation.selectors import closing_on_accept, parent_offer
 
 
 def _own_offer(request: HttpRequest, offer_id: uuid.UUID) -> tuple[Loket, Offer]:
@@ -42,9 +42,26 @@ def _request_url(loket: Loket, offer: Offer) -> str:
 
 
 @role_required(Access.PARENT)
-@require_POST
 def my_offer_accept(request: HttpRequest, offer_id: uuid.UUID) -> HttpResponse:
+    """A page that says what accepting closes; its button accepts (POST)."""
     loket, offer = _own_offer(request, offer_id)
+    if request.method != "POST":
+        if offer.status != Offer.Status.OPEN:
+            messages.error(request, _("This offer is no longer open."))
+            return redirect(_request_url(loket, offer))
+        care_plan = day_parts_in_order(offer.care_plan)
+        return render(
+            request,
+            "allocation/my_offer_accept.html",
+            {
+                "offer": offer,
+                "loket": loket,
+                "closing": closing_on_accept(loket=loket, offer=offer),
+                "days_per_week": len(care_plan) / 2,
+                "care_plan_days": care_plan_days(care_plan),
+                "back_url": _request_url(loket, offer),
+            },
+        )
     try:
         with tenant_context(loket):
             services.offer_accept(offer=offer, parent_or_staff=request.user, now=timezone.now())

@@ -28,12 +28,20 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 
-from shared.catalogue.vocabulary import AGE_GROUP_MONTHS, Tariff, add_months, first_of_month
+from shared.catalogue.vocabulary import (
+    AGE_GROUP_MONTHS,
+    Tariff,
+    add_months,
+    care_plan_days,
+    day_parts_in_order,
+    first_of_month,
+)
 from shared.lokets.models import Loket
+from shared.registry.children import in_one_family
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.allocation.models import Offer, Placement
 from tenants.providers.models import Location
-from tenants.requests.models import ChoiceStatus, Priority, RequestChoice
+from tenants.requests.models import OPEN_CHOICE_STATUSES, ChoiceStatus, Priority, RequestChoice
 from tenants.requests.parts import in_each_loket
 
 # The choices still waiting in a location's queue.
@@ -102,6 +110,7 @@ def location_queue(
     age_months: int | None = None,
     age_group: str | None = None,
     is_urgent: bool | None = None,
+    choice_id: int | None = None,
 ) -> QuerySet[RequestChoice]:
     """Every open choice of the location, in the order places are offered.
 
@@ -113,7 +122,8 @@ def location_queue(
     ``start_month``: any day of the desired start month. ``age_months``: exactly this many
     whole months old at the desired start. ``age_group``: an ``AgeGroup`` value, by the
     age at the desired start. ``is_urgent``: only requests loket staff marked urgent (they
-    keep their rank: urgency never changes the order).
+    keep their rank: urgency never changes the order). ``choice_id``: only that choice,
+    with its rank in the whole queue.
     """
     conditions = Q()
     if start_month is not None:
@@ -128,6 +138,8 @@ def location_queue(
         conditions &= Q(age_at_start__gte=low, age_at_start__lte=high)
     if is_urgent:
         conditions &= Q(request__is_urgent=True)
+    if choice_id is not None:
+        conditions &= Q(pk=choice_id)
     order = [F(name).asc() for name in QUEUE_ORDER]
     queue = _queue_base(location=location).annotate(
         queue_rank=Window(RowNumber(), order_by=order),
@@ -306,12 +318,20 @@ def request_offers(*, request_id: int) -> QuerySet[Offer]:
 
 @dataclass(frozen=True)
 class QueueLine:
-    """One row of the queue as pages and the API show it (no name of the child)."""
+    """One row of the queue as pages and the API show it.
+
+    Of the child only what a provider needs to plan a place (least data): the first name,
+    the age at the desired start, the care plan and the priority; never the last name,
+    the date of birth or the family's contact details (those come with a placement).
+    """
 
     choice: RequestChoice
     rank: int
     age_at_start: int
     days_per_week: float
+    child_first_name: str
+    care_plan: list[str]  # half-day codes, Monday morning first
+    care_plan_days: list[tuple[str, str]]  # ("Monday", "whole day"), in the active language
     priorities: list[str]  # Priority values
     priority_labels: list[str]
     has_absolute_priority: bool
@@ -328,6 +348,9 @@ def queue_lines(queue: QuerySet[RequestChoice], *, location: Location) -> list[Q
             rank=choice.queue_rank,
             age_at_start=choice.age_at_start,
             days_per_week=choice.request.days_per_week,
+            child_first_name=choice.request.child_first_name,
+            care_plan=day_parts_in_order(choice.request.care_plan),
+            care_plan_days=care_plan_days(choice.request.care_plan),
             priorities=list(choice.request.priorities),
             priority_labels=[
                 str(Priority(value).label)
@@ -341,6 +364,13 @@ def queue_lines(queue: QuerySet[RequestChoice], *, location: Location) -> list[Q
         )
         for choice in queue
     ]
+
+
+def queue_line_of(*, choice: RequestChoice) -> QueueLine | None:
+    """The queue row of one choice (its rank in the whole queue); None once it left it."""
+    location = choice.location
+    lines = queue_lines(location_queue(location=location, choice_id=choice.pk), location=location)
+    return lines[0] if lines else None
 
 
 def parent_offer(*, user, public_id) -> tuple[Loket, Offer] | None:
@@ -362,4 +392,59 @@ def parent_offer(*, user, public_id) -> tuple[Loket, Offer] | None:
         )
         if offer is not None:
             found = (loket, offer)
+    return found
+
+
+def entries_closing_with(
+    *, placed: RegistryEntry, entries: list[RegistryEntry]
+) -> list[RegistryEntry]:
+    """The child's entries that a place accepted for ``placed`` closes: ``placed`` itself and
+    the family's other open ones, in every loket. Another family's entries of what looks
+    like the same child stay open: their loket decides (a possible duplicate)."""
+    return [
+        entry
+        for entry in entries
+        if entry.pk == placed.pk
+        or (entry.status == RequestStatus.OPEN and in_one_family(entry, placed))
+    ]
+
+
+@dataclass(frozen=True)
+class ClosingChoice:
+    """A choice that accepting an offer would close, as the parent reads it."""
+
+    loket_name: str
+    location_name: str
+    status_label: str
+
+
+def closing_on_accept(*, loket: Loket, offer: Offer) -> list[ClosingChoice]:
+    """What accepting ``offer`` would close: the family's other open choices of the child.
+
+    Read without locks, for the confirmation page; the accept itself decides under locks
+    (``services.offer_accept``) with the same rule (``entries_closing_with``).
+    """
+    placed = RegistryEntry.objects.get(loket_id=loket.pk, request_id=offer.choice.request_id)
+    entries = list(RegistryEntry.objects.filter(child_id=placed.child_id).select_related("loket"))
+    closing = entries_closing_with(placed=placed, entries=entries)
+    labels = dict(ChoiceStatus.choices)
+    found: list[ClosingChoice] = []
+    for part_loket, loket_entries in in_each_loket(closing):
+        choices = (
+            RequestChoice.objects.select_related("location")
+            .filter(
+                request_id__in=[entry.request_id for entry in loket_entries],
+                status__in=OPEN_CHOICE_STATUSES,
+            )
+            .exclude(pk=offer.choice_id if part_loket.pk == loket.pk else None)
+            .order_by("request_id", "rank", "id")
+        )
+        found.extend(
+            ClosingChoice(
+                loket_name=part_loket.name,
+                location_name=choice.location.name,
+                status_label=str(labels.get(choice.status, choice.status)),
+            )
+            for choice in choices
+        )
     return found

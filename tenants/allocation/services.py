@@ -36,7 +36,11 @@ from tenants.allocation.notices import (
     offer_made_notify,
     placed_elsewhere_notify,
 )
-from tenants.allocation.selectors import advised_places_in_use, ranked_higher_without_offer
+from tenants.allocation.selectors import (
+    advised_places_in_use,
+    entries_closing_with,
+    ranked_higher_without_offer,
+)
 from tenants.providers.models import Location
 from tenants.providers.selectors import LOCATION_MANAGERS
 from tenants.providers.services import availability_take_place
@@ -273,14 +277,7 @@ def _close_elsewhere(
     The accepted choice is no longer open when this runs; the other choices of the same
     request close too (a child needs one place).
     """
-    # Only the family's own requests close: another family's entries of what looks like
-    # the same child stay open, and their loket decides (a possible duplicate).
-    closing = [
-        entry
-        for entry in entries
-        if entry.pk == placed_entry.pk
-        or (entry.status == RequestStatus.OPEN and in_one_family(entry, placed_entry))
-    ]
+    closing = entries_closing_with(placed=placed_entry, entries=entries)
     marked = duplicates_placed_elsewhere(
         placed=placed_entry,
         others=[

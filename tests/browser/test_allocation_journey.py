@@ -70,7 +70,12 @@ def test_provider_offers_parent_accepts_and_the_other_loket_closes_the_choice(
         offer = parent_page.locator("tr.offer-row")
         expect(offer).to_have_count(1)
         expect(offer).to_contain_text("Crèche Tiense Reis")
-        offer.locator("button.accept-offer").click()
+        offer.locator("a.accept-offer").click()
+        # The confirmation page says which other choices close.
+        expect(parent_page.locator("ul.closing-choices")).to_contain_text(
+            "Kinderdagverblijf Herentals Reis"
+        )
+        parent_page.locator("button.accept-offer").click()
         expect(parent_page.locator(".badge.choice-accepted")).to_have_count(1)
         herent_row = parent_page.locator("tr", has_text="Kinderdagverblijf Herentals Reis")
         expect(herent_row.locator(".badge.choice-closed_elsewhere")).to_be_visible()

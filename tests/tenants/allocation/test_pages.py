@@ -44,7 +44,7 @@ def test_provider_sees_the_queue_in_order_with_rank_and_priority(client_for, que
     overview = client.get("/beheer/wachtlijst/")
     assert overview.status_code == 200 and "De Wachtlijst" in overview.content.decode()
     page = client.get(url(queue)).content.decode()
-    references = re.findall(r'<th scope="row">([A-Z]{3}-\d{4}-\d{5})</th>', page)
+    references = re.findall(r'<td class="reference">([A-Z]{3}-\d{4}-\d{5})</td>', page)
     assert references == [queue["first"].request.reference, queue["second"].request.reference]
     assert "absolute priority" in page or "absolute voorrang" in page
 
@@ -94,12 +94,43 @@ def test_parent_sees_the_offer_and_accepts_it(client_for, world, queue):
     page = client.get("/mijn-aanvragen/").content.decode()
     assert "De Wachtlijst" in page and "offer-row" in page
     (public_id,) = re.findall(r"/mijn-aanvragen/aanbod/([0-9a-f-]{36})/aanvaarden/", page)
+    # First a page that says what accepting closes; only its button accepts.
+    confirm = client.get(f"/mijn-aanvragen/aanbod/{public_id}/aanvaarden/")
+    assert confirm.status_code == 200
+    assert "Wil je de plaats bij De Wachtlijst aanvaarden?" in confirm.content.decode()
+    assert choice_status(queue["alpha"], queue["second"]) == ChoiceStatus.OFFERED
     response = client.post(f"/mijn-aanvragen/aanbod/{public_id}/aanvaarden/")
     assert response.status_code == 302
     with tenant_context(queue["alpha"]):
         placement = Placement.objects.get(choice=queue["second"])
         assert placement.choice.request.status == RequestStatus.PLACED
     assert "offer-row" not in client.get("/mijn-aanvragen/").content.decode()
+
+
+def test_the_confirmation_page_lists_the_familys_choices_that_close_in_every_loket(
+    client_for, world
+):
+    alpha, beta = world.lokets["alpha"], world.lokets["beta"]
+    offered = make_location(alpha, name="Kinderdagverblijf Offerte")
+    second = make_location(alpha, name="Tweede Keus")
+    there = make_location(beta, name="Crèche Elders")
+    entries = register(offered, name="Lotte", parent=world.users["parent"], also=(second, there))
+    # Another family registered a child of the same names: nothing of theirs is shown.
+    register(there, name="Lotte", parent=world.users["other_parent"])
+    made = offer(alpha, choice_of(entries, alpha, offered), world.users["staff_alpha"])
+    client = client_for("testregio.localhost", "parent")
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/mijn-aanvragen/aanbod/{made.public_id}/aanvaarden/").content.decode()
+    closing = re.search(r'<ul class="closing-choices">(.*?)</ul>', page, re.S).group(1)
+    assert "Tweede Keus (Loket Alpha)" in closing
+    assert "Crèche Elders (Loket Beta)" in closing
+    assert closing.count("<li>") == 2  # not the offered choice, not the other family's
+    assert "Kinderdagverblijf Offerte" not in closing
+    accept_url = f"/mijn-aanvragen/aanbod/{made.public_id}/aanvaarden/"
+    assert client_for("alpha", "other_parent").get(accept_url).status_code == 404
+    # Once answered, the page sends the parent back with a message.
+    client.post(accept_url)
+    assert client.get(accept_url).status_code == 302
 
 
 def test_parent_declines_with_a_reason(client_for, world, queue):
@@ -126,3 +157,16 @@ def test_another_parent_cannot_answer_the_offer(client_for, world, queue):
     assert client.post(f"/api/v1/my/offers/{made.public_id}/decline/").status_code == 404
     with tenant_context(queue["alpha"]):
         assert Offer.objects.get(pk=made.pk).status == Offer.Status.OPEN
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "9999-12-31"])
+def test_a_start_month_past_any_calendar_is_a_filter_error_on_page_and_api(
+    client_for, queue, month
+):
+    client = client_for("alpha", "provider_alpha")
+    page = client.get(url(queue), {"start_month": month}, HTTP_ACCEPT_LANGUAGE="nl")
+    assert page.status_code in (200, 400)
+    assert "Kies een maand van 2000-01 tot 2099-12." in page.content.decode()
+    api = client.get(f"/api/v1/queue/{queue['location'].pk}/", {"start_month": month})
+    assert api.status_code == 400
+    assert list(api.json()) == ["start_month"]
