@@ -4,10 +4,10 @@ Read-only: GET and HEAD only (any other method: 405), no forms that change anyth
 every query through the read-only ``auditor`` database alias (``auditor_selectors``).
 Requests show what and when, never who: no names, national register numbers or contact data.
 
-Auditors' own page views are not written to the audited loket's audit trail: their
-connection cannot write by design, and a write path from the auditor host into a
-loket's schema is exactly what the read-only role rules out. Every page view is in the
-structured request log instead (user id, path with the loket's slug, time).
+What an auditor looks at in a loket (its requests, its trail) is written to that
+loket's own audit trail (``services.auditor_view_record``): the one insert on the
+auditor host, through the default connection, before anything is read through the
+read-only alias. So "who looked at what" in a loket includes Opgroeien.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from tenants.audit.auditor_selectors import (
     audited_trail,
 )
 from tenants.audit.forms import AuditFilterForm
+from tenants.audit.models import AuditEvent
+from tenants.audit.services import auditor_view_record
 
 
 def _loket_or_404(slug: str):
@@ -47,6 +49,12 @@ def loket_requests(request: HttpRequest, slug: str) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in (None, *RequestStatus.values):
         status = None
+    auditor_view_record(
+        auditor=request.user,
+        loket=loket,
+        object_type=AuditEvent.ObjectType.REQUEST_LIST,
+        details={"status": status} if status else None,
+    )
     return render(
         request,
         "audit/auditor_requests.html",
@@ -64,7 +72,17 @@ def loket_requests(request: HttpRequest, slug: str) -> HttpResponse:
 def loket_trail(request: HttpRequest, slug: str) -> HttpResponse:
     loket = _loket_or_404(slug)
     form = AuditFilterForm(request.GET)
-    events = audited_trail(loket=loket, **form.filters()) if form.is_valid() else None
+    valid = form.is_valid()
+    filters = form.filters() if valid else {}
+    # The reference looked up is kept; an actor filter may be an address: only its use.
+    auditor_view_record(
+        auditor=request.user,
+        loket=loket,
+        object_type=AuditEvent.ObjectType.AUDIT_TRAIL,
+        reference=filters.get("reference") or "",
+        details={"filters": sorted(name for name, value in filters.items() if value)},
+    )
+    events = audited_trail(loket=loket, **filters) if valid else None
     return render(
         request,
         "audit/auditor_trail.html",

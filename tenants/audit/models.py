@@ -22,6 +22,9 @@ class AuditEvent(models.Model):
         REQUEST = "request", _("childcare request")
         NOTE = "note", _("note")
         REGISTRY_SEARCH = "registry_search", _("registry search")
+        # What an auditor of Opgroeien looked at in this loket (tenants.audit.auditor_views).
+        REQUEST_LIST = "request_list", _("requests of the loket")
+        AUDIT_TRAIL = "audit_trail", _("audit trail")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
 from tenants.audit.models import AuditEvent
 
@@ -65,3 +67,24 @@ def audit_request_change(
         },
         at=at,
     )
+
+
+def auditor_view_record(
+    *, auditor, loket, object_type: str, reference: str = "", details: dict | None = None
+) -> AuditEvent:
+    """Record in ``loket``'s own audit trail that an auditor looked at its ``object_type``.
+
+    On the auditor host every read goes through the read-only alias; this one write
+    goes through the default connection, in the audited loket's schema, and only ever
+    inserts one event: loket staff then see in their trail when Opgroeien looked, and
+    at what (docs/architecture.md, "The auditor tenant").
+    """
+    with tenant_context(loket):
+        return AuditEvent.objects.using(DEFAULT_DB_ALIAS).create(
+            actor_id=auditor.pk,
+            action=AuditEvent.Action.VIEWED,
+            object_type=object_type,
+            reference=reference,
+            details=details or {},
+            at=timezone.now(),
+        )

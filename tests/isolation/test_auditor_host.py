@@ -83,3 +83,24 @@ def test_auditor_pages_do_not_allow_writing_methods(client_for, world, path, met
     response = getattr(client_for("audit", user="auditor"), method)(path)
     assert response.status_code == 405
     assert "GET" in response["Allow"]
+
+
+# Every page an auditor reaches on the auditor host, read through the minimal role.
+AUDITOR_HOST_PAGES = [
+    "/",
+    "/beheer/",
+    *AUDITOR_PAGES,
+    "/controle/gamma/audit/?reference=GAM-2026-00001&actor=staff&day_from=2026-01-01",
+    "/controle/beta/aanvragen/?status=in_review",
+    "/opvang/",
+    "/api/v1/me/",
+    "/api/v1/loket/",
+    "/account/email/",
+    "/account/password/change/",
+]
+
+
+@pytest.mark.parametrize("path", AUDITOR_HOST_PAGES)
+def test_every_page_an_auditor_opens_works_with_the_minimal_role(client_for, path):
+    response = client_for("audit", user="auditor").get(path)
+    assert response.status_code == 200, path

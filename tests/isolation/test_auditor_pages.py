@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from opvangloket.auditor_db import AUDITOR_ALIAS
+from shared.accounts.models import User
 from shared.lokets.models import Loket
 from shared.registry.models import RegistryEntry
 from tenants.audit.models import AuditEvent
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.django_db(databases=["default", AUDITOR_ALIAS])
 CHILD_FIRST, CHILD_LAST = "Zebedeus", "Vandenbroucke"
 NATIONAL_NUMBER = "25031512345"[:9] + f"{97 - int('2250315123') % 97:02d}"
 CONTACT = "zebedeus.ouders@example.be"
+PARENT, STAFF = "parent@test.test", "staff_alpha@test.test"
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +47,14 @@ def committed_request(django_db_setup, django_db_blocker):
             guardians=[{"name": "Griet Vandenbroucke", "email": CONTACT, "phone": "0470 99 88 77"}],
         )[0]
         with tenant_context(alpha):
-            AuditEvent.objects.create(
-                action="viewed",
-                object_type="request",
-                reference=entry.reference,
-                at=entry.registered_at,
-            )
+            for actor in (None, *User.objects.filter(email__in=[PARENT, STAFF])):
+                AuditEvent.objects.create(
+                    actor=actor,
+                    action="viewed",
+                    object_type="request",
+                    reference=entry.reference,
+                    at=entry.registered_at,
+                )
         connection.set_schema_to_public()
     yield entry.reference
     with django_db_blocker.unblock():
@@ -135,3 +139,47 @@ def test_the_auditor_pages_exist_only_on_the_auditor_host(client_for, world):
 def test_the_auditor_home_links_to_the_auditor_pages(auditor, client_for):
     assert 'href="/controle/"' in auditor.get("/").content.decode()
     assert 'href="/controle/"' not in client_for("audit").get("/").content.decode()
+
+
+def test_the_trail_shows_auditors_a_parent_as_a_pseudonym_and_staff_by_e_mail(
+    auditor, committed_request
+):
+    page = main_of(auditor.get("/controle/alpha/audit/", {"reference": committed_request}))
+    assert PARENT not in page
+    assert STAFF in page
+    pseudonyms = re.findall(r"Parent ([0-9a-f]{8})", page)
+    assert len(pseudonyms) == 1
+    # The same parent has the same pseudonym on every visit, so events can be followed.
+    again = main_of(auditor.get("/controle/alpha/audit/", {"reference": committed_request}))
+    assert re.findall(r"Parent ([0-9a-f]{8})", again) == pseudonyms
+
+
+def test_auditors_cannot_find_a_parents_events_by_e_mail(auditor, committed_request):
+    by_parent = main_of(auditor.get("/controle/alpha/audit/", {"actor": PARENT}))
+    assert committed_request not in by_parent
+    by_staff = main_of(auditor.get("/controle/alpha/audit/", {"actor": STAFF}))
+    assert committed_request in by_staff
+
+
+@pytest.mark.parametrize(
+    ("path", "object_type"),
+    [("/controle/alpha/aanvragen/", "request_list"), ("/controle/alpha/audit/", "audit_trail")],
+)
+def test_what_an_auditor_looked_at_is_in_the_lokets_audit_trail(auditor, world, path, object_type):
+    assert auditor.get(path).status_code == 200
+    with tenant_context(world.lokets["alpha"]):
+        events = list(AuditEvent.objects.filter(object_type=object_type))
+    assert [(event.actor_id, event.action) for event in events] == [
+        (world.users["auditor"].pk, "viewed")
+    ]
+    with tenant_context(world.lokets["beta"]):
+        assert not AuditEvent.objects.filter(object_type=object_type).exists()
+
+
+def test_loket_staff_see_that_an_auditor_looked(auditor, client_for):
+    auditor.get("/controle/alpha/aanvragen/")
+    staff = client_for("alpha", user="staff_alpha")
+    staff.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = main_of(staff.get("/beheer/audit/", {"actor": "auditor@test.test"}))
+    assert "auditor@test.test" in page
+    assert "requests of the loket" in page

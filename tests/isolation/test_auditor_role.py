@@ -94,15 +94,82 @@ def test_pages_of_other_lokets_do_not_use_the_auditor_alias(client_for):
     assert not reads.captured_queries
 
 
-def test_schemas_and_tables_made_later_are_readable_and_only_readable(auditor_db):
-    """A loket cloned after the last migrate_platform is readable at once (default privileges)."""
+def test_schemas_and_tables_made_later_are_not_readable(auditor_db):
+    """Nothing is readable by default: only what the auditor pages read is granted."""
     with connection.cursor() as cursor:
         cursor.execute("CREATE SCHEMA later_loket")
         cursor.execute("CREATE TABLE later_loket.probe (id bigint)")
+        cursor.execute("CREATE TABLE public.later_probe (id bigint)")
         cursor.execute(
-            "SELECT has_schema_privilege('opvangloket_auditor', 'later_loket', 'USAGE'),"
-            " has_schema_privilege('opvangloket_auditor', 'later_loket', 'CREATE'),"
+            "SELECT has_schema_privilege('opvangloket_auditor', 'later_loket', 'CREATE'),"
             " has_table_privilege('opvangloket_auditor', 'later_loket.probe', 'SELECT'),"
-            " has_table_privilege('opvangloket_auditor', 'later_loket.probe', 'INSERT')"
+            " has_table_privilege('opvangloket_auditor', 'public.later_probe', 'SELECT')"
         )
-        assert cursor.fetchone() == (True, False, True, False)
+        assert cursor.fetchone() == (False, False, False)
+
+
+def test_a_loket_created_later_is_readable_for_the_auditor_pages_at_once(auditor_db):
+    from shared.lokets.services import loket_create
+
+    loket_create(slug="later", name="Later", kind=Loket.Kind.MUNICIPAL)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT has_schema_privilege('opvangloket_auditor', 'later', 'USAGE'),"
+            " has_schema_privilege('opvangloket_auditor', 'later', 'CREATE'),"
+            " has_column_privilege('opvangloket_auditor', 'later.requests_childcarerequest',"
+            " 'reference', 'SELECT'),"
+            " has_column_privilege('opvangloket_auditor', 'later.requests_childcarerequest',"
+            " 'child_first_name', 'SELECT'),"
+            " has_table_privilege('opvangloket_auditor', 'later.audit_auditevent', 'SELECT')"
+        )
+        assert cursor.fetchone() == (True, False, True, False, True)
+
+
+def _as_auditor_role(auditor_db):
+    params = auditor_db.get_connection_params()
+    return psycopg.connect(**params, autocommit=True)
+
+
+# What no auditor page shows: the login's secrets, parents' drafts and accounts, who the
+# child is. Each is refused by PostgreSQL itself, whatever the application asks.
+REFUSED = [
+    "SELECT session_key FROM public.django_session",
+    "SELECT password FROM public.accounts_user",
+    "SELECT email FROM public.accounts_user",
+    "SELECT email FROM public.account_emailaddress",
+    "SELECT encrypted_payload FROM public.portal_requestdraft",
+    "SELECT name_key FROM public.registry_registryentry",
+    "SELECT parent_id FROM public.registry_registryentry",
+    "SELECT id FROM public.registry_child",
+    "SELECT child_first_name FROM alpha.requests_childcarerequest",
+    "SELECT contact_email FROM alpha.requests_childcarerequest",
+    "SELECT guardians FROM alpha.requests_childcarerequest",
+    "SELECT id FROM alpha.requests_requestevent",
+    "SELECT id FROM alpha.requests_requestnote",
+    # Even with read-only transactions turned off, the role makes no temporary tables.
+    "CREATE TEMP TABLE sneaky (id int)",
+]
+
+
+@pytest.mark.parametrize("statement", REFUSED)
+def test_the_auditor_role_reads_nothing_the_auditor_pages_do_not_show(auditor_db, statement):
+    with _as_auditor_role(auditor_db) as raw:
+        raw.execute("SET default_transaction_read_only = off")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            raw.execute(statement)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT reference, status, desired_start FROM alpha.requests_childcarerequest",
+        "SELECT request_id, rank, location_id, status FROM alpha.requests_requestchoice",
+        "SELECT id, name FROM alpha.providers_location",
+        "SELECT actor_id, action, reference, at FROM alpha.audit_auditevent",
+        "SELECT request_id, age_group FROM public.registry_registryentry",
+        "SELECT name, slug FROM public.lokets_loket",
+    ],
+)
+def test_the_auditor_role_reads_what_the_auditor_pages_show(auditor_db, statement):
+    with _as_auditor_role(auditor_db) as raw:
+        raw.execute(statement).fetchall()
