@@ -276,6 +276,9 @@ def caches_from_environment(url: str | None) -> dict:
             "default": {
                 "BACKEND": "django.core.cache.backends.db.DatabaseCache",
                 "LOCATION": "opvangloket_cache",
+                # Room for an attack's counters: at the default 300, a spray of made-up
+                # logins would cull the counter of the account under attack.
+                "OPTIONS": {"MAX_ENTRIES": 100_000},
             }
         }
     if url.startswith(("redis://", "rediss://", "unix://")):

@@ -219,3 +219,13 @@ def test_admin_is_not_served_on_a_region_portal_even_to_an_operator(client_for, 
 def test_admin_login_on_a_region_portal_cannot_be_used_to_guess(client_for, password):
     client = client_for("testregio.localhost")
     assert admin_login(client, "operator@test.test", password).status_code == 404
+
+
+def test_a_spray_of_made_up_logins_does_not_push_out_the_counter_under_attack(clock, rf):
+    target = rf.post("/account/login/", REMOTE_ADDR="203.0.113.40")
+    for _ in range(5):
+        login_throttle.login_failed(target, login="staff_gamma@test.test")
+    for number in range(600):
+        sprayed = rf.post("/account/login/", REMOTE_ADDR=f"198.51.{number // 250}.{number % 250}")
+        login_throttle.login_failed(sprayed, login=f"made-up-{number}@test.test")
+    assert login_throttle.wait_seconds_for(login="staff_gamma@test.test") > 0
