@@ -16,7 +16,7 @@ class LoketAdmin(admin.ModelAdmin):
     filter_horizontal = ("municipalities",)
     inlines = [DomainInline]
     # The schema name is fixed at creation; lokets are created with `manage.py create_loket`.
-    readonly_fields = ("schema_name",)
+    readonly_fields = ("schema_name", "reference_prefix")
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -99,6 +99,14 @@ class Loket(TenantMixin):
             "national register number or free text; the figures stay the same."
         ),
     )
+    # The first part of this loket's references, unique across lokets (shared.lokets.references).
+    reference_prefix = models.CharField(
+        _("reference prefix"),
+        max_length=5,
+        unique=True,
+        editable=False,
+        validators=[RegexValidator(r"^[A-Z][A-Z0-9]{2,4}$")],
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     # Schemas are created by services.loket_create, cloned from the template schema.

@@ -12,6 +12,7 @@ from django_tenants.utils import schema_exists
 from shared.geography.models import Municipality
 from shared.lokets.auditor import auditor_schema_grant
 from shared.lokets.models import Domain, Loket, Region
+from shared.lokets.references import reference_prefix_choose
 
 CONTACT_FIELDS = ("address", "phone", "email", "website", "opening_hours")
 # How long closed requests keep personal data (tenants.requests.retention).
@@ -64,6 +65,9 @@ def loket_create(
         name=name,
         kind=kind,
         region=region,
+        reference_prefix=reference_prefix_choose(
+            slug=slug, taken=Loket.objects.values_list("reference_prefix", flat=True)
+        ),
         **contact,
     )
     loket.full_clean(exclude=["municipalities"])

@@ -277,20 +277,26 @@ def part_touch(request: ChildcareRequest, *, now: datetime) -> None:
     )
 
 
-def part_mark_offered(request: ChildcareRequest, *, now: datetime) -> None:
-    """A place was offered for the request of the active loket: the figures count it."""
+def part_mark_offered(request: ChildcareRequest, *, now: datetime, offered: bool = True) -> None:
+    """A place was offered for the request of the active loket: the figures count it.
+
+    ``offered=False``: the location withdrew its only offer, so the request counts as
+    without an offer again.
+    """
     RegistryEntry.objects.filter(loket_id=connection.tenant.pk, request_id=request.pk).update(
-        has_offer=True, updated_at=now
+        has_offer=offered, updated_at=now
     )
 
 
 def new_reference(loket: Loket, registered_at: datetime) -> tuple[int, str]:
-    """Reserve the next request id of this loket and its reference (``HER-2026-00042``)."""
+    """Reserve the next request id of this loket and its reference (``HER-2026-00042``).
+
+    The prefix is the loket's own (unique across lokets), so a reference names one request.
+    """
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence('requests_childcarerequest', 'id'))")
         request_id = cursor.fetchone()[0]
-    prefix = "".join(char for char in loket.slug.upper() if char.isalpha())[:3].ljust(3, "X")
-    return request_id, f"{prefix}-{registered_at:%Y}-{request_id:05d}"
+    return request_id, f"{loket.reference_prefix}-{registered_at:%Y}-{request_id:05d}"
 
 
 def choices_add(
