@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -217,10 +218,11 @@ def test_an_anonymised_request_cannot_be_reopened(world, family):
         request.status = RequestStatus.LAPSED  # as if it had lapsed
         ChildcareRequest.objects.filter(pk=request.pk).update(status=RequestStatus.LAPSED)
         RegistryEntry.objects.filter(pk=family["closed"].pk).update(status=RequestStatus.LAPSED)
-        with pytest.raises(Exception, match="removed"):
+        with pytest.raises(ValidationError) as refused:
             confirmation.request_reopen(
                 request=request, actor=world.users["staff_alpha"], now=timezone.now()
             )
+    assert refused.value.error_list[0].code == "anonymised"
 
 
 def test_audit_events_older_than_the_audit_period_are_deleted(world, family, settings):
