@@ -91,6 +91,10 @@ class QueueLineSerializer(serializers.Serializer):
     rank = serializers.IntegerField(help_text="Place in the whole queue, 1 first.")
     reference = serializers.CharField(source="choice.request.reference")
     age_at_start = serializers.IntegerField(help_text="Whole months old at the desired start.")
+    child_first_name = serializers.CharField(
+        help_text="The child's first name (empty before birth). Nothing else identifies the "
+        "child here: the family's details come with a placement."
+    )
     desired_start = serializers.DateField(source="choice.request.desired_start")
     care_plan = serializers.ListField(
         source="choice.request.care_plan", child=serializers.CharField(), help_text=HALF_DAYS
@@ -149,6 +153,13 @@ class ChoiceAnswerSerializer(serializers.Serializer):
     choice = serializers.IntegerField(source="pk")
     reference = serializers.CharField(source="request.reference")
     status = serializers.CharField(help_text=f"One of {_values(ChoiceStatus)}.")
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=services.REASON_MAX_LENGTH,
+        help_text="Why the location withdraws the offer; the parent reads it.",
+    )
+
+
     status_changed_at = serializers.DateTimeField()
 
 
@@ -253,6 +264,40 @@ class OverdueView(generics.ListAPIView):
     """
 
     serializer_class = OverdueLocationSerializer
+class OfferWithdrawView(APIView):
+    """Withdraw an open offer of a location you manage, with a reason for the parent.
+
+    The choice waits again (in review) with its place in the legal order; the parent is
+    told by e-mail; the request's history records who withdrew it.
+    """
+
+    permission_classes = [PROVIDER_OR_LOKET_STAFF]
+
+    @extend_schema(
+        request=WithdrawSerializer,
+        responses={
+            200: OfferSerializer,
+            400: OpenApiResponse(description="No reason given, or the offer is no longer open."),
+            404: OpenApiResponse(description="No such offer at a location you manage."),
+        },
+    )
+    def post(self, request: Request, offer_id: int) -> Response:
+        offer = get_object_or_404(
+            Offer.objects.select_related("choice__request", "choice__location"),
+            pk=offer_id,
+            choice__location__in=_manageable(request),
+        )
+        data = WithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        offer = services.offer_withdraw(
+            offer=offer,
+            reason=data.validated_data["reason"],
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return Response(OfferSerializer(offer).data)
+
+
     permission_classes = [LOKET_STAFF_ONLY]
 
     def get_queryset(self) -> QuerySet[Location]:

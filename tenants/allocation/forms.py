@@ -86,3 +86,13 @@ class DeclineForm(forms.Form):
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class WithdrawOfferForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you withdraw this offer?"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The parent reads this in the e-mail and in the request's history."),
+        error_messages={"required": _("Say why you withdraw this offer: the parent reads it.")},
+    )

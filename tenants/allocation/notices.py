@@ -1,5 +1,6 @@
-"""E-mails about offers: to the parent when a place is offered or an offer expires, to the
-location when an offer expires or is accepted.
+"""E-mails about offers: to the parent when a place is offered, an offer expires or the
+location withdraws it, to the location when an offer expires or is accepted (with a link
+to its placements page, never the family's contact details).
 
 Each notice is recorded once per (offer, kind) in ``OfferNotice``, in the transaction that
 changes the offer, and the e-mail leaves only after that commit: nothing is sent for a
@@ -182,16 +183,48 @@ def placed_elsewhere_notify(*, duplicates: list[PossibleDuplicate], placed: Regi
     return len(by_address)
 
 
-def offer_accepted_notify(*, offer: Offer, now: datetime) -> bool:
-    """The location learns that the parent accepted, with the family's contact details."""
+def offer_withdrawn_notify(*, offer: Offer, reason: str) -> bool:
+    """The parent learns that the location withdrew its offer, and why, in the family's
+    language, after the commit. Sent once: the withdrawal reads the offer again under its
+    lock and refuses one that is no longer open, so no notice row is needed."""
     request = offer.choice.request
+    to = _parent_address(offer)
+    if not to:
+        return False  # a desk registration without e-mail: the loket sees it in the history
+    loket = current_loket()
+    context = {
+        "loket": loket,
+        "offer": offer,
+        "location": offer.choice.location,
+        "child_name": request.child_name,
+        "reference": request.reference,
+        "reason": reason,
+        "url": my_request_url(request=request, loket=loket),
+    }
+    _send_after_commit("withdrawn_parent", to=to, language=request.language, context=context)
+    return True
+
+
+def _placements_url(loket: Loket, offer: Offer) -> str:
+    path = reverse(
+        "allocation:placements",
+        urlconf="opvangloket.urls_tenant",
+        kwargs={"location_id": offer.choice.location_id},
+    )
+    return _host_url(loket, path)
+
+
+def offer_accepted_notify(*, offer: Offer, now: datetime) -> bool:
+    """The location learns that the parent accepted, with a link to its placements page.
+
+    The family's contact details are not in the e-mail (a mailbox is no place for them):
+    they are on that page, behind the location's login, and reading them is audited.
+    """
     return _notify(
         offer,
         OfferNotice.Kind.ACCEPTED_TO_PROVIDER,
         to=_location_address(offer),
         language=_location_language(offer),
         now=now,
-        url=_queue_url(current_loket(), offer),
-        contact_email=request.contact_email,
-        contact_phone=request.contact_phone,
+        url=_placements_url(current_loket(), offer),
     )

@@ -35,6 +35,7 @@ from tenants.allocation.notices import (
     offer_expired_notify,
     offer_made_notify,
     placed_elsewhere_notify,
+    offer_withdrawn_notify,
 )
 from tenants.allocation.selectors import (
     advised_places_in_use,
@@ -468,6 +469,62 @@ def offers_expire_due(*, now: datetime) -> list[Offer]:
         offer.status = Offer.Status.EXPIRED
         offer.answered_at = now
         offer.save(update_fields=["status", "answered_at"])
+# The reason code an offer withdrawn by its location records (the text is the note).
+WITHDRAWN_BY_LOCATION = "by_location"
+
+
+@transaction.atomic
+def offer_withdraw(*, offer: Offer, reason: str, actor: User, now: datetime) -> Offer:
+    """The location withdraws an open offer itself, with a reason the parent reads.
+
+    Only loket staff and provider staff granted the location. The choice goes back to
+    waiting (in review) with its place in the legal order unchanged (the order follows
+    the registration, not the choice); the request stays open, and counts as without an
+    offer again unless another offer of it still stands or was answered. The parent is
+    told by e-mail in the family's language after the commit; the history records who.
+    """
+    reason = reason.strip()[:REASON_MAX_LENGTH]
+    if not reason:
+        raise ValidationError(
+            {"reason": [_("Say why you withdraw this offer: the parent reads it.")]}
+        )
+    offer = Offer.objects.select_related("choice__location").get(pk=offer.pk)
+    _check_manages(actor=actor, location=offer.choice.location)
+    # The offer, then its choice: the order offer_accept and offer_decline lock them in,
+    # so a parent accepting at this moment waits for the withdrawal, or the other way round.
+    offer = Offer.objects.select_for_update(of=("self",)).get(pk=offer.pk)
+    choice = (
+        RequestChoice.objects.select_for_update(of=("self",))
+        .select_related("request", "location")
+        .get(pk=offer.choice_id)
+    )
+    if offer.status != Offer.Status.OPEN:
+        raise ValidationError(
+            _("This offer is no longer open (%(status)s).")
+            % {"status": offer.get_status_display()},
+            code="not_open",
+        )
+    _withdraw_offer(offer, now)
+    _set_choice_status(choice, ChoiceStatus.IN_REVIEW, now)
+    record_offer_withdrawn(
+        choice.request,
+        actor=actor,
+        at=now,
+        location=choice.location.name,
+        reason=WITHDRAWN_BY_LOCATION,
+        note=reason,
+    )
+    still_offered = (
+        Offer.objects.filter(choice__request_id=choice.request_id)
+        .exclude(status=Offer.Status.WITHDRAWN)
+        .exists()
+    )
+    part_mark_offered(choice.request, now=now, offered=still_offered)
+    offer.choice = choice
+    offer_withdrawn_notify(offer=offer, reason=reason)
+    return offer
+
+
         _set_choice_status(offer.choice, ChoiceStatus.EXPIRED, now)
         record_offer_expired(
             offer.choice.request,

@@ -18,7 +18,14 @@ from django.views.decorators.http import require_POST
 from opvangloket.forms import add_service_errors
 from shared.accounts.permissions import Access, has_access, role_required
 from tenants.allocation import services
-from tenants.allocation.forms import NoPlaceForm, OfferForm, OtherDateForm, QueueFilterForm
+from tenants.allocation.forms import (
+    NoPlaceForm,
+    OfferForm,
+    OtherDateForm,
+    QueueFilterForm,
+    WithdrawOfferForm,
+)
+from tenants.allocation.models import Offer
 from tenants.allocation.selectors import (
     RECENT_ENDINGS_DAYS,
     exception_offers,
@@ -27,6 +34,7 @@ from tenants.allocation.selectors import (
     locations_with_overdue,
     locations_with_queue_counts,
     locations_with_recent_endings,
+    queue_line_of,
     queue_lines,
     ranked_higher_without_offer,
 )
@@ -122,7 +130,13 @@ def offer_create(request: HttpRequest, location_id: int, choice_id: int) -> Http
     return render(
         request,
         "allocation/offer_form.html",
-        {"location": location, "choice": choice, "form": form, "passed_over": passed_over},
+        {
+            "location": location,
+            "choice": choice,
+            "line": queue_line_of(choice=choice),
+            "form": form,
+            "passed_over": passed_over,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -176,6 +190,38 @@ def other_date(request: HttpRequest, location_id: int, choice_id: int) -> HttpRe
         request,
         "allocation/other_date_form.html",
         {"location": location, "choice": choice, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(*MANAGERS)
+def offer_withdraw(request: HttpRequest, location_id: int, choice_id: int) -> HttpResponse:
+    """The location withdraws its open offer for this choice, with a reason for the parent."""
+    location = _location_or_404(request, location_id)
+    choice = _choice_or_404(location, choice_id)
+    offer = get_object_or_404(Offer, choice=choice, status=Offer.Status.OPEN)
+    form = WithdrawOfferForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.offer_withdraw(
+                offer=offer,
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                now=timezone.now(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The offer has been withdrawn and the parent told (reference %(reference)s).")
+                % {"reference": choice.request.reference},
+            )
+            return _back(location)
+    return render(
+        request,
+        "allocation/offer_withdraw.html",
+        {"location": location, "choice": choice, "offer": offer, "form": form},
         status=400 if form.errors else 200,
     )
 

@@ -342,9 +342,15 @@ class OfferExpired(EventDetails):
 class OfferWithdrawn(EventDetails):
     kind: ClassVar[str] = Kind.OFFER_WITHDRAWN
     location: str = ""
-    reason: str = ""
+    reason: str = ""  # a code: "placed_elsewhere", "by_location"
+    note: str = ""  # the location's own words, when it withdrew the offer itself
 
     def describe(self) -> str:
+        if self.reason == "by_location":
+            return _(
+                "%(location)s withdrew its offer: %(note)s Your choice of %(location)s is "
+                "waiting again."
+            ) % {"location": self.location, "note": self.note}
         return _("The offer of %(location)s was withdrawn.") % {"location": self.location}
 
 
@@ -618,10 +624,17 @@ def record_offer_expired(
 
 
 def record_offer_withdrawn(
-    request: ChildcareRequest, *, actor: User | None, at: datetime, location: str, reason: str
+    request: ChildcareRequest,
+    *,
+    actor: User | None,
+    at: datetime,
+    location: str,
+    reason: str,
+    note: str = "",
 ) -> RequestEvent:
-    """``reason``: a code, such as ``"placed_elsewhere"``."""
-    return _record(request, OfferWithdrawn(location=location, reason=reason), actor=actor, at=at)
+    """``reason``: a code, such as ``"placed_elsewhere"``; ``note``: the location's words."""
+    event = OfferWithdrawn(location=location, reason=reason, note=note)
+    return _record(request, event, actor=actor, at=at)
 
 
 def record_closed_elsewhere(

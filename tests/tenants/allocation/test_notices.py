@@ -158,7 +158,9 @@ def test_accepting_tells_the_location_in_its_language_and_closing_elsewhere_tell
     (message,) = mail.outbox
     assert message.to == ["kdv@tienen.test"]
     assert "Place acceptée" in message.subject
-    assert "sara@example.be" in message.body
+    # The family's contact details are not in the mail: a link to the placements page is.
+    assert "sara@example.be" not in message.body and "0470" not in message.body
+    assert f"/beheer/plaatsingen/{case['tienen'].pk}/" in message.body
     assert choice_status(case["alpha"], case["choice"]) == ChoiceStatus.CLOSED_ELSEWHERE
 
 
