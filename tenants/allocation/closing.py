@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -45,6 +45,8 @@ from shared.lokets.selectors import current_loket
 from shared.registry.models import RegistryEntry, RequestStatus
 from shared.registry.selectors import is_same_child
 from tenants.allocation.models import Offer
+from tenants.audit.models import AuditEvent
+from tenants.audit.services import audit_record
 from tenants.providers.models import Location
 from tenants.requests.emails import my_request_url
 from tenants.requests.family import family_email
@@ -63,6 +65,9 @@ from tenants.requests.submission_emails import email_language
 logger = logging.getLogger(__name__)
 
 REASON_MAX_LENGTH = 200
+# The closing day: in the recent past (a licence withdrawn last month) up to two years ahead.
+CLOSING_PAST_DAYS = 365
+CLOSING_FUTURE_DAYS = 2 * 365
 # How far and how many nearby alternatives a family is shown.
 ALTERNATIVES_RADIUS_KM = 15.0
 ALTERNATIVES_LIMIT = 5
@@ -168,18 +173,88 @@ def _reopen_elsewhere(
     return reopened
 
 
+def closing_day_check(closes_on: date, *, today: date) -> None:
+    """Refuse (ValidationError on ``closes_on``) a day more than a year ago or over two ahead."""
+    earliest = today - timedelta(days=CLOSING_PAST_DAYS)
+    latest = today + timedelta(days=CLOSING_FUTURE_DAYS)
+    if closes_on < earliest:
+        message = _("Choose a closing day on %(date)s at the earliest.")
+        limit, code = earliest, "closes_on_too_early"
+    elif closes_on > latest:
+        message = _("Choose a closing day on %(date)s at the latest.")
+        limit, code = latest, "closes_on_too_late"
+    else:
+        return
+    raise ValidationError(
+        {"closes_on": ValidationError(message % {"date": limit.strftime("%d/%m/%Y")}, code=code)}
+    )
+
+
+def _audit_location(*, location: Location, actor: User, event: str, now: datetime, **details):
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CHANGED,
+        object_type=AuditEvent.ObjectType.LOCATION,
+        object_id=location.pk,
+        details={"event": event, "location_id": location.pk, **details},
+        at=now,
+    )
+
+
+@transaction.atomic
+def location_reopen(*, location: Location, actor: User, now: datetime) -> Location:
+    """Loket staff undo a closing (entered by mistake, or the provider goes on after all).
+
+    The location is no longer closing and may be published again (staff do that on its
+    page: it stays out of the offer until then). Choices and placements the closing ended
+    stay ended: each family was told, and may choose the location again. The closing and
+    the reopening stay in the loket's audit trail and the requests' history.
+    """
+    loket = current_loket()
+    if not has_access(Access.LOKET_STAFF, user=actor, loket=loket):
+        raise PermissionDenied
+    location = Location.objects.select_for_update().get(pk=location.pk)
+    if location.closes_on is None:
+        raise ValidationError(
+            _("%(name)s is not closing.") % {"name": location.name}, code="not_closing"
+        )
+    closed_on = location.closes_on
+    location.closes_on = None
+    location.closing_reason = ""
+    location.save(update_fields=["closes_on", "closing_reason", "updated_at"])
+    _audit_location(
+        location=location,
+        actor=actor,
+        event="location_reopened",
+        now=now,
+        closes_on=closed_on.isoformat(),
+    )
+    return location
+
+
+def location_closings(*, location: Location) -> list[AuditEvent]:
+    """The closings and reopenings of ``location``, oldest first (the loket's audit trail)."""
+    return list(
+        AuditEvent.objects.filter(object_type=AuditEvent.ObjectType.LOCATION, object_id=location.pk)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+
+
 @transaction.atomic
 def location_close(
     *, location: Location, closes_on: date, reason: str, actor: User, now: datetime
 ) -> list[AffectedRequest]:
     """Loket staff record that ``location`` stops on ``closes_on``; returns who was affected.
 
-    Refused (ValidationError) when the location is already closing. Only loket staff of
+    Refused (ValidationError) when the location is already closing, or for a day more
+    than a year ago or more than two years ahead (``closing_day_check``). Only loket staff of
     the current loket may close a location (PermissionDenied otherwise).
     """
     loket = current_loket()
     if not has_access(Access.LOKET_STAFF, user=actor, loket=loket):
         raise PermissionDenied
+    closing_day_check(closes_on, today=timezone.localdate(now))
     location = Location.objects.select_for_update().select_related("organizer").get(pk=location.pk)
     if location.closes_on is not None:
         raise ValidationError(
@@ -193,6 +268,13 @@ def location_close(
     location.is_published = False
     location.save(update_fields=["closes_on", "closing_reason", "is_published", "updated_at"])
     catalogue_location_sync(loket=loket, location=location)
+    _audit_location(
+        location=location,
+        actor=actor,
+        event="location_closed",
+        now=now,
+        closes_on=closes_on.isoformat(),
+    )
 
     touched = ChildcareRequest.objects.filter(
         choices__location=location,

@@ -16,12 +16,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shared.accounts.permissions import Access, HasRole
-from tenants.allocation.closing import REASON_MAX_LENGTH, closing_events, location_close
+from tenants.allocation.closing import (
+    REASON_MAX_LENGTH,
+    closing_events,
+    location_close,
+    location_reopen,
+)
 from tenants.providers.models import Location
 
 
 class LocationCloseRequestSerializer(serializers.Serializer):
-    closes_on = serializers.DateField(help_text="The first day without care; may be in the past.")
+    closes_on = serializers.DateField(
+        help_text="The first day without care: at most a year ago, at most two years ahead."
+    )
     reason = serializers.CharField(
         max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
@@ -100,4 +107,23 @@ class LocationCloseView(APIView):
             now=timezone.now(),
         )
         location.refresh_from_db()
+        return Response(LocationClosingSerializer(_closing(location)).data)
+
+
+class LocationReopenView(APIView):
+    """Undo a closing: the location is no longer closing; its closing stays in the trail."""
+
+    permission_classes = [HasRole(Access.LOKET_STAFF)]
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: LocationClosingSerializer,
+            400: OpenApiResponse(description="The location is not closing."),
+            404: OpenApiResponse(description="No location of this loket by that id."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        location = get_object_or_404(Location, pk=pk)
+        location = location_reopen(location=location, actor=request.user, now=timezone.now())
         return Response(LocationClosingSerializer(_closing(location)).data)

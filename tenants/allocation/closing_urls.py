@@ -13,6 +13,16 @@ urlpatterns = [
         name="location_close",
     ),
     path(
+        "beheer/opvang/locaties/<int:pk>/sluiten/heropenen/",
+        closing_views.location_reopen_page,
+        name="location_reopen",
+    ),
+    path(
+        "api/v1/providers/locations/<int:pk>/reopen/",
+        closing_api.LocationReopenView.as_view(),
+        name="api_location_reopen",
+    ),
+    path(
         "api/v1/providers/locations/<int:pk>/close/",
         closing_api.LocationCloseView.as_view(),
         name="api_location_close",

@@ -14,10 +14,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from opvangloket.forms import add_service_errors
 from shared.accounts.permissions import Access, role_required
-from tenants.allocation.closing import REASON_MAX_LENGTH, closing_events, location_close
+from tenants.allocation.closing import (
+    REASON_MAX_LENGTH,
+    closing_events,
+    location_close,
+    location_closings,
+    location_reopen,
+)
 from tenants.providers.selectors import locations_manageable_by
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -27,7 +34,9 @@ class LocationCloseForm(forms.Form):
     closes_on = forms.DateField(
         label=gettext_lazy("Closes on"),
         widget=DATE_WIDGET,
-        help_text=gettext_lazy("The first day without care. A date in the past is fine."),
+        help_text=gettext_lazy(
+            "The first day without care: up to a year ago, or up to two years ahead."
+        ),
     )
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
@@ -46,7 +55,11 @@ def location_close_page(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "allocation/location_close.html",
-            {"location": location, "events": closing_events(location=location)},
+            {
+                "location": location,
+                "events": closing_events(location=location),
+                "closings": location_closings(location=location),
+            },
         )
     form = LocationCloseForm(
         request.POST if request.method == "POST" else None,
@@ -76,6 +89,27 @@ def location_close_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "allocation/location_close.html",
-        {"location": location, "form": form},
+        {"location": location, "form": form, "closings": location_closings(location=location)},
         status=400 if form.errors else 200,
     )
+
+
+@role_required(Access.PROVIDERS_LOKET_STAFF)
+@require_POST
+def location_reopen_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a closing: the location is no longer closing (staff publish it again)."""
+    location = get_object_or_404(
+        locations_manageable_by(user=request.user, loket=request.loket), pk=pk
+    )
+    try:
+        location_reopen(location=location, actor=request.user, now=timezone.now())
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is no longer closing. Publish it again on its page when it is ready.")
+            % {"name": location.name},
+        )
+    return redirect("closing:location_close", pk=location.pk)

@@ -25,6 +25,8 @@ class AuditEvent(models.Model):
         # What an auditor of Opgroeien looked at in this loket (tenants.audit.auditor_views).
         REQUEST_LIST = "request_list", _("requests of the loket")
         AUDIT_TRAIL = "audit_trail", _("audit trail")
+        # A location closed or reopened by loket staff (tenants.allocation.closing).
+        LOCATION = "location", _("location")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
