@@ -90,11 +90,11 @@ class QueueLineSerializer(serializers.Serializer):
     choice = serializers.IntegerField(source="choice.pk", help_text="The choice's id.")
     rank = serializers.IntegerField(help_text="Place in the whole queue, 1 first.")
     reference = serializers.CharField(source="choice.request.reference")
-    age_at_start = serializers.IntegerField(help_text="Whole months old at the desired start.")
     child_first_name = serializers.CharField(
         help_text="The child's first name (empty before birth). Nothing else identifies the "
         "child here: the family's details come with a placement."
     )
+    age_at_start = serializers.IntegerField(help_text="Whole months old at the desired start.")
     desired_start = serializers.DateField(source="choice.request.desired_start")
     care_plan = serializers.ListField(
         source="choice.request.care_plan", child=serializers.CharField(), help_text=HALF_DAYS
@@ -145,6 +145,13 @@ class NoPlaceSerializer(serializers.Serializer):
     )
 
 
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=services.REASON_MAX_LENGTH,
+        help_text="Why the location withdraws the offer; the parent reads it.",
+    )
+
+
 class OtherDateSerializer(serializers.Serializer):
     proposed_start = serializers.DateField()
 
@@ -153,13 +160,6 @@ class ChoiceAnswerSerializer(serializers.Serializer):
     choice = serializers.IntegerField(source="pk")
     reference = serializers.CharField(source="request.reference")
     status = serializers.CharField(help_text=f"One of {_values(ChoiceStatus)}.")
-class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        max_length=services.REASON_MAX_LENGTH,
-        help_text="Why the location withdraws the offer; the parent reads it.",
-    )
-
-
     status_changed_at = serializers.DateTimeField()
 
 
@@ -256,14 +256,6 @@ class OfferListView(generics.ListAPIView):
         )
 
 
-class OverdueView(generics.ListAPIView):
-    """Locations with choices still in review longer than the loket's answering time.
-
-    For loket staff: one row per location with the number of such choices and since when
-    the oldest waits; longest-waiting first.
-    """
-
-    serializer_class = OverdueLocationSerializer
 class OfferWithdrawView(APIView):
     """Withdraw an open offer of a location you manage, with a reason for the parent.
 
@@ -298,6 +290,14 @@ class OfferWithdrawView(APIView):
         return Response(OfferSerializer(offer).data)
 
 
+class OverdueView(generics.ListAPIView):
+    """Locations with choices still in review longer than the loket's answering time.
+
+    For loket staff: one row per location with the number of such choices and since when
+    the oldest waits; longest-waiting first.
+    """
+
+    serializer_class = OverdueLocationSerializer
     permission_classes = [LOKET_STAFF_ONLY]
 
     def get_queryset(self) -> QuerySet[Location]:

@@ -34,8 +34,8 @@ from tenants.allocation.notices import (
     offer_accepted_notify,
     offer_expired_notify,
     offer_made_notify,
-    placed_elsewhere_notify,
     offer_withdrawn_notify,
+    placed_elsewhere_notify,
 )
 from tenants.allocation.selectors import (
     advised_places_in_use,
@@ -450,25 +450,6 @@ def offer_decline(*, offer: Offer, reason: str, actor: User, now: datetime) -> O
     return offer
 
 
-@transaction.atomic
-def offers_expire_due(*, now: datetime) -> list[Offer]:
-    """Open offers of the current loket whose answer date has passed become expired.
-
-    Returns the offers it expired (none on a second run). The parent and the location are
-    told once the expiry commits (``notices``). Offers being answered right now are
-    skipped; the next run gets them if still open.
-    """
-    today = timezone.localdate(now)
-    offers = list(
-        Offer.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("choice__request", "choice__location")
-        .filter(status=Offer.Status.OPEN, answer_by__lt=today)
-        .order_by("id")
-    )
-    for offer in offers:
-        offer.status = Offer.Status.EXPIRED
-        offer.answered_at = now
-        offer.save(update_fields=["status", "answered_at"])
 # The reason code an offer withdrawn by its location records (the text is the note).
 WITHDRAWN_BY_LOCATION = "by_location"
 
@@ -525,6 +506,25 @@ def offer_withdraw(*, offer: Offer, reason: str, actor: User, now: datetime) -> 
     return offer
 
 
+@transaction.atomic
+def offers_expire_due(*, now: datetime) -> list[Offer]:
+    """Open offers of the current loket whose answer date has passed become expired.
+
+    Returns the offers it expired (none on a second run). The parent and the location are
+    told once the expiry commits (``notices``). Offers being answered right now are
+    skipped; the next run gets them if still open.
+    """
+    today = timezone.localdate(now)
+    offers = list(
+        Offer.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("choice__request", "choice__location")
+        .filter(status=Offer.Status.OPEN, answer_by__lt=today)
+        .order_by("id")
+    )
+    for offer in offers:
+        offer.status = Offer.Status.EXPIRED
+        offer.answered_at = now
+        offer.save(update_fields=["status", "answered_at"])
         _set_choice_status(offer.choice, ChoiceStatus.EXPIRED, now)
         record_offer_expired(
             offer.choice.request,
