@@ -229,3 +229,13 @@ def test_a_spray_of_made_up_logins_does_not_push_out_the_counter_under_attack(cl
         sprayed = rf.post("/account/login/", REMOTE_ADDR=f"198.51.{number // 250}.{number % 250}")
         login_throttle.login_failed(sprayed, login=f"made-up-{number}@test.test")
     assert login_throttle.wait_seconds_for(login="staff_gamma@test.test") > 0
+
+
+def test_too_many_login_forms_from_one_address_get_a_page_in_the_users_language(client_for):
+    # allauth's own limit (30 login forms a minute per address) answers 429.
+    client = client_for("alpha")
+    for number in range(30):
+        login(client, f"burst{number}@test.test", "wrong", "203.0.113.50")
+    answer = login(client, "burst-last@test.test", "wrong", "203.0.113.50")
+    assert answer.status_code == 429
+    assert "Te veel verzoeken" in answer.content.decode()
