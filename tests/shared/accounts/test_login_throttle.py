@@ -7,13 +7,16 @@ process's memory, and ``/admin/login/`` had no throttle at all.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
 import pytest
+import sentry_sdk
 from django.conf import settings
 from django.core.cache import caches
 
+from opvangloket.observability import init_sentry
 from shared.accounts import login_throttle
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +242,24 @@ def test_too_many_login_forms_from_one_address_get_a_page_in_the_users_language(
     answer = login(client, "burst-last@test.test", "wrong", "203.0.113.50")
     assert answer.status_code == 429
     assert "Te veel verzoeken" in answer.content.decode()
+
+
+def test_the_alert_reaches_sentry_without_the_typed_login(client_for, clock):
+    events = []
+
+    def keep(event, hint):
+        events.append(event)
+        return None  # nothing leaves the machine
+
+    init_sentry(dsn="https://public@sentry.invalid/1", environment="test", before_send=keep)
+    try:
+        client = client_for("beta")
+        for _ in range(5 + settings.OPVANGLOKET_LOGIN_ALERT_AFTER):
+            login(client, "staff_beta@test.test", "wrong", "203.0.113.60")
+            clock.advance(login_throttle.wait_seconds_for(login="staff_beta@test.test"))
+    finally:
+        sentry_sdk.init()  # no DSN: reporting off again
+    alerts = [event for event in events if event.get("logger") == "opvangloket.security"]
+    assert len(alerts) == 1
+    assert alerts[0]["level"] == "error"
+    assert "staff_beta@test.test" not in json.dumps(alerts[0])
