@@ -263,6 +263,26 @@ def has_access(
     return False
 
 
+def acting_as_provider(*, actors: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Of these (user id, loket id) pairs, those where the user acts at that loket as
+    provider staff only (not loket staff): what a parent's history calls "the location"
+    rather than "the loket". One query, however many lokets."""
+    actors = set(actors)
+    roles: dict[tuple[int, int], set[str]] = {}
+    for user_id, loket_id, role in Membership.objects.filter(
+        user_id__in={user_id for user_id, _loket in actors},
+        loket_id__in={loket_id for _user, loket_id in actors},
+    ).values_list("user_id", "loket_id", "role"):
+        roles.setdefault((user_id, loket_id), set()).add(role)
+    return {
+        pair
+        for pair, held in roles.items()
+        if pair in actors
+        and Membership.Role.PROVIDER_STAFF in held
+        and Membership.Role.LOKET_STAFF not in held
+    }
+
+
 def has_object_access(*access: Access, user: User, loket: Loket, obj: Model) -> bool:
     """Whether ``user`` may reach ``obj`` of ``loket`` with any of ``access``."""
     return has_access(*access, user=user, loket=loket, obj=obj)

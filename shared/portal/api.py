@@ -74,7 +74,10 @@ class HistoryLineSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     kind = serializers.CharField(help_text="What kind of event, e.g. `submitted`, `changed`.")
     description = serializers.CharField(help_text="What happened, in plain words.")
-    by = serializers.CharField(help_text="`you`, `loket`, or empty when the system did it.")
+    by = serializers.CharField(
+        help_text="`you`, `provider` (the location's staff), `loket`, or empty when the "
+        "system did it."
+    )
     lokets = serializers.ListField(
         child=serializers.CharField(), help_text="Names of the lokets where it happened."
     )

@@ -18,8 +18,10 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from shared.accounts.models import User
+from shared.accounts.permissions import acting_as_provider
 from shared.catalogue.vocabulary import care_plan_days, day_parts_in_order
 from shared.lokets.models import Loket
 from shared.registry.identity import family_key
@@ -33,6 +35,30 @@ from tenants.requests.models import (
     RequestEvent,
 )
 from tenants.requests.parts import change_refusal, in_each_loket
+
+# The statuses in the words a parent reads: a choice or a request that closed without the
+# parent closing it says why ("closed: place found elsewhere"), never "cancelled".
+PARENT_CHOICE_WORDS = {
+    ChoiceStatus.IN_REVIEW: _("waiting for an answer"),
+    ChoiceStatus.OFFERED: _("place offered"),
+    ChoiceStatus.NO_PLACE: _("no place"),
+    ChoiceStatus.OTHER_DATE: _("another start date proposed"),
+    ChoiceStatus.ACCEPTED: _("place accepted"),
+    ChoiceStatus.DECLINED: _("declined"),
+    ChoiceStatus.EXPIRED: _("closed: the time to answer passed"),
+    ChoiceStatus.CLOSED_ELSEWHERE: _("closed: place found elsewhere"),
+    ChoiceStatus.WITHDRAWN: _("withdrawn"),
+    ChoiceStatus.LAPSED: _("closed: not confirmed in time"),
+    ChoiceStatus.LOCATION_CLOSED: _("closed: the location closes"),
+}
+PARENT_REQUEST_WORDS = {
+    RequestStatus.OPEN: _("open"),
+    RequestStatus.PLACED: _("place found"),
+    RequestStatus.WITHDRAWN: _("withdrawn"),
+    RequestStatus.LAPSED: _("closed: not confirmed in time"),
+    # Only a place accepted for the child elsewhere cancels a request.
+    RequestStatus.CANCELLED: _("closed: place found elsewhere"),
+}
 
 
 @dataclass(frozen=True)
@@ -70,7 +96,7 @@ class HistoryLine:
     at: datetime
     kind: str
     description: str
-    by: str  # "you", "loket" or "" (the system)
+    by: str  # "you", "provider", "loket" or "" (the system)
     lokets: tuple[str, ...]  # names of the lokets where it happened
 
 
@@ -140,12 +166,22 @@ class SubmissionView:
         return care_plan_days(self.care_plan)
 
 
-def _history(parts: list[tuple[Loket, list[RequestEvent]]], *, user: User) -> list[HistoryLine]:
-    """Events of every part, oldest first; one line for a change made in several lokets."""
+def _history(
+    parts: list[tuple[Loket, list[RequestEvent]]], *, user: User, providers: set[tuple[int, int]]
+) -> list[HistoryLine]:
+    """Events of every part, oldest first; one line for a change made in several lokets.
+
+    ``providers``: the (actor, loket) pairs that are the location's staff there.
+    """
     lines: dict[tuple, list[str]] = {}
     for loket, events in parts:
         for event in events:
-            by = "you" if event.actor_id == user.pk else "loket" if event.actor_id else ""
+            if event.actor_id == user.pk:
+                by = "you"
+            elif (event.actor_id, loket.pk) in providers:
+                by = "provider"
+            else:
+                by = "loket" if event.actor_id else ""
             key = (event.at, event.kind, describe_event(kind=event.kind, details=event.details), by)
             lokets = lines.setdefault(key, [])
             if loket.name not in lokets:
@@ -205,8 +241,17 @@ def _offer_line(choice: RequestChoice) -> OfferLine | None:
 
 def _assemble(entries: list[RegistryEntry], *, user: User) -> list[SubmissionView]:
     read = _read_parts(entries)
-    status_labels = dict(RequestStatus.choices)
-    choice_labels = dict(ChoiceStatus.choices)
+    by_id = {entry.pk: entry for entry in entries}
+    providers = acting_as_provider(
+        actors={
+            (event.actor_id, by_id[pk].loket_id)
+            for pk, (_request, _choices, events) in read.items()
+            for event in events
+            if event.actor_id
+        }
+    )
+    status_labels = PARENT_REQUEST_WORDS
+    choice_labels = PARENT_CHOICE_WORDS
     submissions: dict[uuid.UUID, list[RegistryEntry]] = defaultdict(list)
     for entry in entries:
         if entry.pk in read:
@@ -274,7 +319,11 @@ def _assemble(entries: list[RegistryEntry], *, user: User) -> list[SubmissionVie
                 registered_at=min(part.registered_at for part in parts),
                 parts=parts,
                 history=tuple(
-                    _history([(entry.loket, events) for entry, _r, _c, events in loaded], user=user)
+                    _history(
+                        [(entry.loket, events) for entry, _r, _c, events in loaded],
+                        user=user,
+                        providers=providers,
+                    )
                 ),
                 refusal=refusal,
             )

@@ -121,7 +121,7 @@ def test_the_detail_page_shows_child_need_choices_and_history(english_client, re
     assert "Days a week: 3" in page and "Monday (whole day)" in page
     assert page.count("<caption>Chosen locations at") == 2
     assert '<th scope="col">Status</th>' in page
-    assert "In review" in page  # the status in words, not only a colour
+    assert "Waiting for an answer" in page  # the status in words, not only a colour
     assert "Your request was registered." in page
     assert f'href="/mijn-aanvragen/{registered}/intrekken/"' in page
 

@@ -117,7 +117,8 @@ def test_the_confirmation_page_lists_the_familys_choices_that_close_in_every_lok
     entries = register(offered, name="Lotte", parent=world.users["parent"], also=(second, there))
     # Another family registered a child of the same names: nothing of theirs is shown.
     register(there, name="Lotte", parent=world.users["other_parent"])
-    made = offer(alpha, choice_of(entries, alpha, offered), world.users["staff_alpha"])
+    grant_location(alpha, offered, world.users["provider_alpha"])
+    made = offer(alpha, choice_of(entries, alpha, offered), world.users["provider_alpha"])
     client = client_for("testregio.localhost", "parent")
     client.cookies["django_language"] = "en"
     page = client.get(f"/mijn-aanvragen/aanbod/{made.public_id}/aanvaarden/").content.decode()
@@ -131,6 +132,16 @@ def test_the_confirmation_page_lists_the_familys_choices_that_close_in_every_lok
     # Once answered, the page sends the parent back with a message.
     client.post(accept_url)
     assert client.get(accept_url).status_code == 302
+    # What closed says why, in words a parent reads right; the provider made the offer.
+    (listed,) = client.get("/api/v1/my/requests/").json()["results"]
+    request_page = client.get(f"/mijn-aanvragen/{listed['submission']}/").content.decode()
+    beta_part = request_page.split('<h3>Loket Beta</h3>')[1].split("</table>")[0]
+    assert "Closed: place found elsewhere" in beta_part
+    # Never "cancelled" for what the parent did not cancel (the CSS class aside).
+    assert "ancel" not in re.sub(r'class="[^"]*"', "", request_page)
+    history = request_page.split('class="my-request-history"')[1]
+    offered_line = next(row for row in history.split("<tr") if "offer" in row.lower())
+    assert "the location" in offered_line
 
 
 def test_parent_declines_with_a_reason(client_for, world, queue):
