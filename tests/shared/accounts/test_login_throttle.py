@@ -133,6 +133,19 @@ def test_the_address_is_the_one_the_trusted_proxy_saw(client_for):
     assert login_throttle.wait_seconds_for(address="10.9.9.1") == 0
 
 
+def test_behind_nginx_on_a_unix_socket_the_forwarded_address_counts(client_for):
+    # gunicorn bound to a Unix socket gives no peer address; only local processes reach it.
+    client = client_for("alpha")
+    for number in range(settings.OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ADDRESS):
+        client.post(
+            "/account/login/",
+            {"login": f"socket{number}@test.test", "password": "wrong"},
+            REMOTE_ADDR="",
+            HTTP_X_FORWARDED_FOR="203.0.113.70",
+        )
+    assert login_throttle.wait_seconds_for(address="203.0.113.70") > 0
+
+
 def test_forwarded_for_from_an_untrusted_peer_is_ignored(client_for):
     client = client_for("alpha")
     for number in range(settings.OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ADDRESS):
