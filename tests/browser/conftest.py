@@ -88,8 +88,18 @@ def page(browser, served_site, request) -> Iterator:
     context = browser.new_context(locale="nl-BE")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    # Whatever the Content-Security-Policy blocks (an inline style or script, a foreign
+    # source) is a broken page: Chromium reports each on the console.
+    blocked = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     try:
         yield page
+        assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
     finally:
         report = getattr(request.node, "rep_call", None)
         if report is not None and report.failed:
