@@ -222,9 +222,10 @@ def test_admin_login_is_throttled_like_the_other_logins(client_for, password, cl
     assert client.get("/admin/").status_code == 200
 
 
+@pytest.mark.parametrize("host", ["testregio.localhost", "alpha", "audit"])
 @pytest.mark.parametrize("path", ["/admin/", "/admin/login/", "/admin/accounts/user/"])
-def test_admin_is_not_served_on_a_region_portal(client_for, path):
-    assert client_for("testregio.localhost").get(path).status_code == 404
+def test_admin_is_served_on_the_base_domain_only(client_for, host, path):
+    assert client_for(host).get(path).status_code == 404
 
 
 def test_admin_is_not_served_on_a_region_portal_even_to_an_operator(client_for, world):
