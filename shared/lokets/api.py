@@ -17,8 +17,9 @@ from shared.lokets.selectors import primary_host, regions_with_lokets
 from shared.lokets.services import (
     CONTACT_FIELDS,
     RETENTION_FIELDS,
+    TRANSPARENCY_FIELDS,
     loket_update_contact,
-    loket_update_retention,
+    loket_update_settings,
 )
 
 
@@ -44,6 +45,7 @@ class LoketSerializer(serializers.ModelSerializer):
             "municipalities",
             *CONTACT_FIELDS,
             *RETENTION_FIELDS,
+            *TRANSPARENCY_FIELDS,
         )
         read_only_fields = ("slug", "name", "kind", "region", "domain", "municipalities")
 
@@ -61,7 +63,8 @@ class RegionSerializer(serializers.ModelSerializer):
 
 class CurrentLoketView(generics.RetrieveUpdateAPIView):
     """The loket of this host. Its loket staff may change contact details and opening hours,
-    and how many months closed requests keep personal data (1-120)."""
+    how many months closed requests keep personal data (1-120), and whether parents see
+    their child's place on the waiting lists (`shows_waiting_position`)."""
 
     serializer_class = LoketSerializer
     permission_classes = [HasRole(Access.LOKET_STAFF, open_reads=True)]
@@ -76,10 +79,11 @@ class CurrentLoketView(generics.RetrieveUpdateAPIView):
 
     def perform_update(self, serializer: LoketSerializer) -> None:
         data = dict(serializer.validated_data)
-        retention = {field: data.pop(field) for field in RETENTION_FIELDS if field in data}
+        own = (*RETENTION_FIELDS, *TRANSPARENCY_FIELDS)
+        settings_ = {field: data.pop(field) for field in own if field in data}
         loket = loket_update_contact(loket=serializer.instance, **data)
-        if retention:
-            loket = loket_update_retention(loket=loket, **retention)
+        if settings_:
+            loket = loket_update_settings(loket=loket, **settings_)
         serializer.instance = loket
 
 

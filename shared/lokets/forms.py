@@ -4,7 +4,7 @@ from django import forms
 from django.utils.text import capfirst
 
 from shared.lokets.models import Loket
-from shared.lokets.services import CONTACT_FIELDS, RETENTION_FIELDS
+from shared.lokets.services import CONTACT_FIELDS, RETENTION_FIELDS, TRANSPARENCY_FIELDS
 
 
 class LoketContactForm(forms.ModelForm):
@@ -32,3 +32,9 @@ class LoketRetentionForm(forms.ModelForm):
         widgets = {
             "personal_data_retention_months": forms.NumberInput(attrs={"min": 1, "max": 120}),
         }
+
+
+class LoketTransparencyForm(forms.ModelForm):
+    class Meta:
+        model = Loket
+        fields = TRANSPARENCY_FIELDS

@@ -99,6 +99,15 @@ class Loket(TenantMixin):
             "national register number or free text; the figures stay the same."
         ),
     )
+    # Transparency for parents: where their child stands on each location's waiting list.
+    shows_waiting_position = models.BooleanField(
+        _("show parents their child's place on the waiting list"),
+        default=False,
+        help_text=_(
+            "Per chosen location: the place among the children waiting for that location "
+            "and start month, in the order of the rules (for example: 3rd of 11)."
+        ),
+    )
     # The first part of this loket's references, unique across lokets (shared.lokets.references).
     reference_prefix = models.CharField(
         _("reference prefix"),

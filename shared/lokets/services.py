@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -17,6 +18,7 @@ from shared.lokets.references import reference_prefix_choose
 CONTACT_FIELDS = ("address", "phone", "email", "website", "opening_hours")
 # How long closed requests keep personal data (tenants.requests.retention).
 RETENTION_FIELDS = ("personal_data_retention_months",)
+TRANSPARENCY_FIELDS = ("shows_waiting_position",)
 
 
 def loket_domain_name(slug: str) -> str:
@@ -116,9 +118,22 @@ def loket_update_contact(*, loket: Loket, **contact: str) -> Loket:
 
 
 @transaction.atomic
+def loket_update_settings(*, loket: Loket, **values: Any) -> Loket:
+    """Set some of the loket's own settings, checked as the model says: how many months a
+    closed request keeps its personal data (1-120), whether parents see their place on
+    the waiting lists."""
+    unknown = set(values) - {*RETENTION_FIELDS, *TRANSPARENCY_FIELDS}
+    if unknown:
+        raise ValueError(f"not a loket setting: {', '.join(sorted(unknown))}")
+    for field, value in values.items():
+        setattr(loket, field, value)
+    loket.full_clean(exclude=["municipalities", "schema_name"])
+    loket.save(update_fields=list(values), verbosity=0)
+    return loket
+
+
 def loket_update_retention(*, loket: Loket, personal_data_retention_months: int) -> Loket:
     """Set how many months a closed request of this loket keeps its personal data (1-120)."""
-    loket.personal_data_retention_months = personal_data_retention_months
-    loket.full_clean(exclude=["municipalities", "schema_name"])
-    loket.save(update_fields=list(RETENTION_FIELDS), verbosity=0)
-    return loket
+    return loket_update_settings(
+        loket=loket, personal_data_retention_months=personal_data_retention_months
+    )

@@ -40,6 +40,11 @@ def _values(choices) -> str:
 # --- What a parent reads ---------------------------------------------------------------
 
 
+class WaitingPositionSerializer(serializers.Serializer):
+    position = serializers.IntegerField(help_text="1: the first to be offered a place.")
+    of = serializers.IntegerField(help_text="The children waiting for that location and month.")
+
+
 class ChoiceLineSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The choice's id within its part.")
     rank = serializers.IntegerField(help_text="Preference within the part, 1 first.")
@@ -48,6 +53,12 @@ class ChoiceLineSerializer(serializers.Serializer):
     status = serializers.CharField(help_text=f"One of {_values(ChoiceStatus)}.")
     status_label = serializers.CharField(help_text="The status in words, in the asked language.")
     is_open = serializers.BooleanField()
+    position = WaitingPositionSerializer(
+        allow_null=True,
+        help_text="Where the child stands among the children waiting for this location and "
+        "start month, in the order of the rules; null when the loket does not show it or "
+        "the choice no longer waits.",
+    )
 
 
 class RequestPartSerializer(serializers.Serializer):

@@ -27,6 +27,7 @@ from shared.lokets.models import Loket
 from shared.registry.identity import family_key
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.allocation.models import Offer
+from tenants.allocation.waiting_position import WaitingPosition, waiting_positions
 from tenants.requests.history import describe_event
 from tenants.requests.models import (
     ChildcareRequest,
@@ -89,6 +90,8 @@ class ChoiceLine:
     status_label: str
     is_open: bool
     offer: OfferLine | None = None
+    # Where the child stands for this location and month, if the loket shows it.
+    position: WaitingPosition | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,10 @@ class PartView:
     @property
     def open_choices(self) -> list[ChoiceLine]:
         return [choice for choice in self.choices if choice.is_open]
+
+    @property
+    def shows_positions(self) -> bool:
+        return any(choice.position for choice in self.choices)
 
 
 @dataclass(frozen=True)
@@ -209,7 +216,7 @@ def _read_parts(entries: list[RegistryEntry]) -> dict[int, tuple[ChildcareReques
     )
     # Staff notes are never shown to parents.
     events = RequestEvent.objects.exclude(kind=RequestEvent.Kind.NOTE).order_by("at", "id")
-    for _loket, loket_entries in in_each_loket(entries):
+    for loket, loket_entries in in_each_loket(entries):
         requests = ChildcareRequest.objects.filter(
             pk__in=[entry.request_id for entry in loket_entries]
         ).prefetch_related(
@@ -220,6 +227,13 @@ def _read_parts(entries: list[RegistryEntry]) -> dict[int, tuple[ChildcareReques
             request.pk: (request, list(request.choices.all()), list(request.events.all()))
             for request in requests
         }
+        if loket.shows_waiting_position:
+            every = [
+                choice for _request, choices_, _events in by_id.values() for choice in choices_
+            ]
+            positions = waiting_positions(choices=every)
+            for choice in every:
+                choice.waiting_position = positions.get(choice.pk)
         for entry in loket_entries:
             if entry.request_id in by_id:
                 found[entry.pk] = by_id[entry.request_id]
@@ -286,6 +300,7 @@ def _assemble(entries: list[RegistryEntry], *, user: User) -> list[SubmissionVie
                         status_label=str(choice_labels.get(choice.status, choice.status)),
                         is_open=choice.is_open,
                         offer=_offer_line(choice),
+                        position=getattr(choice, "waiting_position", None),
                     )
                     for choice in choices
                 ),
