@@ -26,3 +26,19 @@ def loket_team(*, loket: Loket) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("role", "user__email")
     )
+
+
+def verified_email(*, user: User) -> str:
+    """The account's verified address (its primary one first); empty when none is verified.
+
+    Mail that names a child goes only there: an address typed in a form may hold a typo.
+    """
+    from allauth.account.models import EmailAddress
+
+    return (
+        EmailAddress.objects.filter(user=user, verified=True)
+        .order_by("-primary", "id")
+        .values_list("email", flat=True)
+        .first()
+        or ""
+    )

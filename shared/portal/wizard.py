@@ -45,6 +45,7 @@ from shared.portal.drafts import DESK, FORM_STEPS, PARENT, STEPS, Draft
 from shared.portal.forms import FIELD_STEPS, STEP_FORMS, known_child_label, step_context
 from shared.portal.models import RequestDraft
 from shared.portal.selectors import FamilyChild, family_children_of, registered_child_id
+from tenants.requests.family import confirmation_address
 from tenants.requests.rules import age_warnings, rule_errors
 from tenants.requests.services import (
     RequestData,
@@ -601,6 +602,9 @@ def _submit(request: HttpRequest, mode: Mode, draft_id: int) -> HttpResponse:
         elif state.is_ready:
             now = timezone.now()
             data = state.data
+            # At the desk the confirmation goes to the typed address only when the staff
+            # member read it back to the parent and ticked so (family.confirmation_address).
+            staff_checked = mode.is_desk and request.POST.get("confirm_contact_email") == "on"
             try:
                 entries = request_submit(
                     data=data,
@@ -614,6 +618,7 @@ def _submit(request: HttpRequest, mode: Mode, draft_id: int) -> HttpResponse:
                     child_id=state.child.child_id,
                     another_child=state.child.another_child,
                     expected_children=state.child.expected_children,
+                    confirm_to_contact_email=staff_checked,
                 )
             except ValidationError as error:
                 for name, messages_ in error.message_dict.items():
@@ -627,7 +632,14 @@ def _submit(request: HttpRequest, mode: Mode, draft_id: int) -> HttpResponse:
                 request.session[CONFIRMATION_SESSION_KEY] = {
                     "mode": mode.name,
                     "requests": [asdict(item) for item in registered],
-                    "emailed": bool(data.contact_email),
+                    "emailed": bool(
+                        confirmation_address(
+                            parent=None if mode.is_desk else request.user,
+                            registered_by=request.user if mode.is_desk else None,
+                            contact_email=data.contact_email,
+                            staff_checked_address=staff_checked,
+                        )
+                    ),
                 }
                 return redirect(mode.url("done"))
     return _render_review(request, mode, draft, state)

@@ -217,9 +217,12 @@ def _placements_url(loket: Loket, offer: Offer) -> str:
 def offer_accepted_notify(*, offer: Offer, now: datetime) -> bool:
     """The location learns that the parent accepted, with a link to its placements page.
 
-    The family's contact details are not in the e-mail (a mailbox is no place for them):
-    they are on that page, behind the location's login, and reading them is audited.
+    The family's contact details are not in the e-mail (a mailbox is no place for them),
+    nor the child's name: the request's reference and the first letter of the child's
+    first name say which child it is; the rest is on that page, behind the location's
+    login, and reading it is audited.
     """
+    first_name = offer.choice.request.child_first_name.strip()
     return _notify(
         offer,
         OfferNotice.Kind.ACCEPTED_TO_PROVIDER,
@@ -227,4 +230,5 @@ def offer_accepted_notify(*, offer: Offer, now: datetime) -> bool:
         language=_location_language(offer),
         now=now,
         url=_placements_url(current_loket(), offer),
+        child_initial=f"{first_name[:1].upper()}." if first_name else "",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from shared.accounts.models import User
+from shared.accounts.selectors import verified_email
 from tenants.requests.models import ChildcareRequest
 
 
@@ -14,3 +16,25 @@ def family_email(request: ChildcareRequest) -> str:
     if request.contact_email:
         return request.contact_email
     return request.parent.email if request.parent_id else ""
+
+
+def confirmation_address(
+    *,
+    parent: User | None,
+    registered_by: User | None,
+    contact_email: str,
+    staff_checked_address: bool,
+) -> str:
+    """Where the registration's confirmation goes (it names the child and the lokets).
+
+    A parent's own registration: the verified address of their account, never the one
+    typed in the form (a typo would send the family's data to a stranger); none when the
+    account has no verified address. At the desk (no account): the typed address only
+    when the staff member read it back to the parent and said so, else none (the parent
+    leaves with the references on paper). Seeded data (neither): the typed address.
+    """
+    if registered_by is not None:
+        return contact_email if staff_checked_address else ""
+    if parent is not None:
+        return verified_email(user=parent)
+    return contact_email

@@ -44,6 +44,7 @@ from shared.registry.identity import (
 )
 from shared.registry.models import Child, RegistryEntry
 from tenants.requests.emails import my_requests_url
+from tenants.requests.family import confirmation_address
 from tenants.requests.history import record_choices_added
 from tenants.requests.models import ChildcareRequest, Priority
 from tenants.requests.parts import RegistryKeys, choices_add, part_create
@@ -178,6 +179,7 @@ def request_submit(
     child_id: uuid.UUID | None = None,
     another_child: bool = False,
     expected_children: int = 1,
+    confirm_to_contact_email: bool = False,
 ) -> list[RegistryEntry]:
     """Register ``data``: one request per loket of the chosen locations, all or nothing.
 
@@ -191,7 +193,9 @@ def request_submit(
     request for each child, each its own identity.
     The family gets a confirmation e-mail once the registration is committed (unless
     ``notify_family`` is off, as for seeded data), with a link to ``follow_url`` — by
-    default "Mijn aanvragen" on the first loket's host.
+    default "Mijn aanvragen" on the first loket's host — at the parent account's verified
+    address, or at the desk at the typed one only with ``confirm_to_contact_email`` (the
+    staff member read it back to the parent): ``family.confirmation_address``.
     """
     errors = request_data_errors(data=data, today=timezone.localdate(now))
     if not 1 <= expected_children <= MAX_EXPECTED_CHILDREN:
@@ -224,11 +228,17 @@ def request_submit(
             now=now,
             add_to_open_requests=add_to_open_requests and number == 0,
         )
-    if notify_family and data.contact_email:
+    to = confirmation_address(
+        parent=parent,
+        registered_by=registered_by,
+        contact_email=data.contact_email,
+        staff_checked_address=confirm_to_contact_email,
+    )
+    if notify_family and to:
         transaction.on_commit(
             partial(
                 request_confirmation_send,
-                to=data.contact_email,
+                to=to,
                 language=data.language,
                 child_name=f"{data.child_first_name} {data.child_last_name}".strip(),
                 requests=registered_requests(entries=entries, choices=data.choices, now=now),

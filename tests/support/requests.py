@@ -38,12 +38,20 @@ def request_data(*locations, **overrides) -> RequestData:
     return RequestData(**values)
 
 
-def submit(*locations, parent=None, now: datetime | None = None, registered_by=None, **overrides):
+def submit(
+    *locations,
+    parent=None,
+    now: datetime | None = None,
+    registered_by=None,
+    confirm_to_contact_email: bool = False,
+    **overrides,
+):
     return request_submit(
         data=request_data(*locations, **overrides),
         parent=parent,
         now=now or timezone.now(),
         registered_by=registered_by,
+        confirm_to_contact_email=confirm_to_contact_email,
     )
 
 

@@ -180,7 +180,8 @@ def test_a_parent_registers_once_on_the_portal_and_each_loket_gets_a_request(
     assert not RequestDraft.objects.filter(pk=wizard.draft_id).exists()
 
     (mail,) = mailoutbox
-    assert mail.to == ["sara@example.be"]
+    # To the account's verified address, not the one typed in the wizard.
+    assert mail.to == [parent.email]
     for text in (alpha_request.reference, beta_request.reference, "Bengeltjes", "Zonnestraal"):
         assert text in mail.body
     assert alpha_request.reference in mail.subject
@@ -511,12 +512,26 @@ def test_a_desk_registration_with_e_mail_lets_the_parent_claim_it_and_mails_them
     # The address is that of an existing account: still no link until the parent claims it.
     wizard = Wizard(client_for("alpha", user="staff_alpha"), prefix="/beheer/aanvraag").start()
     wizard.fill(catalogue["bengeltjes"], gezin={"guardian_1_email": world.users["parent"].email})
+    review = wizard.client.get(wizard.url("overzicht")).content.decode()
+    assert 'name="confirm_contact_email"' in review
+    # Staff read the address back to the parent and tick so: only then it is mailed.
     with django_capture_on_commit_callbacks(execute=True):
-        wizard.post("overzicht", {})
+        wizard.post("overzicht", {"confirm_contact_email": "on"})
     entry = RegistryEntry.objects.get()
     assert entry.parent is None and entry.registered_by_staff
     assert entry.claim_email_key == email_key(world.users["parent"].email)
     assert [mail.to for mail in mailoutbox] == [[world.users["parent"].email]]
+
+
+def test_a_desk_registration_is_not_mailed_to_an_address_staff_did_not_check(
+    client_for, world, catalogue, mailoutbox, django_capture_on_commit_callbacks
+):
+    wizard = Wizard(client_for("alpha", user="staff_alpha"), prefix="/beheer/aanvraag").start()
+    wizard.fill(catalogue["bengeltjes"], gezin={"guardian_1_email": "typo@example.be"})
+    with django_capture_on_commit_callbacks(execute=True):
+        wizard.post("overzicht", {})
+    assert RegistryEntry.objects.filter(registered_by_staff=True).exists()
+    assert mailoutbox == []
 
 
 @pytest.mark.parametrize("user", ["staff_beta", "provider_alpha", "parent"])
