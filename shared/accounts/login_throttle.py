@@ -155,3 +155,10 @@ def _alert(counter: _Counter, *, waits: int, wait: int, address: str) -> None:
         logger.error("repeated failed logins: %s keeps waiting", counter.kind, extra=details)
     elif waits == 1:
         logger.warning("failed logins: %s now waits", counter.kind, extra=details)
+
+
+def password_reset_forget_failures(sender, request: HttpRequest, user, **kwargs) -> None:
+    """allauth's ``password_reset`` signal: whoever could reset it by mail may log in at once."""
+    for email in user.emailaddress_set.values_list("email", flat=True):
+        default_cache.delete(_account(email).cache_key)
+    default_cache.delete(_account(user.email).cache_key)

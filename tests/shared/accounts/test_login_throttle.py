@@ -277,3 +277,22 @@ def test_the_alert_reaches_sentry_without_the_typed_login(client_for, clock):
     assert len(alerts) == 1
     assert alerts[0]["level"] == "error"
     assert "staff_beta@test.test" not in json.dumps(alerts[0])
+
+
+def test_a_password_reset_by_mail_ends_the_accounts_wait(client_for, clock):
+    from django.core import mail
+
+    client = client_for("beta")
+    for _ in range(6):
+        login(client, "provider_beta@test.test", "wrong", "203.0.113.80")
+    assert login_throttle.wait_seconds_for(login="provider_beta@test.test") > 0
+
+    client.post("/account/password/reset/", {"email": "provider_beta@test.test"})
+    link = re.search(r"https?://[^/\s]+(/\S+)", mail.outbox[-1].body).group(1)
+    reset_url = client.get(link)["Location"]
+    new = "Nieuw-Wachtwoord-81"
+    assert client.post(reset_url, {"password1": new, "password2": new}).status_code == 302
+
+    assert (
+        login(client_for("beta"), "provider_beta@test.test", new, "192.0.2.81").status_code == 302
+    )
