@@ -55,6 +55,7 @@ from tenants.requests.parts import (
     shared_fields_of,
 )
 from tenants.requests.rules import care_plan_errors, rule_errors
+from tenants.requests.withdrawal import choices_withdraw
 
 WITHDRAW_REASON_MAX_LENGTH = 500
 
@@ -283,9 +284,7 @@ def request_remove_choice(
             code="last_choice",
         )
     with tenant_context(target.loket):
-        removed.status = ChoiceStatus.WITHDRAWN
-        removed.status_changed_at = now
-        removed.save(update_fields=["status", "status_changed_at"])
+        choices_withdraw([removed], now=now)  # a place it held on offer ends with it
         record_choice_removed(target.request, actor=user, at=now, location=removed.location.name)
     target.entry.save(update_fields=["updated_at"])
     return target.entry
@@ -352,10 +351,7 @@ def request_withdraw(
             part_set_status(
                 target.request, status=RequestStatus.WITHDRAWN, now=now, entry=target.entry
             )
-            for choice in target.open_choices:
-                choice.status = ChoiceStatus.WITHDRAWN
-                choice.status_changed_at = now
-                choice.save(update_fields=["status", "status_changed_at"])
+            choices_withdraw(target.open_choices, now=now)  # and the places held on offer
             record_withdrawn(
                 target.request, actor=user, at=now, whole_request=part is None, reason=reason
             )

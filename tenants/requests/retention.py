@@ -41,12 +41,11 @@ from tenants.requests.history import CHILD_FIELD, record_withdrawn
 from tenants.requests.models import (
     OPEN_CHOICE_STATUSES,
     ChildcareRequest,
-    ChoiceStatus,
-    RequestChoice,
     RequestEvent,
     RequestNote,
 )
 from tenants.requests.parts import Part, part_set_status
+from tenants.requests.withdrawal import choices_withdraw
 
 logger = logging.getLogger(__name__)
 
@@ -171,16 +170,10 @@ def parts_withdraw(
             continue
         with tenant_context(part.loket):
             part_set_status(part.request, status=RequestStatus.WITHDRAWN, now=now, entry=part.entry)
-            open_choices = [
-                choice for choice in part.choices if choice.status in OPEN_CHOICE_STATUSES
-            ]
-            Offer.objects.filter(choice__in=open_choices, status=Offer.Status.OPEN).update(
-                status=Offer.Status.WITHDRAWN, answered_at=now
+            choices_withdraw(
+                [choice for choice in part.choices if choice.status in OPEN_CHOICE_STATUSES],
+                now=now,
             )
-            for choice in open_choices:
-                choice.status = ChoiceStatus.WITHDRAWN
-                choice.status_changed_at = now
-            RequestChoice.objects.bulk_update(open_choices, ["status", "status_changed_at"])
             record_withdrawn(part.request, actor=actor, at=now, whole_request=True, reason=reason)
         withdrawn += 1
     return withdrawn
