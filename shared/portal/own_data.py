@@ -104,13 +104,15 @@ def account_erase(*, user: User, now: datetime) -> dict[str, int]:
     refusal = erasure_refusal(user=user)
     if refusal:
         raise ValidationError(refusal, code="has_role")
-    # Registry rows first, the submissions in one order (as every change of parts does).
-    submissions = list(
+    # Every registry row of the parent first, in id order (the lock order of
+    # tenants.requests.parts), then each submission's rows in the lokets.
+    entries = list(
         RegistryEntry.objects.filter(parent=user)
-        .order_by("submission")
-        .values_list("submission", flat=True)
-        .distinct()
+        .select_for_update(of=("self",))
+        .order_by("id")
+        .values_list("id", "submission")
     )
+    submissions = sorted({submission for _id, submission in entries})
     withdrawn = anonymised = 0
     for submission in submissions:
         parts = lock_submission(parent=user, submission=submission)

@@ -28,12 +28,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django_tenants.utils import tenant_context
 
 from shared.accounts.models import User
 from shared.catalogue.vocabulary import shift_months
 from shared.lokets.models import Loket
-from shared.registry.models import RegistryEntry, RequestStatus
+from shared.registry.models import PossibleDuplicate, RegistryEntry, RequestStatus
 from tenants.allocation.models import Offer
 from tenants.audit.models import AuditEvent
 from tenants.audit.services import audit_record
@@ -134,6 +135,11 @@ def request_anonymise(
         AuditEvent.objects.filter(reference=request.reference, actor_id=parent_id).update(
             actor=None
         )
+    # A decision on a possible duplicate may name the family in its reason.
+    PossibleDuplicate.objects.filter(
+        Q(entry__loket_id=loket.pk, entry__request_id=request.pk)
+        | Q(other__loket_id=loket.pk, other__request_id=request.pk)
+    ).exclude(decision_reason="").update(decision_reason="")
     RegistryEntry.objects.filter(loket_id=loket.pk, request_id=request.pk).update(
         # Not a hash of anything: the entry can never be found by the child's names again.
         name_key=f"anonymised-{secrets.token_hex(16)}",

@@ -13,7 +13,7 @@ from django_tenants.utils import tenant_context
 
 from shared.jobs.models import JobRun
 from shared.jobs.services import jobs_run
-from shared.registry.models import RegistryEntry, RequestStatus
+from shared.registry.models import PossibleDuplicate, RegistryEntry, RequestStatus
 from tenants.audit.models import AuditEvent
 from tenants.requests import changes, confirmation
 from tenants.requests.models import ChildcareRequest, RequestEvent, RequestNote
@@ -242,3 +242,19 @@ def test_audit_events_older_than_the_audit_period_are_deleted(world, family, set
     with tenant_context(world.lokets["alpha"]):
         assert AuditEvent.objects.filter(pk=kept.pk).exists()
         assert not AuditEvent.objects.filter(reference="Y").exists()
+
+
+def test_a_decision_on_a_possible_duplicate_loses_its_reason(world, family):
+    duplicate = PossibleDuplicate.objects.create(
+        entry=family["open"],
+        other=family["closed"],
+        reason=PossibleDuplicate.Reason.NAME_AND_BIRTH_DATE,
+        status=PossibleDuplicate.Status.REJECTED,
+        found_at=timezone.now(),
+        decided_at=timezone.now(),
+        decision_reason="Lotte Vermeulen is een ander kind dan Mats.",
+    )
+    run_job(days=740)
+    duplicate.refresh_from_db()
+    assert duplicate.decision_reason == ""
+    assert duplicate.status == PossibleDuplicate.Status.REJECTED
