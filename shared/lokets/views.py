@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from shared.accounts.permissions import Access, has_access, role_required
 from shared.accounts.selectors import loket_team, roles_in_loket
@@ -37,6 +38,7 @@ def public_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def loket_home(request: HttpRequest) -> HttpResponse:
     loket = request.loket
     return render(
@@ -50,6 +52,7 @@ def loket_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @role_required(Access.STAFF)
 def staff_home(request: HttpRequest) -> HttpResponse:
     loket = request.loket

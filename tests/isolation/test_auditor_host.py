@@ -104,3 +104,10 @@ AUDITOR_HOST_PAGES = [
 def test_every_page_an_auditor_opens_works_with_the_minimal_role(client_for, path):
     response = client_for("audit", user="auditor").get(path)
     assert response.status_code == 200, path
+
+
+@pytest.mark.parametrize("path", ["/", "/beheer/"])
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_the_auditor_hosts_home_and_staff_home_are_read_only_too(client_for, path, method):
+    response = getattr(client_for("audit", user="auditor"), method)(path)
+    assert response.status_code == 405
