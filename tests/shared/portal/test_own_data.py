@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from io import BytesIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from pypdf import PdfReader
 
 from shared.portal.models import RequestDraft
 from shared.registry.models import RegistryEntry, RequestStatus
@@ -94,6 +96,23 @@ def test_the_pdf_is_a_readable_document_of_the_same_data(client_for, families):
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF-")
         assert len(response.content) > 2000
+
+
+def pdf_text(content: bytes) -> str:
+    reader = PdfReader(BytesIO(content))
+    return " ".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_pdf_reads_as_the_family_s_data_in_their_language(client_for, families):
+    client = client_for("alpha", "parent")
+    text = pdf_text(client.get("/mijn-aanvragen/mijn-gegevens/download.pdf").content)
+    for present in ("Je gegevens", "Loket Alpha", "Loket Beta", "Lotte", "Vermeulen"):
+        assert present in text
+    assert "Lotte slaapt slecht." in text
+    for absent in ("Mats", "Janssens", "ine@example.be"):
+        assert absent not in text
+    french = client.get("/api/v1/my/data/pdf/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Tes données" in pdf_text(french.content)
 
 
 def test_strangers_and_anonymous_visitors_get_nothing(client_for, families):
