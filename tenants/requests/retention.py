@@ -60,8 +60,9 @@ CLOSED_STATUSES = (
 ANONYMISED_NAME = "—"
 # The audit trail's action detail for a removal.
 ANONYMISED_EVENT = "anonymised"
-# Free text a history event may hold, by key of ``RequestEvent.details``.
-_FREE_TEXT_KEYS = ("reason",)
+# Free text a history event may hold, by key of ``RequestEvent.details`` (a reason; a
+# location's note with its answer). Only text is emptied: a note's id stays an id.
+_FREE_TEXT_KEYS = ("reason", "note")
 
 
 def audit_trail_kept_months() -> int:
@@ -75,7 +76,7 @@ def _scrubbed_details(details: object) -> object:
         return details
     scrubbed = dict(details)
     for key in _FREE_TEXT_KEYS:
-        if scrubbed.get(key):
+        if isinstance(scrubbed.get(key), str) and scrubbed[key]:
             scrubbed[key] = ""
     if scrubbed.get("field") == CHILD_FIELD:
         for side in ("from", "to"):

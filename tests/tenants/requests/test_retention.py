@@ -258,3 +258,21 @@ def test_a_decision_on_a_possible_duplicate_loses_its_reason(world, family):
     duplicate.refresh_from_db()
     assert duplicate.decision_reason == ""
     assert duplicate.status == PossibleDuplicate.Status.REJECTED
+
+
+def test_free_text_in_the_history_is_emptied_and_ids_stay(world, family):
+    alpha = world.lokets["alpha"]
+    with tenant_context(alpha):
+        request = ChildcareRequest.objects.get(pk=family["closed"].request_id)
+        answered = RequestEvent.objects.create(
+            request=request,
+            kind=RequestEvent.Kind.NO_PLACE,
+            details={"location": "Bengeltjes", "reason": "", "note": "Broer Jules al hier."},
+            at=timezone.now(),
+        )
+    run_job(days=740)
+    with tenant_context(alpha):
+        answered.refresh_from_db()
+        assert answered.details == {"location": "Bengeltjes", "reason": "", "note": ""}
+        note_added = RequestEvent.objects.get(request_id=request.pk, kind=RequestEvent.Kind.NOTE)
+        assert isinstance(note_added.details["note"], int)
