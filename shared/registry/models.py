@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shared.catalogue.vocabulary import AgeGroup
+from shared.catalogue.vocabulary import AgeGroup, CareKind
 
 
 class RequestStatus(models.TextChoices):
@@ -25,6 +25,16 @@ class RequestStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (RequestStatus.OPEN,)
+
+
+class AnswerReason(models.TextChoices):
+    """Why a location answers "no place" or "another start date" (a code, for the figures)."""
+
+    NO_CAPACITY_DAYS = "no_capacity_days", _("no capacity for those days")
+    AGE = "age", _("the child's age")
+    START_DATE = "start_date", _("the start date")
+    CARE_PLAN = "care_plan", _("the care plan")
+    OTHER = "other", _("other reason")
 
 
 class Child(models.Model):
@@ -159,3 +169,41 @@ class PossibleDuplicate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id}~{self.other_id} {self.status}"
+
+
+class RegistryAnswer(models.Model):
+    """A location's standing answer without an offer to a child's choice: why no offer.
+
+    One per (registry entry, location): "no place" or "another start date" with its
+    reason code, and the location's kind and municipality as they were when it answered,
+    so the figures count why no offer was made per municipality and kind of care from
+    the public schema alone. Written with the answer (``tenants.requests.parts``); gone
+    when the location offers a place after all. No free text: the note stays with the
+    loket.
+    """
+
+    class Answer(models.TextChoices):
+        NO_PLACE = "no_place", _("no place")
+        OTHER_DATE = "other_date", _("other start date proposed")
+
+    entry = models.ForeignKey(RegistryEntry, related_name="answers", on_delete=models.CASCADE)
+    # The location's id in the entry's loket schema (another schema: no foreign key).
+    location_id = models.BigIntegerField()
+    location_kind = models.CharField(max_length=20, choices=CareKind.choices)
+    municipality = models.ForeignKey(
+        "geography.Municipality", related_name="+", on_delete=models.PROTECT, null=True
+    )
+    answer = models.CharField(max_length=12, choices=Answer.choices)
+    reason = models.CharField(max_length=20, choices=AnswerReason.choices)
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["answered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "location_id"], name="registry_answer_once_per_location"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}@{self.location_id} {self.answer} {self.reason}"

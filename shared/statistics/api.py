@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shared.accounts.permissions import Access, HasRole
+from shared.registry.models import AnswerReason
+from shared.statistics.answers import why_no_offer
 from shared.statistics.selectors import (
     duplicates_to_decide,
     figures_compute,
@@ -56,6 +58,26 @@ class PeriodSerializer(serializers.Serializer):
     end = serializers.DateField(help_text="Excluded.")
 
 
+class WhyNoOfferRowSerializer(serializers.Serializer):
+    nis_code = serializers.CharField(help_text="The location's municipality.")
+    name = serializers.CharField()
+    location_kind = serializers.CharField(help_text="Kind of care of the location.")
+    reason = serializers.CharField(
+        help_text=f"One of {', '.join(f'`{code}`' for code in AnswerReason.values)}."
+    )
+    answers = serializers.IntegerField(
+        help_text="Locations' standing answers \"no place\" or \"other start date\"."
+    )
+    children = serializers.IntegerField(help_text="Each child identity once.")
+
+
+class WhyNoOfferSerializer(serializers.Serializer):
+    by_reason = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Answers per reason code, every code."
+    )
+    rows = WhyNoOfferRowSerializer(many=True)
+
+
 class FiguresSerializer(serializers.Serializer):
     scope = serializers.CharField()
     period = PeriodSerializer()
@@ -69,6 +91,11 @@ class FiguresSerializer(serializers.Serializer):
         help_text="Open possible duplicates with a request of this scope registered in the "
         "period: each is counted once until loket staff decide; a rejection makes two "
         "children of it."
+    )
+    why_no_offer = WhyNoOfferSerializer(
+        help_text="Why no offer: the locations' answers without an offer of this scope's "
+        "requests registered in the period, by reason, per municipality and kind of care of "
+        "the location."
     )
 
 
@@ -99,6 +126,7 @@ class FiguresView(APIView):
         period = period_from(request.query_params)
         figures = figures_compute(scope=scope, period=period)
         figures["possible_duplicates_to_decide"] = duplicates_to_decide(scope=scope, period=period)
+        figures["why_no_offer"] = why_no_offer(scope=scope, period=period)
         return Response(FiguresSerializer(figures).data)
 
 

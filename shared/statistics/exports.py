@@ -1,4 +1,9 @@
-"""Figures as CSV and XLSX, one row per period and municipality (Opgroeien's template)."""
+"""Figures as CSV and XLSX, one row per period and municipality (Opgroeien's template).
+
+"Why no offer" (``answers.why_no_offer``) is its own table: one row per period,
+municipality of the location, kind of care and reason; a CSV of its own
+(``table="why_no_offer"``) and a second sheet in the XLSX.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,10 @@ import io
 
 from django.utils.translation import gettext as _
 
+from shared.statistics.answers import why_no_offer_table
 from shared.statistics.selectors import Period, Scope, figures_compute
+
+TABLES = ("figures", "why_no_offer")
 
 FIELDS = (
     "unique_requests",
@@ -46,11 +54,16 @@ def export_rows(*, scope: Scope, periods: list[Period]) -> list[list]:
     return rows
 
 
-def export_csv(*, scope: Scope, periods: list[Period]) -> str:
+def export_csv(*, scope: Scope, periods: list[Period], table: str = "figures") -> str:
+    """``table``: ``"figures"`` (Opgroeien's columns) or ``"why_no_offer"``."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(export_header())
-    writer.writerows(export_rows(scope=scope, periods=periods))
+    if table == "why_no_offer":
+        header, rows = why_no_offer_table(scope=scope, periods=periods)
+    else:
+        header, rows = export_header(), export_rows(scope=scope, periods=periods)
+    writer.writerow(header)
+    writer.writerows(rows)
     return out.getvalue()
 
 
@@ -63,6 +76,11 @@ def export_xlsx(*, scope: Scope, periods: list[Period]) -> bytes:
     sheet.append(export_header())
     for row in export_rows(scope=scope, periods=periods):
         sheet.append(row)
+    header, rows = why_no_offer_table(scope=scope, periods=periods)
+    reasons = workbook.create_sheet(_("Why no offer")[:31])
+    reasons.append(header)
+    for row in rows:
+        reasons.append(row)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

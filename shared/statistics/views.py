@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from shared.accounts.permissions import Access, check_access, role_required
 from shared.catalogue.vocabulary import AgeGroup
 from shared.statistics import exports
+from shared.statistics.answers import why_no_offer
 from shared.statistics.selectors import (
     Period,
     Scope,
@@ -127,16 +128,20 @@ def _figures_page(request: HttpRequest, scope: Scope) -> HttpResponse:
             "totals": figures["totals"],
             "duplicates_to_decide": duplicates_to_decide(scope=scope, period=period),
             "charts": charts(figures),
+            "why_no_offer": why_no_offer(scope=scope, period=period),
             "query": request.GET.urlencode(),
         },
     )
 
 
 def _download(request: HttpRequest, scope: Scope, fmt: str) -> HttpResponse:
-    if fmt not in ("csv", "xlsx"):
+    table = request.GET.get("table") or "figures"
+    if fmt not in ("csv", "xlsx") or table not in exports.TABLES:
         raise Http404
     periods = periods_from(request.GET)
     name = f"cijfers-{periods[0].start:%Y%m%d}-{periods[-1].end:%Y%m%d}"
+    if table == "why_no_offer":
+        name = f"waarom-geen-aanbod-{periods[0].start:%Y%m%d}-{periods[-1].end:%Y%m%d}"
     if fmt == "xlsx":
         response = HttpResponse(
             exports.export_xlsx(scope=scope, periods=periods),
@@ -144,7 +149,8 @@ def _download(request: HttpRequest, scope: Scope, fmt: str) -> HttpResponse:
         )
     else:
         response = HttpResponse(
-            exports.export_csv(scope=scope, periods=periods), content_type="text/csv; charset=utf-8"
+            exports.export_csv(scope=scope, periods=periods, table=table),
+            content_type="text/csv; charset=utf-8",
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from shared.accounts.permissions import Access, HasRole
 from shared.catalogue.vocabulary import DAY_PARTS
+from shared.registry.models import AnswerReason
 from tenants.allocation import services
 from tenants.allocation.forms import QueueFilterForm
 from tenants.allocation.models import Offer
@@ -139,20 +140,45 @@ class OfferCreateSerializer(serializers.Serializer):
     )
 
 
-class NoPlaceSerializer(serializers.Serializer):
+class AnswerReasonSerializer(serializers.Serializer):
+    reason_code = serializers.ChoiceField(
+        choices=AnswerReason.choices,
+        help_text=f"Why the location answers without an offer: one of {_values(AnswerReason)}.",
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=services.REASON_MAX_LENGTH,
+        help_text="Optional words of the location (not shown to the parent).",
+    )
     reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=services.REASON_MAX_LENGTH
+        required=False,
+        allow_blank=True,
+        max_length=services.REASON_MAX_LENGTH,
+        write_only=True,
+        help_text="Deprecated: the free text of before reason codes; kept as the note.",
     )
 
+    def answer(self) -> dict[str, str]:
+        data = self.validated_data
+        return {
+            "reason_code": data["reason_code"],
+            "note": data.get("note") or data.get("reason", ""),
+        }
 
-class WithdrawSerializer(serializers.Serializer):
+
+class NoPlaceSerializer(AnswerReasonSerializer):
+    pass
+
+
+class OfferWithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=services.REASON_MAX_LENGTH,
         help_text="Why the location withdraws the offer; the parent reads it.",
     )
 
 
-class OtherDateSerializer(serializers.Serializer):
+class OtherDateSerializer(AnswerReasonSerializer):
     proposed_start = serializers.DateField()
 
 
@@ -161,6 +187,10 @@ class ChoiceAnswerSerializer(serializers.Serializer):
     reference = serializers.CharField(source="request.reference")
     status = serializers.CharField(help_text=f"One of {_values(ChoiceStatus)}.")
     status_changed_at = serializers.DateTimeField()
+    answer_reason = serializers.CharField(
+        help_text=f"For `no_place` and `other_date`: one of {_values(AnswerReason)}."
+    )
+    answer_note = serializers.CharField()
 
 
 class DeclineSerializer(serializers.Serializer):
@@ -266,7 +296,7 @@ class OfferWithdrawView(APIView):
     permission_classes = [PROVIDER_OR_LOKET_STAFF]
 
     @extend_schema(
-        request=WithdrawSerializer,
+        request=OfferWithdrawSerializer,
         responses={
             200: OfferSerializer,
             400: OpenApiResponse(description="No reason given, or the offer is no longer open."),
@@ -279,7 +309,7 @@ class OfferWithdrawView(APIView):
             pk=offer_id,
             choice__location__in=_manageable(request),
         )
-        data = WithdrawSerializer(data=request.data)
+        data = OfferWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         offer = services.offer_withdraw(
             offer=offer,
@@ -345,34 +375,39 @@ class _ChoiceAnswerView(APIView):
 
 ANSWER_RESPONSES = {
     200: ChoiceAnswerSerializer,
-    400: OpenApiResponse(description="The choice can no longer be answered, or a bad date."),
+    400: OpenApiResponse(
+        description="No or an unknown reason code, a bad date, or the choice can no longer "
+        "be answered."
+    ),
     404: OpenApiResponse(description="No such choice at a location you manage."),
 }
 
 
 class ChoiceNoPlaceView(_ChoiceAnswerView):
-    """Answer a choice: no place at this location."""
+    """Answer a choice: no place at this location, with a reason code and an optional note."""
 
     @extend_schema(request=NoPlaceSerializer, responses=ANSWER_RESPONSES)
     def post(self, request: Request, choice_id: int) -> Response:
+        _choice(request, choice_id)  # another location's choice: 404 before any 400
         data = NoPlaceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self.answer(
-            services.choice_answer_no_place, choice_id, reason=data.validated_data.get("reason", "")
-        )
+        return self.answer(services.choice_answer_no_place, choice_id, **data.answer())
 
 
 class ChoiceOtherDateView(_ChoiceAnswerView):
-    """Answer a choice: a place could be found from another start date."""
+    """Answer a choice: a place could be found from another start date (with a reason code
+    and an optional note)."""
 
     @extend_schema(request=OtherDateSerializer, responses=ANSWER_RESPONSES)
     def post(self, request: Request, choice_id: int) -> Response:
+        _choice(request, choice_id)  # another location's choice: 404 before any 400
         data = OtherDateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self.answer(
             services.choice_propose_other_date,
             choice_id,
             proposed_start=data.validated_data["proposed_start"],
+            **data.answer(),
         )
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shared.catalogue.forms import MonthField
 from shared.catalogue.vocabulary import AgeGroup, day_part_choices
+from shared.registry.models import AnswerReason
 from tenants.allocation.services import REASON_MAX_LENGTH
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -69,14 +70,30 @@ class OfferForm(forms.Form):
     )
 
 
-class OtherDateForm(forms.Form):
-    proposed_start = forms.DateField(label=_("Proposed start date"), widget=DATE_WIDGET)
+class _AnswerReasonForm(forms.Form):
+    """Why a location answers without an offer: a reason code, and an optional note."""
 
-
-class NoPlaceForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Note (optional)"), required=False, max_length=REASON_MAX_LENGTH
+    reason_code = forms.ChoiceField(
+        label=_("Why?"),
+        choices=AnswerReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose why.")},
     )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class OtherDateForm(_AnswerReasonForm):
+    proposed_start = forms.DateField(label=_("Proposed start date"), widget=DATE_WIDGET)
+    field_order = ("proposed_start", "reason_code", "note")
+
+
+class NoPlaceForm(_AnswerReasonForm):
+    pass
 
 
 class DeclineForm(forms.Form):

@@ -28,7 +28,7 @@ from shared.catalogue.vocabulary import age_groups_at, day_parts_in_order, first
 from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
 from shared.registry.children import duplicates_placed_elsewhere, in_one_family
-from shared.registry.models import RegistryEntry, RequestStatus
+from shared.registry.models import AnswerReason, RegistryAnswer, RegistryEntry, RequestStatus
 from tenants.allocation.models import Offer, Placement
 from tenants.allocation.notices import (
     offer_accepted_notify,
@@ -64,6 +64,8 @@ from tenants.requests.models import (
 from tenants.requests.parts import (
     in_each_loket,
     lock_child,
+    part_answer_clear,
+    part_answer_record,
     part_mark_offered,
     part_set_status,
     part_touch,
@@ -113,45 +115,98 @@ def _set_choice_status(choice: RequestChoice, status: str, now: datetime) -> Non
     choice.save(update_fields=["status", "status_changed_at"])
 
 
+def _answer_reason(reason_code: str, note: str) -> tuple[str, str]:
+    """The reason code checked, the note trimmed; a clear message for a bad code."""
+    if reason_code not in AnswerReason.values:
+        raise ValidationError(
+            {
+                "reason_code": [
+                    _("Choose why: %(reasons)s.")
+                    % {"reasons": "; ".join(str(label) for label in AnswerReason.labels)}
+                ]
+            },
+            code="reason_code",
+        )
+    return reason_code, note.strip()[:REASON_MAX_LENGTH]
+
+
+def _set_answer(choice: RequestChoice, status: str, reason_code: str, note: str, now) -> None:
+    choice.status = status
+    choice.status_changed_at = now
+    choice.answer_reason = reason_code
+    choice.answer_note = note
+    choice.save(update_fields=["status", "status_changed_at", "answer_reason", "answer_note"])
+
+
 @transaction.atomic
 def choice_answer_no_place(
-    *, choice: RequestChoice, actor: User, now: datetime, reason: str = ""
+    *, choice: RequestChoice, actor: User, now: datetime, reason_code: str, note: str = ""
 ) -> RequestChoice:
-    """The location has no place for this child (an end status of the choice)."""
+    """The location has no place for this child (an end status of the choice).
+
+    ``reason_code`` (an ``AnswerReason``) says why, for the parent and the figures (the
+    registry keeps it per location kind and municipality); ``note`` is optional.
+    """
     _check_manages(actor=actor, location=choice.location)
+    reason_code, note = _answer_reason(reason_code, note)
     choice = _lock_answerable(choice)
-    _set_choice_status(choice, ChoiceStatus.NO_PLACE, now)
+    _set_answer(choice, ChoiceStatus.NO_PLACE, reason_code, note, now)
     record_no_place(
         choice.request,
         actor=actor,
         at=now,
         location=choice.location.name,
-        reason=reason.strip()[:REASON_MAX_LENGTH],
+        reason_code=reason_code,
+        note=note,
     )
-    part_touch(choice.request, now=now)
+    part_answer_record(
+        choice.request,
+        location=choice.location,
+        answer=RegistryAnswer.Answer.NO_PLACE,
+        reason=reason_code,
+        now=now,
+    )
     return choice
 
 
 @transaction.atomic
 def choice_propose_other_date(
-    *, choice: RequestChoice, proposed_start: date, actor: User, now: datetime
+    *,
+    choice: RequestChoice,
+    proposed_start: date,
+    actor: User,
+    now: datetime,
+    reason_code: str,
+    note: str = "",
 ) -> RequestChoice:
-    """The location could take the child from another start date; the parent may adapt."""
+    """The location could take the child from another start date; the parent may adapt.
+
+    ``reason_code`` and ``note`` as for ``choice_answer_no_place``.
+    """
     _check_manages(actor=actor, location=choice.location)
+    reason_code, note = _answer_reason(reason_code, note)
     choice = _lock_answerable(choice)
     if proposed_start < timezone.localdate(now):
         raise ValidationError(
             {"proposed_start": [_("The proposed start date cannot be in the past.")]}
         )
-    _set_choice_status(choice, ChoiceStatus.OTHER_DATE, now)
+    _set_answer(choice, ChoiceStatus.OTHER_DATE, reason_code, note, now)
     record_other_date(
         choice.request,
         actor=actor,
         at=now,
         location=choice.location.name,
         proposed_start=proposed_start,
+        reason_code=reason_code,
+        note=note,
     )
-    part_touch(choice.request, now=now)
+    part_answer_record(
+        choice.request,
+        location=choice.location,
+        answer=RegistryAnswer.Answer.OTHER_DATE,
+        reason=reason_code,
+        now=now,
+    )
     return choice
 
 
@@ -246,6 +301,7 @@ def offer_make(
         passed_over=passed_over,
     )
     part_mark_offered(choice.request, now=now)
+    part_answer_clear(choice.request, location_id=choice.location_id)
     offer_made_notify(offer=offer, now=now)
     return offer
 

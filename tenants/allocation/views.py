@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from opvangloket.forms import add_service_errors
 from shared.accounts.permissions import Access, has_access, role_required
@@ -142,26 +141,30 @@ def offer_create(request: HttpRequest, location_id: int, choice_id: int) -> Http
 
 
 @role_required(*MANAGERS)
-@require_POST
 def no_place(request: HttpRequest, location_id: int, choice_id: int) -> HttpResponse:
     location = _location_or_404(request, location_id)
     choice = _choice_or_404(location, choice_id)
-    form = NoPlaceForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.choice_answer_no_place(
-            choice=choice, actor=request.user, now=timezone.now(), reason=reason
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("Answered: no place (reference %(reference)s).")
-            % {"reference": choice.request.reference},
-        )
-    return _back(location)
+    form = NoPlaceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.choice_answer_no_place(
+                choice=choice, actor=request.user, now=timezone.now(), **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Answered: no place (reference %(reference)s).")
+                % {"reference": choice.request.reference},
+            )
+            return _back(location)
+    return render(
+        request,
+        "allocation/no_place_form.html",
+        {"location": location, "choice": choice, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @role_required(*MANAGERS)
@@ -172,10 +175,7 @@ def other_date(request: HttpRequest, location_id: int, choice_id: int) -> HttpRe
     if request.method == "POST" and form.is_valid():
         try:
             services.choice_propose_other_date(
-                choice=choice,
-                proposed_start=form.cleaned_data["proposed_start"],
-                actor=request.user,
-                now=timezone.now(),
+                choice=choice, actor=request.user, now=timezone.now(), **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)

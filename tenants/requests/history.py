@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from shared.accounts.models import User
 from shared.catalogue.vocabulary import care_plan_days
+from shared.registry.models import AnswerReason
 from tenants.audit.models import AuditEvent
 from tenants.audit.services import audit_request_change
 from tenants.requests.models import ChildcareRequest, RequestEvent
@@ -280,13 +281,25 @@ class OfferMade(EventDetails):
         }
 
 
+def _reason_label(code: str) -> str:
+    labels = dict(AnswerReason.choices)
+    return str(labels[code]) if code in labels else ""
+
+
 @dataclass(frozen=True)
 class NoPlace(EventDetails):
     kind: ClassVar[str] = Kind.NO_PLACE
     location: str = ""
-    reason: str = ""
+    reason: str = ""  # the free text of answers before reason codes (now: ``note``)
+    reason_code: str = ""  # an AnswerReason
+    note: str = ""
 
     def describe(self) -> str:
+        if label := _reason_label(self.reason_code):
+            return _("%(location)s has no place for your child (%(reason)s).") % {
+                "location": self.location,
+                "reason": label,
+            }
         return _("%(location)s has no place for your child.") % {"location": self.location}
 
 
@@ -295,8 +308,16 @@ class OtherDate(EventDetails):
     kind: ClassVar[str] = Kind.OTHER_DATE
     location: str = ""
     proposed_start: str = ""
+    reason_code: str = ""  # an AnswerReason
+    note: str = ""
 
     def describe(self) -> str:
+        if label := _reason_label(self.reason_code):
+            return _("%(location)s proposes another start date: %(start)s (%(reason)s).") % {
+                "location": self.location,
+                "start": _date(self.proposed_start),
+                "reason": label,
+            }
         return _("%(location)s proposes another start date: %(start)s.") % {
             "location": self.location,
             "start": _date(self.proposed_start),
@@ -586,9 +607,17 @@ def record_offer_made(
 
 
 def record_no_place(
-    request: ChildcareRequest, *, actor: User | None, at: datetime, location: str, reason: str
+    request: ChildcareRequest,
+    *,
+    actor: User | None,
+    at: datetime,
+    location: str,
+    reason_code: str,
+    note: str = "",
 ) -> RequestEvent:
-    return _record(request, NoPlace(location=location, reason=reason), actor=actor, at=at)
+    """``reason_code``: an ``AnswerReason``; ``note``: the location's optional words."""
+    event = NoPlace(location=location, reason_code=reason_code, note=note)
+    return _record(request, event, actor=actor, at=at)
 
 
 def record_other_date(
@@ -598,8 +627,15 @@ def record_other_date(
     at: datetime,
     location: str,
     proposed_start: date,
+    reason_code: str = "",
+    note: str = "",
 ) -> RequestEvent:
-    event = OtherDate(location=location, proposed_start=proposed_start.isoformat())
+    event = OtherDate(
+        location=location,
+        proposed_start=proposed_start.isoformat(),
+        reason_code=reason_code,
+        note=note,
+    )
     return _record(request, event, actor=actor, at=at)
 
 

@@ -150,6 +150,13 @@ class RequestChoice(models.Model):
         _("status"), max_length=20, choices=ChoiceStatus.choices, default=ChoiceStatus.IN_REVIEW
     )
     status_changed_at = models.DateTimeField(_("status changed at"))
+    # Why the location answered "no place" or "another start date" (an ``AnswerReason``
+    # code; empty for any other status) and its optional note. Defaults in the database,
+    # so adding them to every loket schema rewrites no table.
+    answer_reason = models.CharField(
+        _("reason"), max_length=20, blank=True, default="", db_default=""
+    )
+    answer_note = models.TextField(_("note"), blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["request", "rank"]

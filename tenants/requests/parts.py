@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -44,11 +44,14 @@ from shared.accounts.models import User
 from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import age_group_at
 from shared.lokets.models import Loket
-from shared.registry.models import Child, RegistryEntry, RequestStatus
+from shared.registry.models import Child, RegistryAnswer, RegistryEntry, RequestStatus
 from shared.registry.selectors import entries_of_child
 from tenants.requests.history import record_submitted
 from tenants.requests.models import ChildcareRequest, ChoiceStatus, RequestChoice
 from tenants.requests.rules import confirmation_due
+
+if TYPE_CHECKING:
+    from tenants.providers.models import Location
 
 
 class RequestNotFound(NotFound):
@@ -286,6 +289,36 @@ def part_mark_offered(request: ChildcareRequest, *, now: datetime, offered: bool
     RegistryEntry.objects.filter(loket_id=connection.tenant.pk, request_id=request.pk).update(
         has_offer=offered, updated_at=now
     )
+
+
+def part_answer_record(
+    request: ChildcareRequest, *, location: Location, answer: str, reason: str, now: datetime
+) -> None:
+    """A location of the active loket answered without an offer (``RegistryAnswer.Answer``)
+    with ``reason`` (an ``AnswerReason``): the registry keeps it for the figures, with the
+    location's kind and municipality; a later answer of the same location replaces it."""
+    entry = RegistryEntry.objects.get(loket_id=connection.tenant.pk, request_id=request.pk)
+    RegistryAnswer.objects.update_or_create(
+        entry=entry,
+        location_id=location.pk,
+        defaults={
+            "location_kind": location.kind,
+            "municipality_id": location.municipality_id,
+            "answer": answer,
+            "reason": reason,
+            "answered_at": now,
+        },
+    )
+    RegistryEntry.objects.filter(pk=entry.pk).update(updated_at=now)
+
+
+def part_answer_clear(request: ChildcareRequest, *, location_id: int) -> None:
+    """The location offers a place after all: its answer without an offer no longer stands."""
+    RegistryAnswer.objects.filter(
+        entry__loket_id=connection.tenant.pk,
+        entry__request_id=request.pk,
+        location_id=location_id,
+    ).delete()
 
 
 def new_reference(loket: Loket, registered_at: datetime) -> tuple[int, str]:

@@ -53,17 +53,24 @@ def test_planning_software_reads_the_queue_and_offers(client_for, queue):
 def test_planning_software_answers_no_place_and_other_date(client_for, queue):
     alpha, _location, choices = queue
     client = client_for("alpha", "provider_alpha")
-    assert api(client, "post", f"/api/v1/choices/{choices[0].pk}/no-place/", {}).status_code == 200
+    no_place = {"reason_code": "age"}
+    assert (
+        api(client, "post", f"/api/v1/choices/{choices[0].pk}/no-place/", no_place).status_code
+        == 200
+    )
     response = api(
         client,
         "post",
         f"/api/v1/choices/{choices[1].pk}/other-date/",
-        {"proposed_start": some_day(100).isoformat()},
+        {"proposed_start": some_day(100).isoformat(), "reason_code": "start_date"},
     )
     assert response.json()["status"] == ChoiceStatus.OTHER_DATE
     assert choice_status(alpha, choices[0]) == ChoiceStatus.NO_PLACE
     # Answered already: a second answer is refused.
-    assert api(client, "post", f"/api/v1/choices/{choices[0].pk}/no-place/", {}).status_code == 400
+    assert (
+        api(client, "post", f"/api/v1/choices/{choices[0].pk}/no-place/", no_place).status_code
+        == 400
+    )
 
 
 def test_parent_accepts_through_the_api(client_for, world, queue):

@@ -72,9 +72,11 @@ def test_passing_over_needs_a_reason_and_loket_staff_see_it(client_for, queue):
 
 def test_no_place_and_other_date_from_the_queue(client_for, queue):
     client = client_for("alpha", "staff_alpha")
-    assert client.post(url(queue, "geen-plaats", "first")).status_code == 302
+    answered = client.post(url(queue, "geen-plaats", "first"), {"reason_code": "age"})
+    assert answered.status_code == 302
     response = client.post(
-        url(queue, "andere-datum", "second"), {"proposed_start": some_day(120).isoformat()}
+        url(queue, "andere-datum", "second"),
+        {"proposed_start": some_day(120).isoformat(), "reason_code": "start_date"},
     )
     assert response.status_code == 302
     assert choice_status(queue["alpha"], queue["first"]) == ChoiceStatus.NO_PLACE

@@ -114,7 +114,10 @@ def test_provider_staff_answer_only_granted_locations(world, herent_and_tienen):
         offer(case["alpha"], case["herent"], world.users["provider_alpha"])
     with tenant_context(case["alpha"]), pytest.raises(PermissionDenied):
         services.choice_answer_no_place(
-            choice=case["herent"], actor=world.users["provider_beta"], now=timezone.now()
+            choice=case["herent"],
+            actor=world.users["provider_beta"],
+            now=timezone.now(),
+            reason_code="other",
         )
 
 
@@ -214,15 +217,17 @@ def test_no_place_and_other_date_answer_a_choice(world, herent_and_tienen):
     case = herent_and_tienen
     staff = world.users["staff_alpha"]
     with tenant_context(case["alpha"]):
-        services.choice_answer_no_place(choice=case["herent"], actor=staff, now=timezone.now())
+        no_place = {"actor": staff, "now": timezone.now(), "reason_code": "no_capacity_days"}
+        services.choice_answer_no_place(choice=case["herent"], **no_place)
         services.choice_propose_other_date(
             choice=case["herent_too"],
             proposed_start=some_day(120),
             actor=staff,
             now=timezone.now(),
+            reason_code="start_date",
         )
         with pytest.raises(ValidationError):
-            services.choice_answer_no_place(choice=case["herent"], actor=staff, now=timezone.now())
+            services.choice_answer_no_place(choice=case["herent"], **no_place)
         events = list(
             RequestEvent.objects.filter(request_id=case["herent"].request_id).values_list(
                 "kind", flat=True
@@ -238,7 +243,11 @@ def test_an_offer_can_be_made_after_another_start_date_was_proposed(world, heren
     staff = world.users["staff_alpha"]
     with tenant_context(case["alpha"]):
         services.choice_propose_other_date(
-            choice=case["herent"], proposed_start=some_day(90), actor=staff, now=timezone.now()
+            choice=case["herent"],
+            proposed_start=some_day(90),
+            actor=staff,
+            now=timezone.now(),
+            reason_code="start_date",
         )
     made = offer(case["alpha"], case["herent"], staff, start_date=some_day(90))
     assert made.status == Offer.Status.OPEN
