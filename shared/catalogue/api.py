@@ -28,8 +28,11 @@ class CatalogueLocationSerializer(serializers.ModelSerializer):
     municipality = serializers.SerializerMethodField()
     free_places = serializers.IntegerField(
         read_only=True,
+        allow_null=True,
         help_text="Free places in the requested start month (this month when none was asked), "
-        "for the child's age group when an age was given.",
+        "for the child's age group when an age was given: licensed places minus placements "
+        "and open offers, with the provider's correction. `null`: not known (the provider "
+        "publishes no count for that month); `0`: no free place.",
     )
     distance_km = serializers.FloatField(
         read_only=True, allow_null=True, help_text="Distance from the postcode in `near`."

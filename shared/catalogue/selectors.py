@@ -20,12 +20,18 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ACos, Coalesce, Cos, Greatest, Least, Radians, Sin
+from django.db.models.functions import ACos, Cos, Greatest, Least, Radians, Sin
 from django.utils import timezone
 
 from opvangloket.text import fold
 from shared.catalogue.models import CatalogueAvailability, CatalogueLocation
-from shared.catalogue.vocabulary import Tariff, age_groups_for, first_of_month
+from shared.catalogue.vocabulary import (
+    AgeGroup,
+    Tariff,
+    add_months,
+    age_groups_for,
+    first_of_month,
+)
 from shared.geography.models import Postcode
 from shared.lokets.models import Loket, Region
 
@@ -92,8 +98,8 @@ def search_catalogue(
     On a loket's host (``loket``) the loket's region is searched, the loket's working area
     first; on a portal (``region``) the whole region; with neither, every loket.
     Each row is annotated with ``free_places`` (for the start month, or this month, and
-    the child's age group when known), ``distance_km`` (when ``near`` is known) and
-    ``in_working_area``.
+    the child's age group when known; None when the location publishes no count for it),
+    ``distance_km`` (when ``near`` is known) and ``in_working_area``.
     """
     locations = CatalogueLocation.objects.select_related("municipality", "loket")
     if loket is not None:
@@ -132,8 +138,9 @@ def search_catalogue(
         .annotate(total=Sum("free_places"))
         .values("total")
     )
+    # None when the location publishes no count for that month (not known), never 0.
     locations = locations.annotate(
-        free_places=Coalesce(Subquery(free_places_total, output_field=IntegerField()), 0)
+        free_places=Subquery(free_places_total, output_field=IntegerField())
     )
     if query.free_places:
         locations = locations.filter(Exists(places.filter(free_places__gt=0)))
@@ -166,7 +173,7 @@ def search_catalogue(
 
     order = {
         Sort.DISTANCE: [F("distance_km").asc(nulls_last=True), "name", "id"],
-        Sort.FREE_PLACES: ["-free_places", "name", "id"],
+        Sort.FREE_PLACES: [F("free_places").desc(nulls_last=True), "name", "id"],
         Sort.NAME: ["name", "id"],
     }.get(query.sort)
     if order is None:  # relevance: own working area first, then nearest, then name
@@ -183,3 +190,27 @@ def catalogue_location_detail(*, pk: int, region: Region | None, loket: Loket | 
     elif region is not None:
         locations = locations.filter(region=region)
     return locations.prefetch_related("availabilities").filter(pk=pk).first()
+
+
+# How many months a location's page lists, known or not.
+DETAIL_MONTHS = 12
+
+
+def free_places_by_month(
+    *, location: CatalogueLocation, today: date | None = None
+) -> list[tuple[date, list[tuple[str, int]] | None]]:
+    """Each month from this one: [(age group label, free places)], or None when not known.
+
+    At least ``DETAIL_MONTHS`` months, and up to the last month the location publishes.
+    """
+    current = first_of_month(today or timezone.localdate())
+    labels = dict(AgeGroup.choices)
+    known: dict[date, list[tuple[str, int]]] = {}
+    for availability in location.availabilities.all():
+        if availability.month >= current:
+            known.setdefault(availability.month, []).append(
+                (labels[availability.age_group], availability.free_places)
+            )
+    months = [add_months(current, offset) for offset in range(DETAIL_MONTHS)]
+    months += sorted(month for month in known if month not in months)
+    return [(month, known.get(month)) for month in months]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,11 +40,15 @@ COPIED_FIELDS = (
 
 
 @transaction.atomic
-def catalogue_location_sync(*, loket: Loket, location) -> CatalogueLocation | None:
+def catalogue_location_sync(
+    *, loket: Loket, location, free_places: Iterable[tuple[date, str, int]] | None = None
+) -> CatalogueLocation | None:
     """Write the catalogue row of ``location`` (a ``tenants.providers.Location``) of ``loket``.
 
-    A published location is inserted or updated with its future free places; an
-    unpublished one is removed. Call it inside the transaction that changed the location.
+    A published location is inserted or updated with its future free places
+    (``free_places``: (month, age group, count) as the loket computes them; a month or age
+    group left out is not known); an unpublished one is removed. Call it inside the
+    transaction that changed the location.
     """
     if not location.is_published:
         catalogue_location_remove(loket=loket, location_id=location.pk)
@@ -75,15 +82,18 @@ def catalogue_location_sync(*, loket: Loket, location) -> CatalogueLocation | No
     entry, _ = CatalogueLocation.objects.update_or_create(
         loket=loket, location_id=location.pk, defaults=values
     )
+    if free_places is None:
+        free_places = [
+            (availability.month, availability.age_group, availability.free_places)
+            for availability in availabilities
+        ]
     entry.availabilities.all().delete()
     CatalogueAvailability.objects.bulk_create(
         CatalogueAvailability(
-            catalogue_location=entry,
-            month=availability.month,
-            age_group=availability.age_group,
-            free_places=availability.free_places,
+            catalogue_location=entry, month=month, age_group=age_group, free_places=count
         )
-        for availability in availabilities
+        for month, age_group, count in free_places
+        if first_of_month(month) >= current_month
     )
     return entry
 

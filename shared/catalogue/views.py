@@ -7,8 +7,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from shared.catalogue.forms import CatalogueSearchForm
-from shared.catalogue.selectors import catalogue_location_detail, search_catalogue
-from shared.catalogue.vocabulary import AgeGroup, Weekday
+from shared.catalogue.selectors import (
+    catalogue_location_detail,
+    free_places_by_month,
+    search_catalogue,
+)
+from shared.catalogue.vocabulary import Weekday
 from shared.lokets.selectors import municipalities_served
 
 RESULTS_PER_PAGE = 20
@@ -44,18 +48,12 @@ def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
     location = catalogue_location_detail(pk=pk, region=request.region, loket=request.loket)
     if location is None:
         raise Http404
-    age_groups = dict(AgeGroup.choices)
-    months: dict = {}
-    for availability in location.availabilities.all():
-        months.setdefault(availability.month, []).append(
-            (age_groups[availability.age_group], availability.free_places)
-        )
     return render(
         request,
         "catalogue/location_detail.html",
         {
             "location": location,
-            "free_places_by_month": sorted(months.items()),
+            "free_places_by_month": free_places_by_month(location=location),
             "weekdays": dict(Weekday.choices),
         },
     )

@@ -81,6 +81,7 @@ class OfferSerializer(serializers.ModelSerializer):
             "passed_over_count",
             "passed_over_reason",
             "advising_organisation",
+            "beyond_free_places",
             "decline_reason",
             "created_at",
             "answered_at",
@@ -137,6 +138,13 @@ class OfferCreateSerializer(serializers.Serializer):
         allow_blank=True,
         max_length=150,
         help_text="The family-support organisation advising this exception (at most 10%).",
+    )
+    capacity_confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Offer even though the start month shows no free place for the child's "
+        "age group (open offers hold their places): you confirm the location has the "
+        "capacity. Without it such an offer is refused with a message on this field.",
     )
 
 

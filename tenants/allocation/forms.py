@@ -68,6 +68,14 @@ class OfferForm(forms.Form):
             "Only for the exception of at most 10% of the places, on a toeleider's advice."
         ),
     )
+    capacity_confirmed = forms.BooleanField(
+        label=_("Offer even if the start month shows no free place: I confirm the capacity"),
+        required=False,
+        help_text=_(
+            "Open offers hold their places. Needed only when no free place is left in the "
+            "start month for this age group."
+        ),
+    )
 
 
 class _AnswerReasonForm(forms.Form):

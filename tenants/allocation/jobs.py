@@ -1,4 +1,5 @@
-"""Background jobs of allocation, in the loket's schema: offers past their answer date expire."""
+"""Background jobs of allocation, in the loket's schema: offers past their answer date
+expire; the loket hears once a day what waits past the answering time."""
 
 from __future__ import annotations
 
@@ -6,9 +7,16 @@ from datetime import datetime
 
 from shared.jobs.registry import loket_job
 from shared.lokets.models import Loket
+from tenants.allocation.answer_clock import overdue_digest_send
 from tenants.allocation.services import offers_expire_due
 
 
 @loket_job("allocation.offers_expire")
 def offers_expire(*, loket: Loket, now: datetime) -> dict:
     return {"expired": len(offers_expire_due(now=now))}
+
+
+@loket_job("allocation.overdue_digest")
+def overdue_digest(*, loket: Loket, now: datetime) -> dict:
+    """One e-mail a day to the loket of the choices past the answering time."""
+    return {"sent": int(overdue_digest_send(loket=loket, now=now) is not None)}

@@ -46,6 +46,8 @@ class Offer(models.Model):
         _("advising family-support organisation"), max_length=150, blank=True
     )
     decline_reason = models.TextField(_("reason for declining"), blank=True)
+    # Made while the month showed no free place: the one who offered confirmed the capacity.
+    beyond_free_places = models.BooleanField(_("offered beyond the free places"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True
     )
@@ -79,6 +81,8 @@ class Placement(models.Model):
         "providers.Location", related_name="placements", on_delete=models.PROTECT
     )
     start_date = models.DateField(_("start date"))
+    # The last day of care; empty while the end is not known (the place stays taken).
+    end_date = models.DateField(_("end date"), null=True, blank=True)
     month = models.DateField(_("first month"), help_text=_("First day of the start month."))
     age_group = models.CharField(_("age group"), max_length=12)
     created_at = models.DateTimeField()
@@ -118,3 +122,18 @@ class OfferNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer_id} {self.kind}"
+
+
+class OverdueDigest(models.Model):
+    """The loket's daily e-mail of choices past the answering time: at most one a day."""
+
+    day = models.DateField(unique=True)
+    overdue_count = models.PositiveIntegerField(default=0)
+    recipient_known = models.BooleanField(default=True)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"overdue digest {self.day}"

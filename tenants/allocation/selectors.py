@@ -39,8 +39,9 @@ from shared.catalogue.vocabulary import (
 from shared.lokets.models import Loket
 from shared.registry.children import in_one_family
 from shared.registry.models import RegistryEntry, RequestStatus
-from tenants.allocation.models import Offer, Placement
+from tenants.allocation.models import Offer
 from tenants.providers.models import Location
+from tenants.providers.occupancy import current_placements
 from tenants.requests.models import OPEN_CHOICE_STATUSES, ChoiceStatus, Priority, RequestChoice
 from tenants.requests.parts import in_each_loket
 
@@ -273,16 +274,16 @@ def locations_with_overdue(
 
 
 def advised_places_in_use(*, location: Location) -> int:
-    """Open offers and placements of the location made on a family-support organisation's advice.
+    """Open offers and current placements of the location made on a family-support
+    organisation's advice.
 
-    Placements have no end date yet, so every placement with such advice still counts.
+    A placement counts until its end date; one that ended (or whose choice ended, as when
+    the location closes) no longer does.
     """
     offers = Offer.objects.filter(choice__location=location, status=Offer.Status.OPEN).exclude(
         advising_organisation=""
     )
-    placements = Placement.objects.filter(location=location).exclude(
-        offer__advising_organisation=""
-    )
+    placements = current_placements(location=location).exclude(offer__advising_organisation="")
     return offers.count() + placements.count()
 
 

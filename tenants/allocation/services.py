@@ -7,9 +7,9 @@ everywhere, through the public registry and ``tenant_context`` on the same conne
 so in the same transaction.
 
 Concurrency: ``offer_accept`` first locks every registry entry of the child (ordered by
-id), so two accepts for one child run one after the other; it then locks the free places
-of the month, so two children cannot both take the last place. ``offer_make`` locks the
-choice, so an offer cannot slip in while another loket closes that choice.
+id), so two accepts for one child run one after the other. ``offer_make`` locks the
+choice, so an offer cannot slip in while another loket closes that choice, and the
+location, so two offers cannot both take the last free place (an offer holds its place).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
 from shared.registry.children import duplicates_placed_elsewhere, in_one_family
 from shared.registry.models import AnswerReason, RegistryAnswer, RegistryEntry, RequestStatus
+from tenants.allocation.capacity import offer_capacity_check
 from tenants.allocation.models import Offer, Placement
 from tenants.allocation.notices import (
     offer_accepted_notify,
@@ -44,7 +45,7 @@ from tenants.allocation.selectors import (
 )
 from tenants.providers.models import Location
 from tenants.providers.selectors import LOCATION_MANAGERS
-from tenants.providers.services import availability_take_place
+from tenants.providers.services import availability_take_place, free_places_publish
 from tenants.requests.history import (
     record_closed_elsewhere,
     record_no_place,
@@ -243,8 +244,13 @@ def offer_make(
     answer_by: date | None = None,
     passed_over_reason: str = "",
     advising_organisation: str = "",
+    capacity_confirmed: bool = False,
 ) -> Offer:
     """Offer a place for this choice; the parent answers by ``answer_by``.
+
+    The offer holds a place of its start month until it is answered. When that month
+    shows no free place for the child's age group, the one who offers confirms the
+    capacity (``capacity_confirmed``); the parent can then always accept.
 
     Children ranked higher in the queue who want to start by then and wait without an
     offer may only be passed over with a reason (shown to loket staff). On the advice of a
@@ -279,6 +285,12 @@ def offer_make(
         raise ValidationError(dict(errors))
     if advising_organisation:
         _check_advice_share(location=choice.location)
+    beyond = offer_capacity_check(
+        location=choice.location,
+        start_date=start_date,
+        birth_date=choice.request.child_birth_date,
+        confirmed=capacity_confirmed,
+    )
     offer = Offer.objects.create(
         choice=choice,
         start_date=start_date,
@@ -287,9 +299,11 @@ def offer_make(
         passed_over_reason=passed_over_reason if passed_over else "",
         passed_over_count=passed_over,
         advising_organisation=advising_organisation,
+        beyond_free_places=beyond,
         created_by=actor,
         created_at=now,
     )
+    free_places_publish(location=choice.location)
     _set_choice_status(choice, ChoiceStatus.OFFERED, now)
     record_offer_made(
         choice.request,
@@ -324,6 +338,12 @@ def _withdraw_offer(offer: Offer, now: datetime) -> None:
     offer.status = Offer.Status.WITHDRAWN
     offer.answered_at = now
     offer.save(update_fields=["status", "answered_at"])
+    _offer_released(offer)
+
+
+def _offer_released(offer: Offer) -> None:
+    """The place the offer held is free again: the catalogue shows it."""
+    free_places_publish(location=Location.objects.get(pk=offer.choice.location_id))
 
 
 def _close_elsewhere(
@@ -422,21 +442,13 @@ def _accept(
         )
     request = ChildcareRequest.objects.select_for_update().get(pk=choice.request_id)
     age_groups = age_groups_at(request.child_birth_date, offer.start_date)
-    # The offer stays open when no place is left: the count is the provider's own
-    # bookkeeping and may be behind; the provider corrects it, or withdraws the offer.
-    try:
-        availability = availability_take_place(
-            location=choice.location, month=offer.start_date, age_groups=age_groups
-        )
-    except ValidationError as error:
-        return None, OfferRefused(error.messages[0], code="no_free_place", offer_withdrawn=False)
     placement = Placement.objects.create(
         choice=choice,
         offer=offer,
         location=choice.location,
         start_date=offer.start_date,
         month=first_of_month(offer.start_date),
-        age_group=availability.age_group if availability else age_groups[0],
+        age_group=age_groups[0],
         created_at=now,
     )
     offer.status = Offer.Status.ACCEPTED
@@ -444,6 +456,13 @@ def _accept(
     offer.save(update_fields=["status", "answered_at"])
     choice = RequestChoice.objects.select_for_update().get(pk=choice.pk)
     _set_choice_status(choice, ChoiceStatus.ACCEPTED, now)
+    # The place the offer held becomes the placement's: the parent can always accept.
+    availability = availability_take_place(
+        location=choice.location, month=offer.start_date, age_groups=age_groups
+    )
+    if availability is not None and availability.age_group != placement.age_group:
+        placement.age_group = availability.age_group
+        placement.save(update_fields=["age_group"])
     part_set_status(request, status=RequestStatus.PLACED, now=now, entry=own_entry)
     record_offer_accepted(
         request,
@@ -461,9 +480,8 @@ def offer_accept(*, offer: Offer, parent_or_staff: User, now: datetime) -> Place
     """The parent (or loket staff for them) accepts: the child is placed, in one transaction.
 
     Refused with ``OfferRefused`` (a ValidationError) when the offer is no longer open,
-    when the child already has a place (the offer is then withdrawn, and that stays so),
-    or when the location has no free place left in the start month for the child's age
-    (the offer then stays open).
+    or when the child already has a place (the offer is then withdrawn, and that stays
+    so). Never for want of a free place: the offer held its place since it was made.
     """
     placement, refusal = _accept(offer=offer, user=parent_or_staff, now=now)
     if refusal is not None:
@@ -493,6 +511,7 @@ def offer_decline(*, offer: Offer, reason: str, actor: User, now: datetime) -> O
     offer.decline_reason = reason.strip()[:REASON_MAX_LENGTH]
     offer.answered_at = now
     offer.save(update_fields=["status", "decline_reason", "answered_at"])
+    _offer_released(offer)
     choice = RequestChoice.objects.select_for_update(of=("self",)).get(pk=offer.choice_id)
     _set_choice_status(choice, ChoiceStatus.DECLINED, now)
     record_offer_declined(
@@ -581,6 +600,7 @@ def offers_expire_due(*, now: datetime) -> list[Offer]:
         offer.status = Offer.Status.EXPIRED
         offer.answered_at = now
         offer.save(update_fields=["status", "answered_at"])
+        _offer_released(offer)
         _set_choice_status(offer.choice, ChoiceStatus.EXPIRED, now)
         record_offer_expired(
             offer.choice.request,

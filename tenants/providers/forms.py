@@ -220,14 +220,19 @@ class AvailabilityGridForm(forms.Form):
         ]
 
     def changes(self) -> tuple[dict[tuple[date, str], int], list[tuple[date, str]]]:
-        """Counts to record, and cells emptied that held a count (for ``availabilities_set``)."""
+        """Counts to record, and cells emptied that held a count (for ``availabilities_set``).
+
+        A cell left as it was shown is not recorded again: it shows what placements and
+        offers made of the provider's last correction, which stays as it was.
+        """
         counts: dict[tuple[date, str], int] = {}
         cleared: list[tuple[date, str]] = []
         for month in self.grid.months:
             for age_group in self.grid.age_groups:
                 value = self.cleaned_data.get(self.field_name(month, age_group))
                 if value is not None:
-                    counts[(month, age_group)] = value
+                    if value != self.grid.value(month, age_group):
+                        counts[(month, age_group)] = value
                 elif self.grid.value(month, age_group) is not None:
                     cleared.append((month, age_group))
         return counts, cleared

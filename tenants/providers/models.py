@@ -202,12 +202,20 @@ class ClosingPeriod(models.Model):
 
 
 class Availability(models.Model):
-    """Free places of a location in one month for one age group, as the provider keeps them."""
+    """The provider's correction of the free places of one month and age group.
+
+    The free places a location publishes are its licensed places minus the placements of
+    that month and the offers waiting for an answer (``tenants.providers.occupancy``),
+    plus ``correction``: what the provider said (``free_places``, when and by whom)
+    minus what that count was at that moment. A row kept from before corrections existed
+    (``correction`` empty) is the provider's own count, as it was then.
+    """
 
     location = models.ForeignKey(Location, related_name="availabilities", on_delete=models.CASCADE)
     month = models.DateField(_("month"), help_text=_("First day of the month."))
     age_group = models.CharField(_("age group"), max_length=12, choices=AgeGroup.choices)
     free_places = models.PositiveSmallIntegerField(_("free places"))
+    correction = models.SmallIntegerField(_("correction"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -11,10 +11,11 @@ from guardian.shortcuts import get_users_with_perms
 
 from shared.accounts.models import Membership, User
 from shared.accounts.permissions import Access, has_access, objects_granted
-from shared.catalogue.vocabulary import AGE_GROUP_MONTHS, AgeGroup, add_months, first_of_month
+from shared.catalogue.vocabulary import AGE_GROUP_MONTHS, AgeGroup, first_of_month
 from shared.geography.models import Municipality, Postcode
 from shared.lokets.models import Loket
-from tenants.providers.models import Availability, Location, Organizer
+from tenants.providers.models import Location, Organizer
+from tenants.providers.occupancy import MonthOccupancy, location_occupancy, occupancy_months
 from tenants.providers.services import LOCATION_CHANGE_PERMISSION, LOCATION_FIELDS
 
 # What a provider's own staff may change of a granted location. The organizer, the kind
@@ -106,21 +107,68 @@ def age_groups_for_location(*, location: Location) -> list[str]:
     return groups or [group for group in AgeGroup.values if overlaps[group] > 0]
 
 
-def future_availabilities(*, location: Location, today: date | None = None) -> list[Availability]:
-    """The location's free places from this month on."""
+@dataclass(frozen=True)
+class FreePlacesEntry:
+    """A month and age group the provider counts in, with the free places published now."""
+
+    month: date
+    age_group: str
+    free_places: int
+    updated_at: datetime
+
+
+def future_availabilities(
+    *, location: Location, today: date | None = None
+) -> list[FreePlacesEntry]:
+    """The location's known free places from this month on, as parents see them now.
+
+    One entry per month and age group the provider counts in (``Availability``): the
+    licensed places minus placements and open offers, with the provider's correction.
+    """
     current = first_of_month(today or timezone.localdate())
-    return list(location.availabilities.filter(month__gte=current).order_by("month", "age_group"))
+    rows = {
+        (row.month, row.age_group): row
+        for row in location.availabilities.filter(month__gte=current)
+    }
+    if not rows:
+        return []
+    months = occupancy_months(
+        start=current,
+        count=(max(month for month, _group in rows).year - current.year) * 12
+        + max(month for month, _group in rows).month
+        - current.month
+        + 1,
+    )
+    published = {
+        (item.month, age_group): free
+        for item in location_occupancy(location=location, months=months)
+        for age_group, free in item.free.items()
+    }
+    return [
+        FreePlacesEntry(
+            month=month,
+            age_group=age_group,
+            free_places=published.get((month, age_group)) or 0,
+            updated_at=row.updated_at,
+        )
+        for (month, age_group), row in sorted(rows.items())
+    ]
 
 
 @dataclass
 class AvailabilityGrid:
-    """Free places of one location: a row per month, a column per age group."""
+    """Free places of one location: a row per month, a column per age group.
+
+    ``values`` are the free places published now (None: not known); ``occupancy`` has
+    each month's figures side by side.
+    """
 
     months: list[date]
     age_groups: list[str]
     values: dict[tuple[date, str], int] = field(default_factory=dict)
     updated_at: datetime | None = None
     updated_by: User | None = None
+    occupancy: list[MonthOccupancy] = field(default_factory=list)
 
     def value(self, month: date, age_group: str) -> int | None:
         return self.values.get((month, age_group))
@@ -133,21 +181,17 @@ def availability_grid(
 
     An age group outside the location's range still shows when a count was kept for it.
     """
-    start = first_of_month(today or timezone.localdate())
-    month_list = [add_months(start, offset) for offset in range(months)]
-    rows = (
-        Availability.objects.filter(location=location, month__in=month_list)
-        .select_related("updated_by")
-        .order_by("updated_at")
-    )
+    month_list = occupancy_months(start=today, count=months)
+    occupancy = location_occupancy(location=location, months=month_list)
     grid = AvailabilityGrid(
-        months=month_list, age_groups=age_groups_for_location(location=location)
+        months=month_list,
+        age_groups=list(occupancy[0].free) if occupancy else [],
+        occupancy=occupancy,
     )
-    for row in rows:
-        grid.values[(row.month, row.age_group)] = row.free_places
-        grid.updated_at, grid.updated_by = row.updated_at, row.updated_by
-    kept = {age_group for (_month, age_group) in grid.values}
-    grid.age_groups = [
-        group for group in AgeGroup.values if group in kept or group in grid.age_groups
-    ]
+    for item in occupancy:
+        for age_group, free in item.free.items():
+            if free is not None:
+                grid.values[(item.month, age_group)] = free
+        if item.updated_at and (grid.updated_at is None or item.updated_at > grid.updated_at):
+            grid.updated_at, grid.updated_by = item.updated_at, item.updated_by
     return grid

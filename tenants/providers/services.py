@@ -33,6 +33,11 @@ from tenants.providers.models import (
     Organizer,
     is_priority_order,
 )
+from tenants.providers.occupancy import (
+    correction_for,
+    location_occupancy,
+    published_free_places,
+)
 
 LOCATION_CHANGE_PERMISSION = "providers.change_location"
 
@@ -75,7 +80,19 @@ def _only(fields: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _sync(location: Location) -> None:
-    catalogue_location_sync(loket=current_loket(), location=location)
+    catalogue_location_sync(
+        loket=current_loket(),
+        location=location,
+        free_places=published_free_places(location=location),
+    )
+
+
+def free_places_publish(*, location: Location) -> None:
+    """Placements or offers of ``location`` changed: the catalogue shows its free places anew.
+
+    Call it in the transaction that changed them.
+    """
+    _sync(location)
 
 
 @transaction.atomic
@@ -295,17 +312,55 @@ def _check_free_places(*, location: Location, free_places: int) -> None:
         )
 
 
+def _corrections(
+    *, location: Location, free_places: dict[tuple[date, str], int]
+) -> dict[tuple[date, str], int]:
+    months = sorted({first_of_month(month) for month, _age_group in free_places})
+    occupancy = {item.month: item for item in location_occupancy(location=location, months=months)}
+    return {
+        (first_of_month(month), age_group): correction_for(
+            occupancy=occupancy[first_of_month(month)], free_places=count
+        )
+        for (month, age_group), count in free_places.items()
+    }
+
+
+def _save_corrections(
+    *, location: Location, free_places: dict[tuple[date, str], int], user: User | None
+) -> list[Availability]:
+    """The provider's count of each month and age group becomes its correction.
+
+    The correction is what the count says beyond licensed places minus placements and open
+    offers right now, so that later placements and offers move the published figure.
+    """
+    # Locked: an offer made meanwhile would make the correction count it twice.
+    Location.objects.select_for_update().filter(pk=location.pk).first()
+    corrections = _corrections(location=location, free_places=free_places)
+    saved = []
+    for (month, age_group), count in free_places.items():
+        key = (first_of_month(month), age_group)
+        availability, _created = Availability.objects.update_or_create(
+            location=location,
+            month=key[0],
+            age_group=age_group,
+            defaults={"free_places": count, "correction": corrections[key], "updated_by": user},
+        )
+        saved.append(availability)
+    return saved
+
+
 @transaction.atomic
 def availability_set(
     *, location: Location, month: date, age_group: str, free_places: int, user: User | None
 ) -> Availability:
-    """Record the free places of one month and age group (the provider's own count)."""
+    """The provider's count of the free places of one month and age group, as of now.
+
+    Kept as a correction of the computed free places (``tenants.providers.occupancy``),
+    with who and when.
+    """
     _check_free_places(location=location, free_places=free_places)
-    availability, _created = Availability.objects.update_or_create(
-        location=location,
-        month=first_of_month(month),
-        age_group=age_group,
-        defaults={"free_places": free_places, "updated_by": user},
+    (availability,) = _save_corrections(
+        location=location, free_places={(month, age_group): free_places}, user=user
     )
     _sync(location)
     return availability
@@ -329,15 +384,7 @@ def availabilities_set(
         Availability.objects.filter(
             location=location, month=first_of_month(month), age_group=age_group
         ).delete()
-    saved = []
-    for (month, age_group), count in free_places.items():
-        availability, _created = Availability.objects.update_or_create(
-            location=location,
-            month=first_of_month(month),
-            age_group=age_group,
-            defaults={"free_places": count, "updated_by": user},
-        )
-        saved.append(availability)
+    saved = _save_corrections(location=location, free_places=free_places, user=user)
     _sync(location)
     return saved
 
@@ -364,11 +411,12 @@ def location_revoke(*, location: Location, user: User) -> None:
 def availability_take_place(
     *, location: Location, month: date, age_groups: Iterable[str]
 ) -> Availability | None:
-    """Take one free place of ``month`` for a child in ``age_groups`` (a placement).
+    """A placement from ``month`` takes the place its offer held: never refused.
 
-    The rows are locked, so that two placements at once cannot both take the last place.
-    None when the location keeps no count for that month and those age groups (nothing to
-    take from); a ValidationError (code ``no_free_place``) when it does and none is left.
+    The offer counted against the month's free places while it waited; as a placement it
+    counts on (``tenants.providers.occupancy``), so a correction needs no change. A count
+    kept from before corrections existed loses one place (not below 0). Returns the row of
+    the child's age group the place is counted in, or None when no count is kept.
     """
     rows = list(
         Availability.objects.select_for_update()
@@ -376,15 +424,11 @@ def availability_take_place(
         .order_by("id")
     )
     if not rows:
+        _sync(location)
         return None
-    available = next((row for row in rows if row.free_places > 0), None)
-    if available is None:
-        raise ValidationError(
-            _("There is no free place left at %(location)s in %(month)s for this age group."),
-            params={"location": location.name, "month": f"{first_of_month(month):%m/%Y}"},
-            code="no_free_place",
-        )
-    available.free_places -= 1
-    available.save(update_fields=["free_places", "updated_at"])
+    own_counts = [row for row in rows if row.correction is None and row.free_places > 0]
+    if own_counts:
+        own_counts[0].free_places -= 1
+        own_counts[0].save(update_fields=["free_places", "updated_at"])
     _sync(location)
-    return available
+    return (own_counts or rows)[0]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tenants.providers import api, views
+from tenants.providers import api, occupancy_api, occupancy_views, views
 
 app_name = "providers"
 
@@ -25,6 +25,11 @@ pages = [
         "beheer/opvang/locaties/<int:pk>/vrije-plaatsen/",
         views.location_free_places,
         name="location_free_places",
+    ),
+    path(
+        "beheer/opvang/locaties/<int:pk>/bezetting/",
+        occupancy_views.location_occupancy_grid,
+        name="location_occupancy",
     ),
     path(
         "beheer/opvang/locaties/<int:pk>/sluitingsperiodes/",
@@ -88,6 +93,11 @@ api_patterns = [
         "api/v1/providers/locations/<int:pk>/availability/",
         api.LocationAvailability.as_view(),
         name="api_location_availability",
+    ),
+    path(
+        "api/v1/providers/locations/<int:pk>/occupancy/",
+        occupancy_api.LocationOccupancyView.as_view(),
+        name="api_location_occupancy",
     ),
 ]
 

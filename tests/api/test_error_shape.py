@@ -20,7 +20,7 @@ from opvangloket.api_errors import (
     api_exception_handler,
 )
 from tenants.requests.changes import RequestNotFound
-from tests.support.allocation import choice_of, offer, register
+from tests.support.allocation import accept, choice_of, offer, register
 from tests.support.providers import make_location
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +36,7 @@ MISSING = {
     "submission": uuid.UUID(int=1),
     "offer_id": uuid.UUID(int=1),
     "location_id": 999_999,
+    "placement_id": 999_999,
 }
 
 
@@ -105,6 +106,14 @@ def objects(world) -> Objects:
     entries = register(location, name="Vorm", parent=world.users["parent"])
     choice = choice_of(entries, alpha, location)
     made = offer(alpha, choice, world.users["staff_alpha"])
+    placed = choice_of(
+        register(location, name="Geplaatst", parent=world.users["other_parent"]), alpha, location
+    )
+    placement = accept(
+        alpha,
+        offer(alpha, placed, world.users["staff_alpha"], passed_over_reason="-"),
+        world.users["other_parent"],
+    )
     return Objects(
         values={
             "id": location.pk,
@@ -113,6 +122,7 @@ def objects(world) -> Objects:
             "submission": entries[0].submission,
             "offer_id": made.public_id,
             "location_id": location.pk,
+            "placement_id": placement.pk,
         },
         organizer_id=location.organizer_id,
     )

@@ -63,5 +63,7 @@ def test_parent_searches_by_postcode_and_age_and_sees_free_places(
     expect(page.locator("h1")).to_have_text("Crèche De Zonnebloem")
     table = page.locator("table.free-places-table")
     expect(table).to_be_visible()
-    expect(table.locator("tbody tr")).to_have_count(1)
+    # Twelve months from now: the one counted, and "not known" for the others (never 0).
+    expect(table.locator("tbody tr")).to_have_count(12)
+    expect(table.locator("tbody tr", has_text="niet gekend")).to_have_count(11)
     expect(table.locator("tbody tr strong")).to_have_text(["2", "1"])

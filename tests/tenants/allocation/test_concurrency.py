@@ -1,4 +1,5 @@
-"""Accepting at the same moment, on two real database connections: one place, one placement.
+"""At the same moment, on two real database connections: one child placed once, one last
+place held by one offer.
 
 These tests cannot run inside the usual test transaction (the other connections would not
 see its data), and must not flush the database (that would remove the session's lokets).
@@ -12,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -23,7 +25,7 @@ from tenants.allocation.services import OfferRefused
 from tenants.providers.models import Availability
 from tenants.providers.services import location_delete
 from tenants.requests.models import ChildcareRequest
-from tests.support.allocation import choice_of, offer, register
+from tests.support.allocation import accept, choice_of, offer, register
 from tests.support.providers import make_location, set_free_places
 from tests.support.requests import some_day
 
@@ -109,7 +111,26 @@ def test_two_offers_accepted_at_once_place_the_child_once(committed):
     assert sorted(statuses) == sorted(["accepted", "placement", "withdrawn"])
 
 
-def test_two_children_accepting_the_last_place_at_once_get_one_placement(committed):
+def offering(loket, choice, user) -> Callable[[], object]:
+    def job():
+        with tenant_context(loket):
+            return services.offer_make(
+                choice=choice,
+                start_date=choice.request.desired_start,
+                care_plan=["mon_am"],
+                actor=user,
+                now=timezone.now(),
+                passed_over_reason="beide tegelijk",
+            )
+
+    return job
+
+
+def test_two_offers_at_once_for_the_last_place_hold_it_once(committed):
+    """The last free place is held by one offer; the other asks to confirm the capacity.
+
+    Both children's parents can then accept whatever was offered: the place was held.
+    """
     world = committed["world"]
     alpha = world.lokets["alpha"]
     parents = [world.users["parent"], world.users["other_parent"]]
@@ -118,27 +139,23 @@ def test_two_children_accepting_the_last_place_at_once_get_one_placement(committ
     committed["locations"].append((alpha, location))
     start = some_day(60)
     set_free_places(alpha, location, start, "baby", 1)
-    offers = []
-    for parent, name in zip(parents, ("Laatste", "Plaats"), strict=True):
-        entries = register(location, name=name, parent=parent, desired_start=start)
-        offers.append(
-            offer(
-                alpha,
-                choice_of(entries, alpha, location),
-                world.users["staff_alpha"],
-                passed_over_reason="beide tegelijk",
-            )
+    choices = [
+        choice_of(
+            register(location, name=name, parent=parent, desired_start=start), alpha, location
         )
+        for parent, name in zip(parents, ("Laatste", "Plaats"), strict=True)
+    ]
     connection.set_schema_to_public()
 
     results = run_together(
-        *(accepting(alpha, made, parent) for made, parent in zip(offers, parents, strict=True))
+        *(offering(alpha, choice, world.users["staff_alpha"]) for choice in choices)
     )
 
-    placements = [result for result in results if isinstance(result, Placement)]
-    refusals = [result for result in results if isinstance(result, OfferRefused)]
-    assert len(placements) == 1 and len(refusals) == 1, results
-    assert refusals[0].code == "no_free_place"
+    made = [result for result in results if isinstance(result, Offer)]
+    refusals = [result for result in results if isinstance(result, ValidationError)]
+    assert len(made) == 1 and len(refusals) == 1, results
+    assert "capacity_confirmed" in refusals[0].message_dict
+    placement = accept(alpha, made[0], parents[results.index(made[0])])
+    assert placement.location_id == location.pk
     with tenant_context(alpha):
-        assert Placement.objects.filter(location=location).count() == 1
-        assert Availability.objects.get(location=location).free_places == 0
+        assert Availability.objects.get(location=location).correction is not None

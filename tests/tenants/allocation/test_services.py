@@ -171,7 +171,7 @@ def test_advised_offers_stay_within_ten_percent_of_licensed_places(world):
     assert offer(alpha, choices[1], staff, passed_over_reason="zie dossier").pk
 
 
-def test_accepting_takes_a_free_place_and_the_catalogue_follows(world):
+def test_an_offer_holds_the_last_free_place_and_both_parents_can_accept(world):
     alpha = world.lokets["alpha"]
     location = make_location(alpha)
     start = some_day(60)
@@ -181,21 +181,30 @@ def test_accepting_takes_a_free_place_and_the_catalogue_follows(world):
         register(location, name="Twee", parent=world.users["other_parent"]), alpha, location
     )
     staff = world.users["staff_alpha"]
-    offers = [offer(alpha, first, staff), offer(alpha, second, staff)]
-    accept(alpha, offers[0], world.users["parent"])
-    with tenant_context(alpha):
-        assert Availability.objects.get(location=location).free_places == 0
-    catalogue = CatalogueAvailability.objects.get(
-        catalogue_location__location_id=location.pk,
-        catalogue_location__loket=alpha,
-        month=first_of_month(start),
-    )
-    assert catalogue.free_places == 0
-    # No place left: refused, and the offer stays open for the provider to sort out.
-    with pytest.raises(OfferRefused) as refused:
-        accept(alpha, offers[1], world.users["other_parent"])
-    assert refused.value.code == "no_free_place" and not refused.value.offer_withdrawn
+
+    def published() -> int:
+        return CatalogueAvailability.objects.get(
+            catalogue_location__location_id=location.pk,
+            catalogue_location__loket=alpha,
+            month=first_of_month(start),
+        ).free_places
+
+    offers = [offer(alpha, first, staff)]
+    assert published() == 0  # the open offer holds the one free place
+    with pytest.raises(ValidationError) as asked:
+        offer(alpha, second, staff, passed_over_reason="-")
+    assert "capacity_confirmed" in asked.value.message_dict
+    offers.append(offer(alpha, second, staff, passed_over_reason="-", capacity_confirmed=True))
     assert offer_status(alpha, offers[1]) == Offer.Status.OPEN
+    accept(alpha, offers[0], world.users["parent"])
+    assert published() == 0
+    # Beyond the free places, but the provider confirmed: the parent can accept.
+    placement = accept(alpha, offers[1], world.users["other_parent"])
+    assert placement.location_id == location.pk
+    assert published() == 0
+    with tenant_context(alpha):
+        # The provider's count stays as it was said, with who and when.
+        assert Availability.objects.get(location=location).free_places == 1
 
 
 def test_declining_ends_the_choice_and_keeps_the_request_open(world, herent_and_tienen):
