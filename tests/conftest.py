@@ -17,7 +17,7 @@ from tests.support.auditor import use_auditor_alias_in_test_database
 from tests.support.registry import status_disagreements
 from tests.support.world import PASSWORD, World, build_world
 
-pytest_plugins = ["tests.support.fixtures"]
+pytest_plugins = ["tests.support.fixtures", "tests.support.oidc"]
 
 # Sync Playwright keeps an event loop running in the test thread while the ORM is used
 # synchronously; see tests/browser/conftest.py for the connection this costs.

@@ -45,6 +45,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("platform operator"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # A guardian proven by government login: the keyed hash of their national register
+    # number (shared.accounts.government_login.claims.guardian_key), never the number.
+    # One number, one account.
+    guardian_key = models.CharField(
+        _("national register number (keyed hash)"), max_length=64, blank=True, editable=False
+    )
 
     objects = UserManager()
 
@@ -55,6 +61,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guardian_key"],
+                condition=~Q(guardian_key=""),
+                name="accounts_user_one_account_per_guardian",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

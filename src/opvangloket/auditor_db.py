@@ -17,7 +17,9 @@ from django.db import connections
 AUDITOR_ALIAS = "auditor"
 # Apps of the login itself (accounts, sessions, e-mail addresses): read and written on default.
 # The shared cache (django_cache: login throttling) is read and written there too.
-LOGIN_APPS = frozenset({"sessions", "accounts", "auth", "account", "contenttypes", "django_cache"})
+LOGIN_APPS = frozenset(
+    {"sessions", "accounts", "auth", "account", "socialaccount", "contenttypes", "django_cache"}
+)
 
 _reading_as_auditor: ContextVar[bool] = ContextVar("reading_as_auditor", default=False)
 

@@ -134,6 +134,9 @@ SHARED_APPS = [
     "django.contrib.admin",
     "allauth",
     "allauth.account",
+    # The government login (OpenID Connect: ACM/IDM), see "Government login" below.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     # Content-Security-Policy (Django 5.2 has none built in; Django 6.0 will).
     "csp",
     "rest_framework",
@@ -253,6 +256,60 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+
+# --- Government login (OpenID Connect: the Flemish government's ACM/IDM) ----------------
+# allauth's openid_connect provider with our provider class (shared.accounts.government_login):
+# the ID token's signature always checked, a client secret or a signed JWT, the national
+# register number kept only as a keyed hash. Off (no button) without an issuer.
+def government_login_apps() -> list[dict]:
+    issuer = os.environ.get("OPVANGLOKET_OIDC_ISSUER", "").rstrip("/")
+    if not issuer:
+        return []
+    client_id = os.environ.get("OPVANGLOKET_OIDC_CLIENT_ID", "")
+    secret = os.environ.get("OPVANGLOKET_OIDC_CLIENT_SECRET", "")
+    key_file = os.environ.get("OPVANGLOKET_OIDC_PRIVATE_KEY_FILE", "")
+    private_key = Path(key_file).read_text() if key_file else ""
+    if not client_id or not (secret or private_key):
+        raise ImproperlyConfigured(
+            "OPVANGLOKET_OIDC_ISSUER needs OPVANGLOKET_OIDC_CLIENT_ID and either "
+            "OPVANGLOKET_OIDC_CLIENT_SECRET or OPVANGLOKET_OIDC_PRIVATE_KEY_FILE."
+        )
+    app_settings = {
+        "server_url": issuer,
+        "oauth_pkce_enabled": True,
+        "scope": env_list("OPVANGLOKET_OIDC_SCOPES", "openid,profile,email,rrn"),
+    }
+    if private_key:
+        app_settings.update(
+            private_key=private_key, key_id=os.environ.get("OPVANGLOKET_OIDC_KEY_ID", "")
+        )
+    else:
+        app_settings["token_auth_method"] = os.environ.get(
+            "OPVANGLOKET_OIDC_TOKEN_AUTH_METHOD", "client_secret_basic"
+        )
+    return [
+        {
+            "provider_id": "acmidm",
+            "name": "ACM/IDM",
+            "client_id": client_id,
+            "secret": secret,
+            "settings": app_settings,
+        }
+    ]
+
+
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "shared.accounts.government_login.provider.GovernmentLoginProvider",
+        "APPS": government_login_apps(),
+    }
+}
+SOCIALACCOUNT_ADAPTER = "shared.accounts.government_login.adapter.SocialAccountAdapter"
+# Tokens are not kept: the login needs them once. No login into an existing account by
+# e-mail address alone: an account with a password connects the government login itself.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 
 # --- Login throttling and the real client address ---------------------------------------
 # Proxies whose X-Forwarded-For is believed (addresses or networks): nginx on this host.
