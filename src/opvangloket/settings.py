@@ -175,6 +175,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A NUL character in the path or query: 400 before any view (opvangloket.request_limits).
+    "opvangloket.request_limits.NulCharacterMiddleware",
 ]
 
 TEMPLATES = [
@@ -388,6 +390,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bodies nested too deep or holding a NUL character are refused while parsing.
+    "DEFAULT_PARSER_CLASSES": [
+        "opvangloket.request_limits.JSONParser",
+        "opvangloket.request_limits.FormParser",
+        "opvangloket.request_limits.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     # Service errors (Django ValidationError, PermissionDenied, domain "not found") answered

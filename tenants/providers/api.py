@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from opvangloket.request_limits import FormParser, JSONParser, MultiPartParser
 from shared.accounts.permissions import READ_METHODS, Access, HasRole
-from shared.catalogue.vocabulary import AgeGroup, first_of_month
+from shared.catalogue.vocabulary import AgeGroup, first_of_month, month_errors
 from shared.geography.models import Municipality
 from tenants.providers import services
 from tenants.providers.forms import MAX_IMPORT_BYTES
@@ -119,9 +119,13 @@ class MonthField(serializers.Field):
         try:
             year, month = (int(part) for part in str(data).split("-"))
             calendar.monthrange(year, month)  # checks the month number
-            return date(year, month, 1)
-        except (TypeError, ValueError, calendar.IllegalMonthError):
+            first = date(year, month, 1)
+        except (TypeError, ValueError, calendar.IllegalMonthError, OverflowError):
             self.fail("invalid")
+        errors = month_errors(first)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return first
 
     def to_representation(self, value: date) -> str:
         return f"{value:%Y-%m}"

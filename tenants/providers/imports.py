@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -34,6 +34,7 @@ from tenants.providers.services import (
 )
 
 MAX_ROWS = 2000
+NUL = "\x00"
 
 
 @dataclass(frozen=True)
@@ -465,6 +466,25 @@ def _column_of(form_field: str) -> str:
     return form_field
 
 
+def _rows(reader: Any, importer: _Importer) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of each row; a cell longer than the csv module reads (131,072
+    characters) is reported on its line, and the reading stops there."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            importer.problem(
+                reader.line_num,
+                "",
+                _("A cell of this row is longer than %(count)s characters.")
+                % {"count": csv.field_size_limit()},
+            )
+            return  # the reader cannot go on past such a cell
+        yield reader.line_num, cells
+
+
 def _read(csv_file: IO[bytes] | IO[str] | None, text: str | None) -> str:
     if text is not None:
         return text.lstrip("\ufeff")
@@ -497,16 +517,24 @@ def locations_import(
     if not any(line.strip() for line in lines):
         importer.problem(1, "", _("The file is empty."))
         return importer.report
+    if NUL in content:
+        # PostgreSQL keeps no NUL character in text: the line is reported, nothing is read.
+        line = content.count("\n", 0, content.index(NUL)) + 1
+        importer.problem(line, "", _("This line contains a NUL character."))
+        return importer.report
     reader = csv.reader(io.StringIO(content), delimiter=_delimiter(lines[0]))
-    names = importer.read_header(next(reader))
+    rows_read = _rows(reader, importer)
+    header = next(rows_read, None)
+    if header is None:
+        return importer.report
+    names = importer.read_header(header[1])
     if not importer.report.is_valid and any(
         column.required and column.name not in importer.headers for column in COLUMNS
     ):
         # Every row would repeat the missing column's error: report the header alone.
         return importer.report
     rows: list[_Row] = []
-    for cells in reader:
-        number = reader.line_num
+    for number, cells in rows_read:
         if not any(cell.strip() for cell in cells):
             continue
         if len(rows) >= MAX_ROWS:

@@ -281,3 +281,23 @@ def test_the_example_file_can_be_downloaded(client_for, alpha):
     text = response.content.decode("utf-8-sig")
     assert text.splitlines()[0] == HEADER
     assert ";24038;" in text
+
+
+def test_a_cell_longer_than_any_csv_field_is_reported_not_a_server_error(alpha):
+    # Python's csv module stops at 131,072 characters in one field.
+    row = GOOD_ROWS[0].replace("De Zonnebloem", '"' + "Z" * 140_000 + '"')
+    report = run(alpha, csv_text(row, GOOD_ROWS[1]))
+    assert not report.is_valid
+    assert (2, "") in problems(report)
+    assert "131072" in report.problems[0].message.replace(".", "").replace(" ", "")
+    assert counts(alpha)[1] == 0
+
+
+@pytest.mark.parametrize("column", range(len(HEADER.split(";"))))
+def test_a_nul_character_in_any_cell_is_reported(alpha, column):
+    cells = GOOD_ROWS[0].split(";")
+    cells[column] = cells[column][:2] + "\x00" + cells[column][2:]
+    report = run(alpha, csv_text(";".join(cells)))
+    assert not report.is_valid
+    assert problems(report) == {(2, "")}
+    assert counts(alpha)[1] == 0
