@@ -15,6 +15,7 @@ from shared.catalogue.vocabulary import (
     Weekday,
     age_in_months,
     first_of_month,
+    month_errors,
 )
 from shared.geography.models import Municipality, Postcode
 
@@ -28,6 +29,13 @@ class MonthField(forms.DateField):
     def to_python(self, value):
         day = super().to_python(value)
         return first_of_month(day) if day else None
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            errors = month_errors(value)
+            if errors:
+                raise forms.ValidationError(errors, code="out_of_range")
 
 
 class CatalogueSearchForm(forms.Form):

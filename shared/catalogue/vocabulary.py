@@ -136,6 +136,23 @@ def age_group_at(birth_date: date, on: date) -> str:
     return age_groups_at(birth_date, on)[0]
 
 
+# The months any date a person gives us can fall in (a desired start, a filter, free
+# places, a figures period): past these, month arithmetic runs out of calendar (the month
+# after December 9999), and no childcare request is about them.
+FIRST_MONTH = date(2000, 1, 1)
+LAST_MONTH = date(2099, 12, 1)
+
+
+def month_errors(day: date) -> list[str]:
+    """Why the month of ``day`` is not one we work with (empty when it is)."""
+    if FIRST_MONTH <= first_of_month(day) <= LAST_MONTH:
+        return []
+    return [
+        gettext("Choose a month from %(first)s to %(last)s.")
+        % {"first": f"{FIRST_MONTH:%Y-%m}", "last": f"{LAST_MONTH:%Y-%m}"}
+    ]
+
+
 def first_of_month(day: date) -> date:
     return day.replace(day=1)
 

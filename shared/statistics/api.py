@@ -12,14 +12,17 @@ from rest_framework.views import APIView
 from shared.accounts.permissions import Access, HasRole
 from shared.registry.models import AnswerReason
 from shared.statistics.answers import why_no_offer
+from shared.statistics.forms import FiguresPeriodForm
 from shared.statistics.selectors import (
+    FIGURES_FROM,
+    FIGURES_UNTIL,
+    Period,
     duplicates_to_decide,
     figures_compute,
     reconciliation_for_loket,
     scope_for_loket,
     scope_for_region,
 )
-from shared.statistics.views import period_from
 
 
 class FigureTotalsSerializer(serializers.Serializer):
@@ -99,6 +102,33 @@ class FiguresSerializer(serializers.Serializer):
     )
 
 
+PERIOD_PARAMETERS = [
+    OpenApiParameter(
+        "year",
+        OpenApiTypes.INT,
+        description=f"A calendar year, {FIGURES_FROM.year} to {FIGURES_UNTIL.year - 1}.",
+    ),
+    OpenApiParameter(
+        "start",
+        OpenApiTypes.DATE,
+        description=f"First day (with end), from {FIGURES_FROM.isoformat()}.",
+    ),
+    OpenApiParameter(
+        "end",
+        OpenApiTypes.DATE,
+        description=f"Day after the last day, at most {FIGURES_UNTIL.isoformat()}.",
+    ),
+]
+
+
+def _period(request: Request) -> Period:
+    """The period asked for; a 400 in the one shape when it is not one figures cover."""
+    form = FiguresPeriodForm(request.query_params)
+    if not form.is_valid():
+        raise serializers.ValidationError(form.errors)
+    return form.period()
+
+
 class FiguresView(APIView):
     """Figures from the child portal: each child counted once, across lokets.
 
@@ -108,11 +138,7 @@ class FiguresView(APIView):
     permission_classes = [HasRole(Access.LOKET_STAFF, Access.REGION_COORDINATOR)]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("year", OpenApiTypes.INT, description="A calendar year."),
-            OpenApiParameter("start", OpenApiTypes.DATE, description="First day (with end)."),
-            OpenApiParameter("end", OpenApiTypes.DATE, description="Day after the last day."),
-        ],
+        parameters=PERIOD_PARAMETERS,
         responses=FiguresSerializer,
     )
     def get(self, request: Request) -> Response:
@@ -123,7 +149,7 @@ class FiguresView(APIView):
             scope = scope_for_loket(loket=loket)
         else:
             scope = scope_for_region(region=request.region)
-        period = period_from(request.query_params)
+        period = _period(request)
         figures = figures_compute(scope=scope, period=period)
         figures["possible_duplicates_to_decide"] = duplicates_to_decide(scope=scope, period=period)
         figures["why_no_offer"] = why_no_offer(scope=scope, period=period)
@@ -170,11 +196,7 @@ class ReconciliationView(APIView):
     permission_classes = [HasRole(Access.LOKET_STAFF)]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("year", OpenApiTypes.INT, description="A calendar year."),
-            OpenApiParameter("start", OpenApiTypes.DATE, description="First day (with end)."),
-            OpenApiParameter("end", OpenApiTypes.DATE, description="Day after the last day."),
-        ],
+        parameters=PERIOD_PARAMETERS,
         responses=ReconciliationSerializer,
         examples=[
             OpenApiExample(
@@ -203,7 +225,7 @@ class ReconciliationView(APIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        period = period_from(request.query_params)
+        period = _period(request)
         reconciliation = reconciliation_for_loket(loket=request.loket, period=period)
         scope = scope_for_loket(loket=request.loket)
         return Response(

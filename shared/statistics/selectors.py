@@ -29,8 +29,9 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from shared.catalogue.vocabulary import add_months, first_of_month
+from shared.catalogue.vocabulary import FIRST_MONTH, LAST_MONTH, add_months, first_of_month
 from shared.geography.models import Municipality
 from shared.lokets.models import Loket, Region
 from shared.registry.duplicates import duplicates_for_loket, duplicates_waiting_in
@@ -108,6 +109,40 @@ class Period:
             months.append(Period(start=max(month, self.start), end=min(following, self.end)))
             month = following
         return months
+
+
+# What one request may ask figures for: days in [FIGURES_FROM, FIGURES_UNTIL], and at most
+# MAX_SPLIT_PERIODS periods when split per month (each period is a few queries).
+FIGURES_FROM = FIRST_MONTH
+FIGURES_UNTIL = add_months(LAST_MONTH, 1)
+MAX_SPLIT_PERIODS = 60
+
+
+def period_errors(*, period: Period, split: bool = False) -> dict[str, list[str]]:
+    """Why figures cannot be computed for ``period`` (split per month or not), per field."""
+    errors: dict[str, list[str]] = {}
+    bounds = _("Figures cover %(first)s to %(last)s: choose days in between.") % {
+        "first": FIGURES_FROM.isoformat(),
+        "last": FIGURES_UNTIL.isoformat(),
+    }
+    if not FIGURES_FROM <= period.start <= FIGURES_UNTIL:
+        errors["start"] = [bounds]
+    if not FIGURES_FROM <= period.end <= FIGURES_UNTIL:
+        errors["end"] = [bounds]
+    if errors:
+        return errors
+    if period.end <= period.start:
+        return {"end": [_("Choose an end after the start.")]}
+    months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month
+    if split and months + (period.end.day > 1) > MAX_SPLIT_PERIODS:
+        errors["split"] = [
+            _(
+                "One period per month is possible for at most %(count)s months: choose a "
+                "shorter period."
+            )
+            % {"count": MAX_SPLIT_PERIODS}
+        ]
+    return errors
 
 
 def period_of_year(year: int) -> Period:

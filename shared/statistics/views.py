@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,39 +11,17 @@ from shared.accounts.permissions import Access, check_access, role_required
 from shared.catalogue.vocabulary import AgeGroup
 from shared.statistics import exports
 from shared.statistics.answers import why_no_offer
+from shared.statistics.forms import FiguresPeriodForm
 from shared.statistics.selectors import (
-    Period,
     Scope,
     duplicates_to_decide,
     figures_compute,
     loket_dashboard,
     loket_duplicate_counts,
-    period_of_year,
     reconciliation_for_loket,
     scope_for_loket,
     scope_for_region,
 )
-
-
-def period_from(params) -> Period:
-    """``?year=2025``, or ``?start=2025-01-01&end=2025-07-01`` (end excluded); default this year."""
-    try:
-        if params.get("start") and params.get("end"):
-            period = Period(
-                start=date.fromisoformat(params["start"]), end=date.fromisoformat(params["end"])
-            )
-            if period.start < period.end:
-                return period
-        if params.get("year"):
-            return period_of_year(int(params["year"]))
-    except ValueError:
-        pass
-    return period_of_year(timezone.localdate().year)
-
-
-def periods_from(params) -> list[Period]:
-    period = period_from(params)
-    return period.months() if params.get("split") == "month" else [period]
 
 
 def _chart(key: str, title: str, items: list[tuple[str, int]]) -> dict:
@@ -115,13 +91,24 @@ def charts(figures: dict) -> list[dict]:
     ]
 
 
+def _refused_period(
+    request: HttpRequest, template: str, form: FiguresPeriodForm, **context
+) -> HttpResponse:
+    """The page's period form with its errors and what was typed; nothing computed."""
+    return render(request, template, {"form": form, **context}, status=400)
+
+
 def _figures_page(request: HttpRequest, scope: Scope) -> HttpResponse:
-    period = period_from(request.GET)
+    form = FiguresPeriodForm(request.GET)
+    if not form.is_valid():
+        return _refused_period(request, "statistics/figures.html", form, scope=scope)
+    period = form.period()
     figures = figures_compute(scope=scope, period=period)
     return render(
         request,
         "statistics/figures.html",
         {
+            "form": form,
             "scope": scope,
             "period": period,
             "figures": figures,
@@ -138,7 +125,10 @@ def _download(request: HttpRequest, scope: Scope, fmt: str) -> HttpResponse:
     table = request.GET.get("table") or "figures"
     if fmt not in ("csv", "xlsx") or table not in exports.TABLES:
         raise Http404
-    periods = periods_from(request.GET)
+    form = FiguresPeriodForm(request.GET)
+    if not form.is_valid():
+        return _refused_period(request, "statistics/figures.html", form, scope=scope)
+    periods = form.periods()
     name = f"cijfers-{periods[0].start:%Y%m%d}-{periods[-1].end:%Y%m%d}"
     if table == "why_no_offer":
         name = f"waarom-geen-aanbod-{periods[0].start:%Y%m%d}-{periods[-1].end:%Y%m%d}"
@@ -171,13 +161,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @role_required(Access.LOKET_STAFF)
 def loket_reconciliation(request: HttpRequest) -> HttpResponse:
     """The requests behind the loket's figures of a period, per child identity."""
-    period = period_from(request.GET)
+    form = FiguresPeriodForm(request.GET)
+    if not form.is_valid():
+        return _refused_period(request, "statistics/reconciliation.html", form)
+    period = form.period()
     scope = scope_for_loket(loket=request.loket)
     figures = figures_compute(scope=scope, period=period)
     return render(
         request,
         "statistics/reconciliation.html",
         {
+            "form": form,
             "period": period,
             "reconciliation": reconciliation_for_loket(loket=request.loket, period=period),
             "totals": figures["totals"],

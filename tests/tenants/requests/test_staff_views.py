@@ -362,3 +362,12 @@ def test_the_staff_area_links_to_the_requests_for_loket_staff_only(client_for):
     assert 'href="/beheer/aanvragen/"' in staff_home
     provider_home = client_for("alpha", user="provider_alpha").get("/beheer/").content.decode()
     assert 'href="/beheer/aanvragen/"' not in provider_home
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+def test_a_start_month_past_any_calendar_is_explained(staff, varied, month):
+    page = staff.get(LIST, {"start_month": month}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Choose a month from 2000-01 to 2099-12." in page.content.decode()
+    api = staff.get("/api/v1/requests/", {"start_month": month})
+    assert api.status_code == 400
+    assert list(api.json()) == ["start_month"]
