@@ -311,7 +311,9 @@ def location_close(
         was_placed = choice.pk in placed_choices
         reopened: list[str] = []
         entry = own_entries.get(request.pk)
-        if was_placed and request.status == RequestStatus.PLACED:
+        # A request whose personal data were removed (tenants.requests.retention) has no
+        # family left to look for another place: its choice ends, it is not reopened.
+        if was_placed and request.status == RequestStatus.PLACED and not request.anonymised_at:
             elsewhere = (
                 _reopen_elsewhere(placed=entry, entries=entries, needed_from=closes_on, now=now)
                 if entry is not None

@@ -14,12 +14,20 @@ from django_tenants.utils import tenant_context
 from shared.jobs.models import JobRun
 from shared.jobs.services import jobs_run
 from shared.registry.models import PossibleDuplicate, RegistryEntry, RequestStatus
+from tenants.allocation.closing import location_close
+from tenants.allocation.services import offer_accept, offer_make
 from tenants.audit.models import AuditEvent
 from tenants.requests import changes, confirmation
-from tenants.requests.models import ChildcareRequest, RequestEvent, RequestNote
+from tenants.requests.models import (
+    ChildcareRequest,
+    ChoiceStatus,
+    RequestChoice,
+    RequestEvent,
+    RequestNote,
+)
 from tenants.requests.notes import request_note_add
 from tests.support.providers import make_location
-from tests.support.requests import submit
+from tests.support.requests import some_day, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +284,33 @@ def test_free_text_in_the_history_is_emptied_and_ids_stay(world, family):
         assert answered.details == {"location": "Bengeltjes", "reason": "", "note": ""}
         note_added = RequestEvent.objects.get(request_id=request.pk, kind=RequestEvent.Kind.NOTE)
         assert isinstance(note_added.details["note"], int)
+
+
+def test_a_placed_request_whose_data_were_removed_is_not_reopened_when_its_location_closes(
+    world, family
+):
+    alpha, parent = world.lokets["alpha"], world.users["other_parent"]
+    with tenant_context(alpha):
+        choice = RequestChoice.objects.get(request_id=family["open"].request_id)
+        offer = offer_make(
+            choice=choice,
+            actor=world.users["staff_alpha"],
+            start_date=some_day(60),
+            care_plan=["mon_am", "mon_pm"],
+            now=timezone.now(),
+        )
+        offer_accept(offer=offer, parent_or_staff=parent, now=timezone.now())
+    assert run_job(days=740).result["anonymised"] == 2
+    with tenant_context(alpha):
+        affected = location_close(
+            location=family["location"],
+            closes_on=some_day(30),
+            reason="De opvang stopt",
+            actor=world.users["staff_alpha"],
+            now=timezone.now(),
+        )
+        request = ChildcareRequest.objects.get(pk=family["open"].request_id)
+        assert request.status == RequestStatus.PLACED  # no family left to look for a place
+        assert RequestChoice.objects.get(pk=choice.pk).status == ChoiceStatus.LOCATION_CLOSED
+    assert [item.reopened_locations for item in affected if item.was_placed] == [()]
+    assert RegistryEntry.objects.get(pk=family["open"].pk).status == RequestStatus.PLACED
