@@ -175,6 +175,16 @@ class OidcProvider:
             self._log = None
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test of the served government login uses the test database (as ``served_site``'s,
+    tests/support/fixtures.py): without the mark pytest-django would not create it."""
+    for item in items:
+        if "government_login_site" in getattr(
+            item, "fixturenames", ()
+        ) and not item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture(scope="session")
 def _government_login_ports() -> dict[str, int]:
     return {"site": free_port()}
