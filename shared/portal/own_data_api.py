@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -49,6 +50,17 @@ class ErasedSerializer(serializers.Serializer):
     anonymised = serializers.IntegerField(help_text="Requests whose personal data were removed.")
 
 
+class PdfRenderer(BaseRenderer):
+    """Lets a client ask for ``Accept: application/pdf``; errors still answer as JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else JSONRenderer().render(data)
+
+
 class MyData(APIView):
     """All your data: your account, unfinished requests and every request at every loket."""
 
@@ -64,6 +76,7 @@ class MyDataPdf(APIView):
     """All your data as a readable PDF document (the same as the JSON)."""
 
     permission_classes = [HasRole(Access.PARENT)]
+    renderer_classes = [JSONRenderer, PdfRenderer]
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request) -> HttpResponse:

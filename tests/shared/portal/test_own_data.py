@@ -111,7 +111,10 @@ def test_the_pdf_reads_as_the_family_s_data_in_their_language(client_for, famili
     assert "Lotte slaapt slecht." in text
     for absent in ("Mats", "Janssens", "ine@example.be"):
         assert absent not in text
-    french = client.get("/api/v1/my/data/pdf/", HTTP_ACCEPT_LANGUAGE="fr")
+    french = client.get(
+        "/api/v1/my/data/pdf/", HTTP_ACCEPT_LANGUAGE="fr", HTTP_ACCEPT="application/pdf"
+    )
+    assert french.status_code == 200
     assert "Tes données" in pdf_text(french.content)
 
 
