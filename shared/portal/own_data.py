@@ -8,9 +8,9 @@ another family's, nothing of the registry's internals.
 ``account_erase`` withdraws the parent's open requests (registry entries locked first,
 then each loket's rows; ``part_set_status`` keeps the registry in step), removes the
 personal data of every request of theirs (``tenants.requests.retention``), deletes the
-drafts and e-mail addresses, and closes the account for good: it keeps no name, no
-address and no password, and can never log in again. The figures keep counting the
-requests.
+drafts, e-mail addresses and government login identities, and closes the account for
+good: it keeps no name, no address, no guardian key and no password, and can never log
+in again. The figures keep counting the requests.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -120,9 +121,13 @@ def account_erase(*, user: User, now: datetime) -> dict[str, int]:
         anonymised += parts_anonymise(parts, actor=user, now=now, why=ERASED_BY_PARENT)
     RequestDraft.objects.filter(owner=user).delete()
     EmailAddress.objects.filter(user=user).delete()
+    # The government login's identities (their stored claims) and the guardian key: a later
+    # government login of the same person makes a new account.
+    SocialAccount.objects.filter(user=user).delete()
     user.email = ERASED_EMAIL.format(token=uuid.uuid4().hex)
     user.full_name = ""
+    user.guardian_key = ""
     user.is_active = False
     user.set_unusable_password()
-    user.save(update_fields=["email", "full_name", "is_active", "password"])
+    user.save(update_fields=["email", "full_name", "guardian_key", "is_active", "password"])
     return {"withdrawn": withdrawn, "anonymised": anonymised}

@@ -286,3 +286,23 @@ def test_a_signed_jwt_client_logs_in_without_a_secret(client_for, oidc_provider)
     bart = User.objects.get(email=BART["email"])
     assert bart.guardian_key == guardian_key(BART["rrn"])
     assert client.get("/api/v1/me/").json()["email"] == BART["email"]
+
+
+@pytest.mark.django_db
+def test_erasing_the_account_forgets_the_number_and_the_government_identity(world):
+    from datetime import UTC, datetime
+
+    from shared.portal.own_data import account_erase
+
+    parent = User.objects.create_user(
+        "te.wissen@ouders.example", guardian_key=guardian_key(AN["rrn"])
+    )
+    SocialAccount.objects.create(
+        user=parent, provider="acmidm", uid="te-wissen", extra_data={"userinfo": {"name": "X"}}
+    )
+
+    account_erase(user=parent, now=datetime(2026, 12, 2, tzinfo=UTC))
+
+    parent.refresh_from_db()
+    assert parent.guardian_key == ""
+    assert not SocialAccount.objects.filter(user=parent).exists()
