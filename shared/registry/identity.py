@@ -69,6 +69,11 @@ def family_key(*, parent_id: int | None, claim_email_key: str = "") -> str:
     The parent's account; for a desk registration not yet claimed, the keyed hash of the
     e-mail address it was made with (claiming moves it to the account's family); empty
     for a desk registration without e-mail (a family of its own).
+
+    A guardian proven by government login is their account too: the account holds the
+    keyed hash of their national register number (``User.guardian_key``, unique: one
+    number, one account), so the account's key is that guardian's family. A child's
+    national number (``child_keys``, another purpose) never names a guardian.
     """
     if parent_id is not None:
         return keyed_hash(str(parent_id), purpose="family-account")
