@@ -38,6 +38,7 @@ from tenants.allocation.selectors import (
     ranked_higher_without_offer,
 )
 from tenants.providers.models import Location
+from tenants.providers.occupancy import month_occupancy
 from tenants.providers.selectors import locations_manageable_by
 from tenants.providers.views import MANAGERS
 from tenants.requests.models import RequestChoice
@@ -135,6 +136,7 @@ def offer_create(request: HttpRequest, location_id: int, choice_id: int) -> Http
             "line": queue_line_of(choice=choice),
             "form": form,
             "passed_over": passed_over,
+            "start_month": month_occupancy(location=location, month=choice.request.desired_start),
         },
         status=400 if form.errors else 200,
     )

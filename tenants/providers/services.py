@@ -83,7 +83,7 @@ def _sync(location: Location) -> None:
     catalogue_location_sync(
         loket=current_loket(),
         location=location,
-        free_places=published_free_places(location=location),
+        free_places=published_free_places(location=location) if location.is_published else [],
     )
 
 

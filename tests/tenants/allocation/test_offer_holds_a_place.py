@@ -68,6 +68,9 @@ def test_the_offer_page_asks_to_confirm_the_capacity(client_for, world, full_mon
     provider = client_for("alpha", "provider_alpha")
     url = f"/beheer/wachtlijst/{location.pk}/{choice.pk}/aanbod/"
     form = {"start_date": start.isoformat(), "care_plan": PLAN}
+    shown = provider.get(url).content.decode()
+    assert "0 geplaatst en 0 aangeboden van de 18 vergunde plaatsen" in shown
+    assert "Getoonde vrije plaatsen: 0." in shown
 
     asked = provider.post(url, form)
     assert asked.status_code == 400

@@ -230,3 +230,20 @@ def test_parents_read_no_free_places_apart_from_not_known(client_for, world):
     data = client_for("alpha").get("/api/v1/catalogue/locations/", {"q": "Volzet"}).json()
     assert data["results"][0]["free_places"] == 0
     assert unknown.pk
+
+
+def test_the_month_grid_takes_three_queries_however_many_months(world, small):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tenants.providers.occupancy import location_occupancy, occupancy_months
+
+    with tenant_context(small["alpha"]):
+        for count in (1, 36):
+            with CaptureQueriesContext(connection) as queries:
+                months = location_occupancy(
+                    location=small["location"], months=occupancy_months(count=count)
+                )
+            assert len(months) == count
+            selects = [q["sql"] for q in queries if not q["sql"].startswith("SET search_path")]
+            assert len(selects) == 3, selects
