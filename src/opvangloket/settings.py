@@ -91,6 +91,8 @@ REGISTRY_KEY = os.environ.get("OPVANGLOKET_REGISTRY_KEY", "")
 # An unborn child registered again by the same family is the same child when the due
 # (or real birth) dates are at most this many days apart (shared.registry.children).
 EXPECTED_BIRTH_WINDOW_DAYS = int(os.environ.get("OPVANGLOKET_EXPECTED_BIRTH_WINDOW_DAYS", "42"))
+# Parents are reminded of an open offer this many days before its answer date.
+OFFER_REMINDER_DAYS = int(os.environ.get("OPVANGLOKET_OFFER_REMINDER_DAYS", "2"))
 DATA_KEYS = env_list("OPVANGLOKET_DATA_KEYS")
 if not REGISTRY_KEY or not DATA_KEYS:
     if not USES_EMBEDDED_DATABASE:

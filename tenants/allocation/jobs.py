@@ -1,5 +1,6 @@
 """Background jobs of allocation, in the loket's schema: offers past their answer date
-expire; the loket hears once a day what waits past the answering time."""
+expire; parents are reminded before an answer date; the loket hears once a day what waits
+past the answering time."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 from shared.jobs.registry import loket_job
 from shared.lokets.models import Loket
 from tenants.allocation.answer_clock import overdue_digest_send
+from tenants.allocation.offer_reminders import offers_remind_due
 from tenants.allocation.services import offers_expire_due
 
 
@@ -20,3 +22,9 @@ def offers_expire(*, loket: Loket, now: datetime) -> dict:
 def overdue_digest(*, loket: Loket, now: datetime) -> dict:
     """One e-mail a day to the loket of the choices past the answering time."""
     return {"sent": int(overdue_digest_send(loket=loket, now=now) is not None)}
+
+
+@loket_job("allocation.offer_reminders")
+def offer_reminders(*, loket: Loket, now: datetime) -> dict:
+    """Parents hear once, a few days before the answer date, that an offer waits."""
+    return {"reminded": len(offers_remind_due(now=now))}

@@ -108,6 +108,7 @@ class OfferNotice(models.Model):
         EXPIRED_TO_PARENT = "expired_parent", _("offer expired (to the parent)")
         EXPIRED_TO_PROVIDER = "expired_provider", _("offer expired (to the location)")
         ACCEPTED_TO_PROVIDER = "accepted_provider", _("offer accepted (to the location)")
+        REMINDER_TO_PARENT = "reminder_parent", _("reminder to answer (to the parent)")
 
     offer = models.ForeignKey(Offer, related_name="notices", on_delete=models.CASCADE)
     kind = models.CharField(max_length=20, choices=Kind.choices)

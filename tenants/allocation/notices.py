@@ -142,6 +142,19 @@ def offer_expired_notify(*, offer: Offer, now: datetime) -> None:
     )
 
 
+def offer_reminder_notify(*, offer: Offer, now: datetime) -> bool:
+    """The parent is reminded, once, to answer an open offer before its answer date."""
+    loket = current_loket()
+    return _notify(
+        offer,
+        OfferNotice.Kind.REMINDER_TO_PARENT,
+        to=_parent_address(offer),
+        language=offer.choice.request.language,
+        now=now,
+        url=my_request_url(request=offer.choice.request, loket=loket),
+    )
+
+
 def placed_elsewhere_notify(*, duplicates: list[PossibleDuplicate], placed: RegistryEntry) -> int:
     """Another family's open requests of what looks like the child just placed stay open:
     that family hears so, in its language ("your request stays open; the loket will
