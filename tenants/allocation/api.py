@@ -297,6 +297,8 @@ class OfferListView(generics.ListAPIView):
 class OfferWithdrawView(APIView):
     """Withdraw an open offer of a location you manage, with a reason for the parent.
 
+    The offer is named by its ``public_id``, as parents name it.
+
     The choice waits again (in review) with its place in the legal order; the parent is
     told by e-mail; the request's history records who withdrew it.
     """
@@ -311,10 +313,10 @@ class OfferWithdrawView(APIView):
             404: OpenApiResponse(description="No such offer at a location you manage."),
         },
     )
-    def post(self, request: Request, offer_id: int) -> Response:
+    def post(self, request: Request, offer_id: uuid.UUID) -> Response:
         offer = get_object_or_404(
             Offer.objects.select_related("choice__request", "choice__location"),
-            pk=offer_id,
+            public_id=offer_id,
             choice__location__in=_manageable(request),
         )
         data = OfferWithdrawSerializer(data=request.data)

@@ -31,7 +31,7 @@ api_patterns = [
     path("api/v1/queue/overdue/", api.OverdueView.as_view(), name="api_overdue"),
     path("api/v1/offers/", api.OfferListView.as_view(), name="api_offers"),
     path(
-        "api/v1/offers/<int:offer_id>/withdraw/",
+        "api/v1/offers/<uuid:offer_id>/withdraw/",
         api.OfferWithdrawView.as_view(),
         name="api_offer_withdraw",
     ),

@@ -281,7 +281,7 @@ class OfferMade(EventDetails):
         }
 
 
-def _reason_label(code: str) -> str:
+def _reason_label(code: str | None) -> str:
     labels = dict(AnswerReason.choices)
     return str(labels[code]) if code in labels else ""
 
@@ -291,8 +291,11 @@ class NoPlace(EventDetails):
     kind: ClassVar[str] = Kind.NO_PLACE
     location: str = ""
     reason: str = ""  # the free text of answers before reason codes (now: ``note``)
-    reason_code: str = ""  # an AnswerReason
-    note: str = ""
+    # Since reason codes (older rows have neither key):
+    reason_code: str | None = dataclasses.field(
+        default=None, metadata={_OMIT_NONE: True}
+    )  # an AnswerReason
+    note: str | None = dataclasses.field(default=None, metadata={_OMIT_NONE: True})
 
     def describe(self) -> str:
         if label := _reason_label(self.reason_code):
@@ -308,8 +311,11 @@ class OtherDate(EventDetails):
     kind: ClassVar[str] = Kind.OTHER_DATE
     location: str = ""
     proposed_start: str = ""
-    reason_code: str = ""  # an AnswerReason
-    note: str = ""
+    # Since reason codes (older rows have neither key):
+    reason_code: str | None = dataclasses.field(
+        default=None, metadata={_OMIT_NONE: True}
+    )  # an AnswerReason
+    note: str | None = dataclasses.field(default=None, metadata={_OMIT_NONE: True})
 
     def describe(self) -> str:
         if label := _reason_label(self.reason_code):
@@ -364,7 +370,8 @@ class OfferWithdrawn(EventDetails):
     kind: ClassVar[str] = Kind.OFFER_WITHDRAWN
     location: str = ""
     reason: str = ""  # a code: "placed_elsewhere", "by_location"
-    note: str = ""  # the location's own words, when it withdrew the offer itself
+    # The location's own words, when it withdrew the offer itself (else no key).
+    note: str | None = dataclasses.field(default=None, metadata={_OMIT_NONE: True})
 
     def describe(self) -> str:
         if self.reason == "by_location":
@@ -627,8 +634,8 @@ def record_other_date(
     at: datetime,
     location: str,
     proposed_start: date,
-    reason_code: str = "",
-    note: str = "",
+    reason_code: str | None = None,
+    note: str | None = None,
 ) -> RequestEvent:
     event = OtherDate(
         location=location,
@@ -666,7 +673,7 @@ def record_offer_withdrawn(
     at: datetime,
     location: str,
     reason: str,
-    note: str = "",
+    note: str | None = None,
 ) -> RequestEvent:
     """``reason``: a code, such as ``"placed_elsewhere"``; ``note``: the location's words."""
     event = OfferWithdrawn(location=location, reason=reason, note=note)

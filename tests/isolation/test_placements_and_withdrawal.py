@@ -76,7 +76,7 @@ def test_staff_of_another_loket_see_nothing(client_for, placed):
 def test_only_the_locations_own_staff_withdraw_its_offer(client_for, placed):
     made, noor, herent = placed["open_offer"], placed["noor"], placed["herent"]
     page = f"/beheer/wachtlijst/{herent.pk}/{noor.pk}/aanbod-intrekken/"
-    endpoint = f"/api/v1/offers/{made.pk}/withdraw/"
+    endpoint = f"/api/v1/offers/{made.public_id}/withdraw/"
     reason = {"reason": "Ik probeer het"}
     other_location = client_for("alpha", "provider_alpha")
     assert other_location.post(page, reason).status_code == 404

@@ -8,10 +8,12 @@ import csv
 import io
 
 import pytest
+from django.utils import translation
 from django_tenants.utils import tenant_context
 from openpyxl import load_workbook
 
 from shared.registry.models import RegistryAnswer
+from tenants.requests.history import describe_event, read_event
 from tenants.requests.models import RequestChoice, RequestEvent
 from tests.support.allocation import choice_of, hours_ago, offer, register
 from tests.support.providers import api, grant_location, make_location
@@ -173,3 +175,17 @@ def test_other_lokets_figures_do_not_count_gammas_answers(client_for, gamma):
     assert sum(alpha["by_reason"].values()) == 0 and alpha["rows"] == []
     # Provider staff get no figures at all.
     assert client_for("gamma", "provider_gamma").get("/api/v1/figures/").status_code == 403
+
+
+def test_answers_recorded_before_reason_codes_read_back_as_they_were():
+    old = {"location": "De Vlinder", "reason": "Volzet tot 2031"}
+    event = read_event(kind=RequestEvent.Kind.NO_PLACE, details=old)
+    assert event.to_details() == old
+    with translation.override("nl"):
+        assert describe_event(kind="no_place", details=old) == (
+            "De Vlinder heeft geen plaats voor je kind."
+        )
+        new = {"location": "De Vlinder", "reason_code": "age", "note": "intern"}
+        assert describe_event(kind="no_place", details=new) == (
+            "De Vlinder heeft geen plaats voor je kind (de leeftijd van het kind)."
+        )

@@ -154,19 +154,22 @@ def test_withdrawing_through_the_api_in_the_parents_language(
         type(case["mila"].request).objects.filter(pk=case["mila"].request_id).update(language="fr")
     made = offer(case["alpha"], case["mila"], world.users["provider_alpha"])
     client = client_for("alpha", "provider_alpha")
-    missing = api(client, "post", f"/api/v1/offers/{made.pk}/withdraw/", {})
+    missing = api(client, "post", f"/api/v1/offers/{made.public_id}/withdraw/", {})
     assert missing.status_code == 400 and "reason" in missing.json()
     with django_capture_on_commit_callbacks(execute=True):
         done = api(
-            client, "post", f"/api/v1/offers/{made.pk}/withdraw/", {"reason": "Erreur de date."}
+            client,
+            "post",
+            f"/api/v1/offers/{made.public_id}/withdraw/",
+            {"reason": "Erreur de date."},
         )
     assert done.status_code == 200 and done.json()["status"] == "withdrawn"
     (message,) = mail.outbox
     assert "retire son offre" in message.subject and "Erreur de date." in message.body
-    again = api(client, "post", f"/api/v1/offers/{made.pk}/withdraw/", {"reason": "x"})
+    again = api(client, "post", f"/api/v1/offers/{made.public_id}/withdraw/", {"reason": "x"})
     assert again.status_code == 400
     # An offer another answer already ended (accepted) cannot be withdrawn.
     made = offer(case["alpha"], case["mila"], world.users["provider_alpha"])
     accept(case["alpha"], made, world.users["parent"])
-    late = api(client, "post", f"/api/v1/offers/{made.pk}/withdraw/", {"reason": "te laat"})
+    late = api(client, "post", f"/api/v1/offers/{made.public_id}/withdraw/", {"reason": "te laat"})
     assert late.status_code == 400

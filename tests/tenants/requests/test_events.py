@@ -153,14 +153,19 @@ SAMPLES: dict[str, Sample] = {
     "no_place": Sample(
         Kind.NO_PLACE,
         history.record_no_place,
-        {"location": "De Vlinder", "reason": "Full until 2031"},
-        {"location": "De Vlinder", "reason": "Full until 2031"},
+        {"location": "De Vlinder", "reason_code": "no_capacity_days", "note": "Full until 2031"},
+        {
+            "location": "De Vlinder",
+            "reason": "",
+            "reason_code": "no_capacity_days",
+            "note": "Full until 2031",
+        },
     ),
     "other_date": Sample(
         Kind.OTHER_DATE,
         history.record_other_date,
-        {"location": "De Vlinder", "proposed_start": LATER},
-        {"location": "De Vlinder", "proposed_start": "2030-10-01"},
+        {"location": "De Vlinder", "proposed_start": LATER, "reason_code": "start_date"},
+        {"location": "De Vlinder", "proposed_start": "2030-10-01", "reason_code": "start_date"},
     ),
     "offer_accepted": Sample(
         Kind.OFFER_ACCEPTED,
