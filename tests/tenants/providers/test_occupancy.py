@@ -247,3 +247,25 @@ def test_the_month_grid_takes_three_queries_however_many_months(world, small):
             assert len(months) == count
             selects = [q["sql"] for q in queries if not q["sql"].startswith("SET search_path")]
             assert len(selects) == 3, selects
+
+
+def test_a_count_from_before_corrections_loses_a_place_to_each_placement(world):
+    """Rows kept before corrections existed are the provider's own count: offers held
+    against it, a placement takes one from it."""
+    alpha = world.lokets["alpha"]
+    location = make_location(alpha, licensed_capacity=10)
+    start = some_day(60)
+    set_free_places(alpha, location, start, "baby", 2)
+    with tenant_context(alpha):
+        Availability.objects.filter(location=location).update(correction=None)
+    choice = choice_of(
+        register(location, name="Oud", parent=world.users["parent"], desired_start=start),
+        alpha,
+        location,
+    )
+    made = offer(alpha, choice, world.users["staff_alpha"])
+    assert _published(alpha, location, start) == 1
+    accept(alpha, made, world.users["parent"])
+    with tenant_context(alpha):
+        assert Availability.objects.get(location=location).free_places == 1
+    assert _published(alpha, location, start) == 1
