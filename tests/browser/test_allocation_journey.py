@@ -1,4 +1,6 @@
-"""A provider in beta offers a place, the parent accepts it, and alpha's choice closes."""
+"""A provider in beta sees Lotte by first name and offers a place, the parent accepts it,
+alpha's choice closes, and the provider finds Lotte under upcoming starts with the family's
+contact."""
 
 from __future__ import annotations
 
@@ -55,7 +57,10 @@ def test_provider_offers_parent_accepts_and_the_other_loket_closes_the_choice(
     log_in(page, beta, committed_choices["provider"].email, queue_path)
     rows = page.locator("tr.queue-row")
     expect(rows).to_have_count(1)
+    # The provider sees the child by first name, not only by reference.
+    expect(rows.first.locator(".child-first-name")).to_have_text("Lotte")
     rows.first.locator('a[href$="/aanbod/"]').click()
+    expect(page.locator("dd.child-first-name")).to_have_text("Lotte")
     # Start date and days come filled in from the request; the answer date is the loket's.
     expect(page.locator('input[name="care_plan"]:checked')).not_to_have_count(0)
     page.locator("main form.form button[type=submit]").click()
@@ -82,3 +87,12 @@ def test_provider_offers_parent_accepts_and_the_other_loket_closes_the_choice(
         expect(parent_page.locator("tr.offer-row")).to_have_count(0)
     finally:
         parent_context.close()
+
+    # The provider finds the child under upcoming starts, with the family's contact.
+    page.goto(f"{beta}/beheer/")
+    page.locator('a[href="/beheer/plaatsingen/"]').first.click()
+    page.locator(f'a[href="/beheer/plaatsingen/{tienen.pk}/"]').click()
+    upcoming = page.locator("#upcoming tr.placement-row")
+    expect(upcoming).to_have_count(1)
+    expect(upcoming).to_contain_text("Lotte Vermeulen")
+    expect(upcoming).to_contain_text("sara@example.be")
