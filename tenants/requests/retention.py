@@ -42,6 +42,7 @@ from tenants.requests.history import CHILD_FIELD, record_withdrawn
 from tenants.requests.models import (
     OPEN_CHOICE_STATUSES,
     ChildcareRequest,
+    RequestChoice,
     RequestEvent,
     RequestNote,
 )
@@ -126,6 +127,8 @@ def request_anonymise(
         ]
     )
     RequestNote.objects.filter(request=request).exclude(text="").update(text="")
+    # A location's note with its answer is free text too; the reason code stays (figures).
+    RequestChoice.objects.filter(request=request).exclude(answer_note="").update(answer_note="")
     events = list(RequestEvent.objects.filter(request=request))
     for event in events:
         event.details = _scrubbed_details(event.details)

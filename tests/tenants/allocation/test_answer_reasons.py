@@ -8,13 +8,15 @@ import csv
 import io
 
 import pytest
-from django.utils import translation
+from django.db import transaction
+from django.utils import timezone, translation
 from django_tenants.utils import tenant_context
 from openpyxl import load_workbook
 
 from shared.registry.models import RegistryAnswer
 from tenants.requests.history import describe_event, read_event
-from tenants.requests.models import RequestChoice, RequestEvent
+from tenants.requests.models import ChildcareRequest, RequestChoice, RequestEvent
+from tenants.requests.retention import request_anonymise
 from tests.support.allocation import choice_of, hours_ago, offer, register
 from tests.support.providers import api, grant_location, make_location
 from tests.support.requests import some_day
@@ -189,3 +191,13 @@ def test_answers_recorded_before_reason_codes_read_back_as_they_were():
         assert describe_event(kind="no_place", details=new) == (
             "De Vlinder heeft geen plaats voor je kind (de leeftijd van het kind)."
         )
+
+
+def test_removing_a_requests_data_also_empties_the_locations_note(client_for, gamma):
+    _answer(client_for("gamma", "provider_gamma"), gamma)
+    with tenant_context(gamma["loket"]), transaction.atomic():
+        request = ChildcareRequest.objects.get(pk=gamma["mila_group"].request_id)
+        assert request_anonymise(request, now=timezone.now())
+        choice = RequestChoice.objects.get(pk=gamma["mila_group"].pk)
+    # The reason code is no personal data and stays for the figures; the note goes.
+    assert (choice.answer_reason, choice.answer_note) == ("no_capacity_days", "")
