@@ -53,6 +53,11 @@ class ChoiceLineSerializer(serializers.Serializer):
     status = serializers.CharField(help_text=f"One of {_values(ChoiceStatus)}.")
     status_label = serializers.CharField(help_text="The status in words, in the asked language.")
     is_open = serializers.BooleanField()
+    answer_expected_by = serializers.DateField(
+        allow_null=True,
+        help_text="By when the location should answer (the loket's answering time), while "
+        "the choice is in review; null otherwise.",
+    )
     position = WaitingPositionSerializer(
         allow_null=True,
         help_text="Where the child stands among the children waiting for this location and "

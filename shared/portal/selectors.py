@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shared.accounts.models import User
@@ -26,6 +27,7 @@ from shared.catalogue.vocabulary import care_plan_days, day_parts_in_order
 from shared.lokets.models import Loket
 from shared.registry.identity import family_key
 from shared.registry.models import RegistryEntry, RequestStatus
+from tenants.allocation.answer_clock import answer_due
 from tenants.allocation.models import Offer
 from tenants.allocation.waiting_position import WaitingPosition, waiting_positions
 from tenants.requests.history import describe_event
@@ -92,6 +94,8 @@ class ChoiceLine:
     offer: OfferLine | None = None
     # Where the child stands for this location and month, if the loket shows it.
     position: WaitingPosition | None = None
+    # By when the location should answer (the loket's answer clock), while in review.
+    answer_expected_by: date | None = None
 
 
 @dataclass(frozen=True)
@@ -227,6 +231,11 @@ def _read_parts(entries: list[RegistryEntry]) -> dict[int, tuple[ChildcareReques
             request.pk: (request, list(request.choices.all()), list(request.events.all()))
             for request in requests
         }
+        now = timezone.now()
+        for _request, choices_, _events in by_id.values():
+            for choice in choices_:
+                due = answer_due(choice=choice, loket=loket, now=now)
+                choice.answer_expected_by = due.due_on if due else None
         if loket.shows_waiting_position:
             every = [
                 choice for _request, choices_, _events in by_id.values() for choice in choices_
@@ -301,6 +310,7 @@ def _assemble(entries: list[RegistryEntry], *, user: User) -> list[SubmissionVie
                         is_open=choice.is_open,
                         offer=_offer_line(choice),
                         position=getattr(choice, "waiting_position", None),
+                        answer_expected_by=choice.answer_expected_by,
                     )
                     for choice in choices
                 ),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from shared.catalogue.vocabulary import Tariff
 from shared.lokets.models import Loket
@@ -57,9 +59,19 @@ def my_request_page(client) -> str:
 
 def test_parents_see_no_position_until_the_loket_shows_it(client_for, waiting):
     parent = english(client_for(PORTAL, user="parent"))
-    assert "waiting-position" not in my_request_page(parent)
+    page = my_request_page(parent)
+    assert "waiting-position" not in page
     (listed,) = parent.get("/api/v1/my/requests/").json()["results"]
-    assert listed["parts"][0]["choices"][0]["position"] is None
+    (choice,) = listed["parts"][0]["choices"]
+    assert choice["position"] is None
+    # The answer clock is always shown: the loket's locations answer within 21 days of the
+    # choice going into review (at the registration, moved back 7 hours after it).
+    expected = {
+        timezone.localdate(moment + timedelta(days=21)).isoformat()
+        for moment in (hours_ago(7), timezone.now())
+    }
+    assert choice["answer_expected_by"] in expected
+    assert re.search(r'class="answer-expected">answer expected by [^<]*\d', page)
 
 
 def test_loket_staff_switch_it_on_and_the_parent_sees_their_place(client_for, waiting):
