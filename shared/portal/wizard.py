@@ -107,17 +107,26 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @role_required(Access.PARENT)
 def resume(request: HttpRequest, draft_id: int) -> HttpResponse:
-    return _resume(request, PARENT_MODE, draft_id)
+    try:
+        return _resume(request, PARENT_MODE, draft_id)
+    except DraftGone as gone:
+        return _draft_gone(request, gone)
 
 
 @role_required(Access.PARENT)
 def step(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
-    return _step(request, PARENT_MODE, draft_id, slug)
+    try:
+        return _step(request, PARENT_MODE, draft_id, slug)
+    except DraftGone as gone:
+        return _draft_gone(request, gone)
 
 
 @role_required(Access.PARENT)
 def delete(request: HttpRequest, draft_id: int) -> HttpResponse:
-    return _delete(request, PARENT_MODE, draft_id)
+    try:
+        return _delete(request, PARENT_MODE, draft_id)
+    except DraftGone as gone:
+        return _draft_gone(request, gone)
 
 
 @role_required(Access.PARENT)
@@ -133,17 +142,26 @@ def desk_start(request: HttpRequest) -> HttpResponse:
 
 @role_required(Access.LOKET_STAFF)
 def desk_resume(request: HttpRequest, draft_id: int) -> HttpResponse:
-    return _resume(request, DESK_MODE, draft_id)
+    try:
+        return _resume(request, DESK_MODE, draft_id)
+    except DraftGone as gone:
+        return _draft_gone(request, gone)
 
 
 @role_required(Access.LOKET_STAFF)
 def desk_step(request: HttpRequest, draft_id: int, slug: str) -> HttpResponse:
-    return _step(request, DESK_MODE, draft_id, slug)
+    try:
+        return _step(request, DESK_MODE, draft_id, slug)
+    except DraftGone as gone:
+        return _draft_gone(request, gone)
 
 
 @role_required(Access.LOKET_STAFF)
 def desk_delete(request: HttpRequest, draft_id: int) -> HttpResponse:
-    return _delete(request, DESK_MODE, draft_id)
+    try:
+        return _delete(request, DESK_MODE, draft_id)
+    except DraftGone as gone:
+        return _draft_gone(request, gone)
 
 
 @role_required(Access.LOKET_STAFF)
@@ -166,7 +184,34 @@ def _draft_or_404(
             for_update=for_update,
         )
     except RequestDraft.DoesNotExist as error:
-        raise Http404 from error
+        raise DraftGone(mode) from error
+
+
+class DraftGone(Http404):
+    """The draft is not (or no longer) this user's: sent, deleted, or never theirs."""
+
+    def __init__(self, mode: Mode) -> None:
+        super().__init__()
+        self.mode = mode
+
+
+def _draft_gone(request: HttpRequest, gone: DraftGone) -> HttpResponse:
+    """Back after sending, or an old link: a page that says so and where to go (404)."""
+    mode = gone.mode
+    return render(
+        request,
+        "portal/wizard_gone.html",
+        {
+            "mode": mode,
+            "start_url": mode.url("start"),
+            "follow_up_url": FOLLOW_UP_PATH,
+            # Just sent in this session: the references are still on the done page.
+            "done_url": mode.url("done")
+            if (request.session.get(CONFIRMATION_SESSION_KEY) or {}).get("mode") == mode.name
+            else "",
+        },
+        status=404,
+    )
 
 
 def _step_url(mode: Mode, draft: Draft, step: str, *, from_review: bool = False) -> str:

@@ -190,6 +190,13 @@ def test_a_parent_registers_once_on_the_portal_and_each_loket_gets_a_request(
     assert alpha_request.reference in done and beta_request.reference in done
     assert 'href="/mijn-aanvragen/"' in done
 
+    # Back in the browser: the review is gone, and the page says so and where to go.
+    back = wizard.get("overzicht")
+    assert back.status_code == 404
+    page = back.content.decode()
+    assert "Deze registratie staat niet meer open" in page
+    assert 'href="/aanvraag/ingediend/"' in page and 'href="/mijn-aanvragen/"' in page
+
 
 def test_on_a_lokets_host_the_parent_chooses_from_the_whole_region(client_for, world, catalogue):
     wizard = Wizard(client_for("alpha", user="parent")).start()
@@ -318,6 +325,7 @@ def test_a_parent_cannot_open_another_parents_draft(client_for, catalogue):
         response = intruder.get(path)
         assert response.status_code == 404, path
         assert "Lotte" not in response.content.decode()
+        assert 'href="/aanvraag/ingediend/"' not in response.content.decode()
     assert intruder.post(wizard.url("kind"), answers()["kind"]).status_code == 404
     assert intruder.post(f"/aanvraag/{wizard.draft_id}/verwijderen/").status_code == 404
     assert RequestDraft.objects.filter(pk=wizard.draft_id).exists()
