@@ -32,6 +32,9 @@ class PlacementLineSerializer(serializers.Serializer):
     child_first_name = serializers.CharField()
     child_last_name = serializers.CharField()
     start_date = serializers.DateField()
+    end_date = serializers.DateField(
+        allow_null=True, help_text="The last day of care; null while not known."
+    )
     care_plan = serializers.ListField(
         child=serializers.CharField(), help_text=f"The days offered and accepted. {HALF_DAYS}"
     )

@@ -20,10 +20,8 @@ from tenants.allocation.models import Placement
 from tenants.audit.models import AuditEvent
 from tenants.audit.services import audit_record
 from tenants.providers.models import Location
+from tenants.providers.occupancy import current_placements
 from tenants.requests.models import ChoiceStatus
-
-# A placement stands while its choice is accepted (a location that closes ends it).
-STANDING = Q(choice__status=ChoiceStatus.ACCEPTED)
 
 
 @dataclass(frozen=True)
@@ -35,6 +33,7 @@ class PlacementLine:
     child_first_name: str
     child_last_name: str
     start_date: date
+    end_date: date | None  # the last day of care, when known
     care_plan: list[str]  # half-day codes offered, Monday morning first
     care_plan_days: list[tuple[str, str]]
     contact_name: str
@@ -44,10 +43,11 @@ class PlacementLine:
 
 
 def location_placements(*, location: Location, today: date) -> list[PlacementLine]:
-    """Every standing placement of ``location``, upcoming starts first (soonest first),
-    then those that started (latest start first). One query."""
+    """Every current placement of ``location`` (accepted, not ended before ``today``: the
+    one rule of ``current_placements``), upcoming starts first (soonest first), then those
+    that started (latest start first). One query."""
     placements = (
-        Placement.objects.filter(STANDING, location=location)
+        current_placements(location=location, on=today)
         .select_related("choice__request", "offer")
         .order_by("start_date", "id")
     )
@@ -72,6 +72,7 @@ def _line(placement: Placement, today: date) -> PlacementLine:
         child_first_name=request.child_first_name,
         child_last_name=request.child_last_name,
         start_date=placement.start_date,
+        end_date=placement.end_date,
         care_plan=day_parts_in_order(plan),
         care_plan_days=care_plan_days(plan),
         contact_name=str(first.get("name") or ""),
@@ -84,8 +85,10 @@ def _line(placement: Placement, today: date) -> PlacementLine:
 def locations_with_placement_counts(
     locations: QuerySet[Location], *, today: date
 ) -> QuerySet[Location]:
-    """``locations`` with ``placement_count`` and ``upcoming_count`` (standing placements)."""
-    standing = Q(placements__choice__status=ChoiceStatus.ACCEPTED)
+    """``locations`` with ``placement_count`` and ``upcoming_count`` (current placements)."""
+    standing = Q(placements__choice__status=ChoiceStatus.ACCEPTED) & (
+        Q(placements__end_date__isnull=True) | Q(placements__end_date__gte=today)
+    )
     return locations.annotate(
         placement_count=Count("placements", filter=standing, distinct=True),
         upcoming_count=Count(

@@ -9,7 +9,7 @@ from django.core import mail
 from django_tenants.utils import tenant_context
 
 from shared.registry.models import RegistryEntry
-from tenants.allocation.models import Offer
+from tenants.allocation.models import Offer, Placement
 from tenants.audit.models import AuditEvent
 from tenants.requests.models import ChoiceStatus, RequestEvent
 from tests.support.allocation import accept, choice_of, choice_status, hours_ago, offer, register
@@ -173,3 +173,22 @@ def test_withdrawing_through_the_api_in_the_parents_language(
     accept(case["alpha"], made, world.users["parent"])
     late = api(client, "post", f"/api/v1/offers/{made.public_id}/withdraw/", {"reason": "te laat"})
     assert late.status_code == 400
+
+
+def test_a_placement_that_ended_leaves_the_list_and_one_that_will_end_says_when(
+    world, case, client_for
+):
+    placement = _placed(world, case)
+    client = client_for("alpha", "provider_alpha")
+    path = f"/api/v1/placements/{case['location'].pk}/"
+    with tenant_context(case["alpha"]):
+        Placement.objects.filter(pk=placement.pk).update(end_date=some_day(400))
+    (row,) = client.get(path).json()["results"]
+    assert row["end_date"] == some_day(400).isoformat()
+    with tenant_context(case["alpha"]):
+        Placement.objects.filter(pk=placement.pk).update(
+            start_date=some_day(-60), end_date=some_day(-1)
+        )
+    assert client.get(path).json()["count"] == 0
+    page = client.get(f"/beheer/plaatsingen/{case['location'].pk}/").content.decode()
+    assert "Mila" not in page
