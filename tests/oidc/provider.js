@@ -50,6 +50,24 @@ const ACCOUNTS = {
     email: 'carla.jacobs@ouders.example',
     email_verified: true,
   },
+  // Staff who have an account with a password (under another address) and connect this.
+  'dirk.desmet': {
+    rrn: '75010112371',
+    given_name: 'Dirk',
+    family_name: 'Desmet',
+    name: 'Dirk Desmet',
+    email: 'dirk.desmet@overheid.example',
+    email_verified: true,
+  },
+  // Someone whose e-mail address is an existing account's, never connected to it.
+  'eva.wouters': {
+    rrn: '80020245614',
+    given_name: 'Eva',
+    family_name: 'Wouters',
+    name: 'Eva Wouters',
+    email: 'eva.wouters@test.test',
+    email_verified: true,
+  },
   // Another government identity (another subject) of the same person: An's number.
   'an.peeters.tweede': {
     rrn: '85073003328',

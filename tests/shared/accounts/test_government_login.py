@@ -16,12 +16,14 @@ import pytest
 import requests
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.test import override_settings
 
 from shared.accounts.government_login.claims import guardian_key
 from shared.accounts.models import User
 from shared.registry.identity import child_keys, family_key
-from tests.support.oidc import AN, AN_AGAIN, ARTIFACTS, BART, CARLA
+from tests.support.oidc import AN, AN_AGAIN, ARTIFACTS, BART, CARLA, DIRK, EVA
+from tests.support.world import PASSWORD
 
 PROVIDER_CLASS = "shared.accounts.government_login.provider.GovernmentLoginProvider"
 BUTTON = 'id="government-login"'
@@ -78,11 +80,22 @@ def government_login(site, oidc_provider, person: dict, session=None) -> request
     return session
 
 
-@pytest.fixture
-def database(django_db_blocker):
-    """The test database in autocommit, as the server sees it (no test transaction)."""
+@pytest.fixture(scope="module")
+def password_accounts(django_db_setup, django_db_blocker) -> dict[str, User]:
+    """Accounts with a password, committed so that the server sees them (a test's own
+    writes stay in its transaction; its reads see what the server committed)."""
+    hasher = PBKDF2PasswordHasher()
+    accounts = {}
     with django_db_blocker.unblock():
-        yield
+        for email in ("dirk.staff@test.test", EVA["email"]):
+            user, _new = User.objects.get_or_create(
+                email=email, defaults={"password": hasher.encode(PASSWORD, hasher.salt())}
+            )
+            EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+            accounts[email] = user
+    return accounts
 
 
 def logged_in_as(session: requests.Session, site) -> str | None:
@@ -116,7 +129,7 @@ def test_authorisation_request_asks_code_with_pkce_and_the_rrn_scope(
 
 
 def test_a_parent_logs_in_and_the_claims_land_without_the_number(
-    government_login_site, oidc_provider, database
+    government_login_site, oidc_provider
 ):
     session = government_login(government_login_site, oidc_provider, AN)
 
@@ -134,7 +147,7 @@ def test_a_parent_logs_in_and_the_claims_land_without_the_number(
 
 
 def test_logout_ends_the_session_and_the_next_login_is_the_same_account(
-    government_login_site, oidc_provider, database
+    government_login_site, oidc_provider
 ):
     session = government_login(government_login_site, oidc_provider, AN)
     first = User.objects.get(email=AN["email"])
@@ -155,7 +168,7 @@ def test_logout_ends_the_session_and_the_next_login_is_the_same_account(
 
 
 def test_two_parents_with_their_own_number_are_two_accounts_and_two_families(
-    government_login_site, oidc_provider, database
+    government_login_site, oidc_provider
 ):
     government_login(government_login_site, oidc_provider, AN)
     bart_session = government_login(government_login_site, oidc_provider, BART)
@@ -168,7 +181,7 @@ def test_two_parents_with_their_own_number_are_two_accounts_and_two_families(
 
 
 def test_another_government_identity_with_the_same_number_reaches_the_same_account(
-    government_login_site, oidc_provider, database
+    government_login_site, oidc_provider
 ):
     government_login(government_login_site, oidc_provider, AN)
     session = government_login(government_login_site, oidc_provider, AN_AGAIN)
@@ -180,10 +193,63 @@ def test_another_government_identity_with_the_same_number_reaches_the_same_accou
     assert SocialAccount.objects.filter(user=an).count() == 2
 
 
-@pytest.mark.parametrize("mode", ["tamper", "expire"])
-def test_a_tampered_or_expired_id_token_is_refused(
-    government_login_site, oidc_provider, database, mode
+def password_login(session: requests.Session, base: str, email: str) -> None:
+    session.get(f"{base}/account/login/", timeout=10)
+    answer = session.post(
+        f"{base}/account/login/",
+        data={
+            "login": email,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 302, answer.text[:500]
+
+
+def test_staff_with_a_password_connect_the_government_login_to_their_account(
+    government_login_site, oidc_provider, password_accounts
 ):
+    staff = password_accounts["dirk.staff@test.test"]
+    session = requests.Session()
+    base = government_login_site.url("localhost")
+    password_login(session, base, staff.email)
+
+    connections = session.get(f"{base}/account/3rdparty/", timeout=10)
+    assert "/account/oidc/acmidm/login/?process=connect" in connections.text
+    answer = session.post(
+        f"{base}/account/oidc/acmidm/login/?process=connect",
+        data={"csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        allow_redirects=False,
+        timeout=10,
+    )
+    callback = through_provider(session, answer.headers["Location"], oidc_provider.issuer, DIRK)
+    session.get(callback, timeout=15)
+
+    staff.refresh_from_db()
+    assert staff.guardian_key == guardian_key(DIRK["rrn"])
+    assert SocialAccount.objects.filter(user=staff).count() == 1
+    assert not User.objects.filter(email=DIRK["email"]).exists()
+    # From now on the government login alone reaches the staff account.
+    later = government_login(government_login_site, oidc_provider, DIRK)
+    assert logged_in_as(later, government_login_site) == staff.email
+
+
+def test_an_e_mail_address_alone_never_opens_an_existing_account(
+    government_login_site, oidc_provider, password_accounts
+):
+    existing = password_accounts[EVA["email"]]
+    session = government_login(government_login_site, oidc_provider, EVA)
+
+    assert logged_in_as(session, government_login_site) is None
+    assert not SocialAccount.objects.filter(user=existing).exists()
+    existing.refresh_from_db()
+    assert existing.guardian_key == ""
+
+
+@pytest.mark.parametrize("mode", ["tamper", "expire"])
+def test_a_tampered_or_expired_id_token_is_refused(government_login_site, oidc_provider, mode):
     oidc_provider.set_mode(mode)
     try:
         session = government_login(government_login_site, oidc_provider, CARLA)
