@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db import models
+from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -462,7 +463,8 @@ class NeedForm(WizardForm):
         summary = super().summary()
         plan = getattr(self, "cleaned_data", {}).get("care_plan")
         if plan:
-            summary[0][1].insert(2, (_("Days per week"), f"{len(plan) / 2:g}"))
+            # In the language's own numbers: "4,5" in Dutch and French.
+            summary[0][1].insert(2, (_("Days per week"), floatformat(len(plan) / 2, "-1")))
         return summary
 
 

@@ -118,7 +118,7 @@ def test_the_detail_page_shows_child_need_choices_and_history(english_client, re
     assert response.status_code == 200
     page = response.content.decode()
     assert "<h1>Request for Lotte Vermeulen</h1>" in page
-    assert "Days a week: 3" in page and "Monday (whole day)" in page
+    assert "3 days a week (Monday: whole day" in page
     assert page.count("<caption>Chosen locations at") == 2
     assert '<th scope="col">Status</th>' in page
     assert "Waiting for an answer" in page  # the status in words, not only a colour

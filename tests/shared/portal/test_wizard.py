@@ -198,6 +198,14 @@ def test_a_parent_registers_once_on_the_portal_and_each_loket_gets_a_request(
     assert 'href="/aanvraag/ingediend/"' in page and 'href="/mijn-aanvragen/"' in page
 
 
+def test_the_review_writes_days_per_week_in_the_languages_own_numbers(client_for, catalogue):
+    wizard = Wizard(client_for(PORTAL, user="parent")).start()
+    plan = ["mon_am", "mon_pm", "tue_am", "tue_pm", "wed_am", "wed_pm", "thu_am", "thu_pm"]
+    wizard.fill(catalogue["bengeltjes"], planning={"care_plan": [*plan, "fri_am"]})
+    page = wizard.get("overzicht").content.decode()
+    assert re.search(r"Dagen per week</dt>\s*<dd>4,5</dd>", page)
+
+
 def test_on_a_lokets_host_the_parent_chooses_from_the_whole_region(client_for, world, catalogue):
     wizard = Wizard(client_for("alpha", user="parent")).start()
     assert RequestDraft.objects.get(pk=wizard.draft_id).loket == world.lokets["alpha"]
