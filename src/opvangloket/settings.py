@@ -367,6 +367,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Languages -------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("fr", _("French")), ("en", _("English"))]
+# Dates and numbers as written in Belgium in each language (not the US's or the Netherlands').
+FORMAT_MODULE_PATH = ["opvangloket.formats"]
 LOCALE_PATHS = [BASE_DIR / "src" / "opvangloket" / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Brussels"

@@ -1,0 +1,1 @@
+"""Belgian formats for this language (see ``opvangloket.formats``)."""
