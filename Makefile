@@ -27,13 +27,13 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo --port $(PORT)
 
 demo: seed
-	DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
+	DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend OPVANGLOKET_PUBLIC_PORT=$(PORT) \
 		$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 
 # Background jobs (reminders, lapses, expiring offers, draft purge) every 5 minutes,
 # beside `make demo` in a second terminal; e-mail is printed to the console.
 jobs: migrate
-	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
+	DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend OPVANGLOKET_PUBLIC_PORT=$(PORT) \
 		$(BIN)/python manage.py run_jobs --every 300
 
 test: install

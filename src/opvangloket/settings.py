@@ -226,6 +226,10 @@ ACCOUNT_ADAPTER = "shared.accounts.adapter.AccountAdapter"
 # (shared.accounts.login_throttle), which also covers the admin's login.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# How links in e-mails reach the platform (shared/lokets/links.py): the scheme, and the
+# port when it is not the scheme's default (``make demo``: 8000).
+PUBLIC_URL_SCHEME = os.environ.get("OPVANGLOKET_PUBLIC_URL_SCHEME", ACCOUNT_DEFAULT_HTTP_PROTOCOL)
+PUBLIC_PORT = os.environ.get("OPVANGLOKET_PUBLIC_PORT", "")
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"

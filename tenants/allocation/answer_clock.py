@@ -17,9 +17,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 
+from shared.lokets.links import loket_page_url
 from shared.lokets.models import Loket
 from shared.registry.models import RequestStatus
 from tenants.allocation.models import OverdueDigest
@@ -48,13 +48,6 @@ def answer_due(*, choice: RequestChoice, loket: Loket, now: datetime) -> AnswerD
         return None
     deadline = choice.status_changed_at + timedelta(days=loket.response_days)
     return AnswerDue(due_on=timezone.localdate(deadline), overdue=now > deadline)
-
-
-def _digest_url(loket: Loket, name: str, **kwargs: int) -> str:
-    path = reverse(name, urlconf="opvangloket.urls_tenant", kwargs=kwargs or None)
-    domain = loket.get_primary_domain()
-    host = domain.domain if domain is not None else settings.BASE_DOMAIN
-    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{host}{path}"
 
 
 def overdue_digest_send(*, loket: Loket, now: datetime) -> OverdueDigest | None:
@@ -95,11 +88,13 @@ def overdue_digest_send(*, loket: Loket, now: datetime) -> OverdueDigest | None:
                         "name": location.name,
                         "overdue_count": location.overdue_count,
                         "oldest": timezone.localdate(location.oldest_overdue),
-                        "url": _digest_url(loket, "allocation:queue", location_id=location.pk),
+                        "url": loket_page_url(
+                            loket=loket, name="allocation:queue", location_id=location.pk
+                        ),
                     }
                     for location in locations
                 ],
-                "overview_url": _digest_url(loket, "allocation:overdue"),
+                "overview_url": loket_page_url(loket=loket, name="allocation:overdue"),
             }
             with translation.override(language):
                 subject = render_to_string(

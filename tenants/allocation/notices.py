@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from shared.lokets.links import loket_url
 from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
 from shared.registry.models import PossibleDuplicate, RegistryEntry
@@ -39,19 +40,13 @@ from tenants.requests.submission_emails import email_language
 logger = logging.getLogger(__name__)
 
 
-def _host_url(loket: Loket, path: str) -> str:
-    domain = loket.get_primary_domain()
-    host = domain.domain if domain is not None else settings.BASE_DOMAIN
-    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{host}{path}"
-
-
 def _queue_url(loket: Loket, offer: Offer) -> str:
     path = reverse(
         "allocation:queue",
         urlconf="opvangloket.urls_tenant",
         kwargs={"location_id": offer.choice.location_id},
     )
-    return _host_url(loket, path)
+    return loket_url(loket=loket, path=path)
 
 
 def _parent_address(offer: Offer) -> str:
@@ -224,7 +219,7 @@ def _placements_url(loket: Loket, offer: Offer) -> str:
         urlconf="opvangloket.urls_tenant",
         kwargs={"location_id": offer.choice.location_id},
     )
-    return _host_url(loket, path)
+    return loket_url(loket=loket, path=path)
 
 
 def offer_accepted_notify(*, offer: Offer, now: datetime) -> bool:

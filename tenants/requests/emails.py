@@ -7,27 +7,23 @@ request's language active, so that dates read as the parent reads them.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from shared.lokets.links import loket_url
 from shared.lokets.models import Loket
 from tenants.requests.confirmation_periods import GRACE_DAYS
 from tenants.requests.models import ChildcareRequest
 from tenants.requests.submission_emails import email_language
 
 
-def _on_loket_host(loket: Loket, path: str) -> str:
-    domain = loket.get_primary_domain()
-    host = domain.domain if domain is not None else settings.BASE_DOMAIN
-    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{host}{path}"
-
-
 def my_requests_url(*, loket: Loket) -> str:
     """ "Mijn aanvragen" on the loket's own host."""
-    return _on_loket_host(loket, reverse("portal:my_requests", urlconf="opvangloket.urls_tenant"))
+    return loket_url(
+        loket=loket, path=reverse("portal:my_requests", urlconf="opvangloket.urls_tenant")
+    )
 
 
 def my_request_url(*, request: ChildcareRequest, loket: Loket) -> str:
@@ -37,7 +33,7 @@ def my_request_url(*, request: ChildcareRequest, loket: Loket) -> str:
         urlconf="opvangloket.urls_tenant",
         kwargs={"submission": request.submission},
     )
-    return _on_loket_host(loket, path)
+    return loket_url(loket=loket, path=path)
 
 
 def my_request_child_url(*, request: ChildcareRequest, loket: Loket) -> str:
@@ -47,7 +43,7 @@ def my_request_child_url(*, request: ChildcareRequest, loket: Loket) -> str:
         urlconf="opvangloket.urls_tenant",
         kwargs={"submission": request.submission},
     )
-    return _on_loket_host(loket, path)
+    return loket_url(loket=loket, path=path)
 
 
 def _send(name: str, *, request: ChildcareRequest, loket: Loket, to: str, url: str = "") -> None:
