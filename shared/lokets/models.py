@@ -108,6 +108,15 @@ class Loket(TenantMixin):
             "and start month, in the order of the rules (for example: 3rd of 11)."
         ),
     )
+    # Allocation rounds (tenants.allocation.rounds): all requests of a start period at once.
+    uses_allocation_rounds = models.BooleanField(
+        _("allocation rounds"),
+        default=False,
+        help_text=_(
+            "The loket sets rounds (start months and a decision date); on that date every "
+            "child waiting for those months gets at most one proposed place at once."
+        ),
+    )
     # The first part of this loket's references, unique across lokets (shared.lokets.references).
     reference_prefix = models.CharField(
         _("reference prefix"),

@@ -1,6 +1,6 @@
 """Background jobs of allocation, in the loket's schema: offers past their answer date
 expire; parents are reminded before an answer date; the loket hears once a day what waits
-past the answering time."""
+past the answering time; on its decision date an allocation round proposes its places."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from shared.jobs.registry import loket_job
 from shared.lokets.models import Loket
 from tenants.allocation.answer_clock import overdue_digest_send
 from tenants.allocation.offer_reminders import offers_remind_due
+from tenants.allocation.rounds import rounds_run_due
 from tenants.allocation.services import offers_expire_due
 
 
@@ -28,3 +29,9 @@ def overdue_digest(*, loket: Loket, now: datetime) -> dict:
 def offer_reminders(*, loket: Loket, now: datetime) -> dict:
     """Parents hear once, a few days before the answer date, that an offer waits."""
     return {"reminded": len(offers_remind_due(now=now))}
+
+
+@loket_job("allocation.rounds_run")
+def rounds_run(*, loket: Loket, now: datetime) -> dict:
+    """On its decision date, a planned allocation round proposes its places (once)."""
+    return {"rounds": len(rounds_run_due(now=now))}

@@ -138,3 +138,89 @@ class OverdueDigest(models.Model):
 
     def __str__(self) -> str:
         return f"overdue digest {self.day}"
+
+
+class AllocationRound(models.Model):
+    """A round answers every request for a start period at once (``rounds``).
+
+    Planned until its decision date; then the round proposes one place per child
+    (proposed); it is closed once no proposal waits for its location, or cancelled while
+    planned. While planned or proposed, offers for its start months come only from it.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        PROPOSED = "proposed", _("proposals made")
+        CLOSED = "closed", _("closed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    start_month_from = models.DateField(_("first start month"))
+    start_month_to = models.DateField(_("last start month"))
+    decision_date = models.DateField(_("decision date"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True
+    )
+    created_at = models.DateTimeField()
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-decision_date", "-id"]
+        verbose_name = _("allocation round")
+        verbose_name_plural = _("allocation rounds")
+        indexes = [models.Index(fields=["status", "decision_date"], name="round_status_decision")]
+
+    def __str__(self) -> str:
+        return f"round {self.pk} {self.start_month_from:%Y-%m}..{self.start_month_to:%Y-%m}"
+
+
+class RoundProposal(models.Model):
+    """The place a round proposes to one child: a choice, until its location answers."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("waiting for the location")
+        CONFIRMED = "confirmed", _("confirmed: offered to the parent")
+        REJECTED = "rejected", _("rejected by the location")
+        REPLACED = "replaced", _("replaced after a re-run")
+
+    round = models.ForeignKey(AllocationRound, related_name="proposals", on_delete=models.CASCADE)
+    choice = models.ForeignKey(
+        "requests.RequestChoice", related_name="round_proposals", on_delete=models.CASCADE
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED
+    )
+    # Which run of the round made it: 1 on the decision date, one more per re-run.
+    run = models.PositiveSmallIntegerField(default=1)
+    reject_reason = models.TextField(_("reason for rejecting"), blank=True)
+    offer = models.OneToOneField(
+        Offer, related_name="round_proposal", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField()
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round_id", "id"]
+        verbose_name = _("round proposal")
+        verbose_name_plural = _("round proposals")
+        constraints = [
+            # One waiting or confirmed proposal per choice in a round.
+            models.UniqueConstraint(
+                fields=["round", "choice"],
+                condition=Q(status__in=["proposed", "confirmed"]),
+                name="round_proposal_one_live_per_choice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"proposal {self.pk} of round {self.round_id}"

@@ -39,6 +39,7 @@ from shared.catalogue.vocabulary import (
 from shared.lokets.models import Loket
 from shared.registry.children import in_one_family
 from shared.registry.models import RegistryEntry, RequestStatus
+from tenants.allocation.matching import PlaceOrder
 from tenants.allocation.models import Offer
 from tenants.providers.models import Location
 from tenants.providers.occupancy import current_placements
@@ -95,6 +96,23 @@ def _priority_rank(location: Location) -> Case | Value:
 
 
 QUEUE_ORDER = ("priority_rank", "request__registered_at", "request_id")
+
+
+def place_orders(*, location: Location, choice_ids: list[int]) -> dict[int, PlaceOrder]:
+    """Where each of these choices of ``location`` stands in its legal order, by choice id.
+
+    The very order of ``location_queue`` (``QUEUE_ORDER``: the priority group, the
+    registration time, the request id), for the matching of an allocation round.
+    """
+    rows = (
+        RequestChoice.objects.filter(location=location, pk__in=choice_ids)
+        .annotate(priority_rank=_priority_rank(location))
+        .values_list("pk", "priority_rank", "request__registered_at", "request_id")
+    )
+    return {
+        pk: PlaceOrder(priority_rank=rank, registered_at=registered_at, request_id=request_id)
+        for pk, rank, registered_at, request_id in rows
+    }
 
 
 def _queue_base(*, location: Location) -> QuerySet[RequestChoice]:

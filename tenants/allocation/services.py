@@ -38,6 +38,7 @@ from tenants.allocation.notices import (
     offer_withdrawn_notify,
     placed_elsewhere_notify,
 )
+from tenants.allocation.rounds import check_offer_outside_round
 from tenants.allocation.selectors import (
     advised_places_in_use,
     entries_closing_with,
@@ -245,8 +246,12 @@ def offer_make(
     passed_over_reason: str = "",
     advising_organisation: str = "",
     capacity_confirmed: bool = False,
+    for_round: bool = False,
 ) -> Offer:
     """Offer a place for this choice; the parent answers by ``answer_by``.
+
+    A start month that a planned or proposing allocation round decides is refused, unless
+    the offer confirms that round's proposal (``for_round``, from ``rounds.proposal_confirm``).
 
     The offer holds a place of its start month until it is answered. When that month
     shows no free place for the child's age group, the one who offers confirms the
@@ -267,6 +272,8 @@ def offer_make(
     errors: dict[str, list[str]] = defaultdict(list)
     if start_date < today:
         errors["start_date"].append(_("The start date cannot be in the past."))
+    elif not for_round:
+        check_offer_outside_round(start_date=start_date)
     if answer_by < today:
         errors["answer_by"].append(_("The date to answer by cannot be in the past."))
     plan = day_parts_in_order(care_plan)

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from tenants.allocation import api, placement_api, placement_views, views
+from tenants.allocation import (
+    api,
+    placement_api,
+    placement_views,
+    round_api,
+    round_views,
+    views,
+)
 
 app_name = "allocation"
 
@@ -19,6 +26,23 @@ pages = [
     path(f"{CHOICE}/aanbod-intrekken/", views.offer_withdraw, name="offer_withdraw"),
     path(f"{CHOICE}/geen-plaats/", views.no_place, name="no_place"),
     path(f"{CHOICE}/andere-datum/", views.other_date, name="other_date"),
+    path("beheer/rondes/", round_views.rounds_overview, name="rounds"),
+    path("beheer/rondes/instelling/", round_views.rounds_switch, name="rounds_switch"),
+    path("beheer/rondes/voorstellen/", round_views.proposals, name="proposals"),
+    path(
+        "beheer/rondes/voorstellen/<int:proposal_id>/bevestigen/",
+        round_views.proposal_answer,
+        {"answer": "confirm"},
+        name="proposal_confirm",
+    ),
+    path(
+        "beheer/rondes/voorstellen/<int:proposal_id>/afwijzen/",
+        round_views.proposal_answer,
+        {"answer": "reject"},
+        name="proposal_reject",
+    ),
+    path("beheer/rondes/<int:round_id>/", round_views.round_detail, name="round_detail"),
+    path("beheer/rondes/<int:round_id>/annuleren/", round_views.round_cancel, name="round_cancel"),
 ]
 
 api_patterns = [
@@ -49,6 +73,28 @@ api_patterns = [
         "api/v1/choices/<int:choice_id>/other-date/",
         api.ChoiceOtherDateView.as_view(),
         name="api_choice_other_date",
+    ),
+    path("api/v1/rounds/", round_api.RoundListView.as_view(), name="api_rounds"),
+    path(
+        "api/v1/rounds/proposals/",
+        round_api.ProposalListView.as_view(),
+        name="api_round_proposals",
+    ),
+    path(
+        "api/v1/rounds/proposals/<int:proposal_id>/confirm/",
+        round_api.ProposalConfirmView.as_view(),
+        name="api_round_proposal_confirm",
+    ),
+    path(
+        "api/v1/rounds/proposals/<int:proposal_id>/reject/",
+        round_api.ProposalRejectView.as_view(),
+        name="api_round_proposal_reject",
+    ),
+    path("api/v1/rounds/<int:round_id>/", round_api.RoundView.as_view(), name="api_round"),
+    path(
+        "api/v1/rounds/<int:round_id>/cancel/",
+        round_api.RoundCancelView.as_view(),
+        name="api_round_cancel",
     ),
 ]
 
