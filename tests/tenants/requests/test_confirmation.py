@@ -101,7 +101,7 @@ def test_the_reminder_goes_out_two_weeks_before_and_only_once(alpha, request_in_
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["sara@example.be"]
-    assert "Bevestig uw aanvraag" in message.subject  # the request's language: Dutch
+    assert "Bevestig je aanvraag" in message.subject  # the request's language: Dutch
     assert f"/mijn-aanvragen/{request_in_alpha}/" in message.body
     assert "alpha.localhost" in message.body
     with tenant_context(alpha):
