@@ -57,3 +57,19 @@ def test_the_account_e_mails_are_ours_and_say_je_in_dutch():
             assert "Hello from" not in text and "Thank you for using" not in text, name
             if name.endswith("_message.txt"):
                 assert text.startswith("Hallo,"), name
+
+
+def test_allauths_misspelt_dutch_is_replaced_by_ours():
+    from django.utils import translation
+
+    from opvangloket.allauth_wording import ALLAUTH_MESSAGES
+
+    with translation.override("nl"):
+        said = [
+            translation.gettext(message) % {"email": "sara@example.be"}
+            for message in ALLAUTH_MESSAGES
+        ]
+    assert said == [
+        "Bevestigingsmail verstuurd naar sara@example.be.",
+        "Bevestigingsmail verstuurd naar sara@example.be",
+    ]
