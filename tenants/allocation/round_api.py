@@ -103,6 +103,11 @@ class RejectSerializer(serializers.Serializer):
     )
 
 
+def _text(value: object) -> str | None:
+    """A form field's value from JSON: a number or a list is read as text (and refused)."""
+    return value if value is None or isinstance(value, str) else str(value)
+
+
 class RoundListView(generics.ListAPIView):
     """The loket's allocation rounds, latest decision date first; plan a round."""
 
@@ -121,7 +126,7 @@ class RoundListView(generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         body = request.data if hasattr(request.data, "get") else {}
-        form = RoundForm(data={name: body.get(name) for name in RoundForm.base_fields})
+        form = RoundForm(data={name: _text(body.get(name)) for name in RoundForm.base_fields})
         if not form.is_valid():
             raise serializers.ValidationError(form.errors)
         made = rounds.round_create(actor=request.user, now=timezone.now(), **form.cleaned_data)

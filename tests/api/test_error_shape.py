@@ -20,7 +20,7 @@ from opvangloket.api_errors import (
     api_exception_handler,
 )
 from tenants.requests.changes import RequestNotFound
-from tests.support.allocation import accept, choice_of, offer, register
+from tests.support.allocation import accept, choice_of, offer, register, round_with_proposal
 from tests.support.providers import make_location
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,8 @@ MISSING = {
     "offer_id": uuid.UUID(int=1),
     "location_id": 999_999,
     "placement_id": 999_999,
+    "round_id": 999_999,
+    "proposal_id": 999_999,
 }
 
 
@@ -114,6 +116,7 @@ def objects(world) -> Objects:
         offer(alpha, placed, world.users["staff_alpha"], passed_over_reason="-"),
         world.users["other_parent"],
     )
+    planned, proposal = round_with_proposal(alpha, location, world.users["staff_alpha"])
     return Objects(
         values={
             "id": location.pk,
@@ -123,6 +126,8 @@ def objects(world) -> Objects:
             "offer_id": made.public_id,
             "location_id": location.pk,
             "placement_id": placement.pk,
+            "round_id": planned.pk,
+            "proposal_id": proposal.pk,
         },
         organizer_id=location.organizer_id,
     )

@@ -75,3 +75,29 @@ def hours_ago(hours: int) -> datetime:
 
 
 __all__ = ["PLAN", "some_day"]
+
+
+def round_with_proposal(loket: Loket, location, staff):
+    """A proposing allocation round of ``loket`` with one waiting proposal at ``location``
+    (rounds switched on, a child registered, free places counted, the round run)."""
+    from shared.catalogue.vocabulary import first_of_month
+    from tenants.allocation import rounds
+    from tests.support.providers import set_free_places
+
+    entries = register(location, name="Ronde")
+    choice = choice_of(entries, loket, location)
+    month = first_of_month(choice.request.desired_start)
+    set_free_places(loket, location, month, "baby", 5)
+    now = timezone.now()
+    with tenant_context(loket):
+        rounds.rounds_switch(loket=loket, on=True, actor=staff)
+        planned = rounds.round_create(
+            start_month_from=month,
+            start_month_to=month,
+            decision_date=timezone.localdate(now),
+            actor=staff,
+            now=now,
+        )
+        rounds.rounds_run_due(now=now)
+        proposal = planned.proposals.get(choice=choice)
+    return planned, proposal

@@ -136,6 +136,18 @@ def test_rounds_are_off_until_the_loket_switches_them_on(client_for, case):
     )
     assert late.status_code == 400
     assert "decision_date" in late.content.decode()
+    # Months that overlap a planned round, and values that are no dates: 400 per field.
+    overlap = api(staff, "post", "/api/v1/rounds/", form)
+    assert overlap.status_code == 400
+    assert "Een andere ronde beslist al" in overlap.json()["start_month_from"][0]
+    bad = api(
+        staff,
+        "post",
+        "/api/v1/rounds/",
+        {"start_month_from": ["2027-01"], "start_month_to": "2027-13", "decision_date": 3},
+    )
+    assert bad.status_code == 400
+    assert {"start_month_from", "start_month_to", "decision_date"} <= set(bad.json())
 
 
 def test_a_planned_round_decides_the_offers_of_its_months(client_for, case):
