@@ -5,7 +5,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from shared.catalogue.vocabulary import Weekday
+from shared.catalogue.vocabulary import LANGUAGES, Weekday
 
 register = template.Library()
 
@@ -30,3 +30,10 @@ def weekday_names(days: list[int]) -> str:
     if list(days) == [1, 2, 3, 4, 5]:
         return _("Monday to Friday")
     return ", ".join(str(labels[day]) for day in sorted(days))
+
+
+@register.filter
+def language_names(codes: list[str]) -> str:
+    """["nl", "fr"] → "Dutch, French", in the reader's language (an unknown code as it is)."""
+    labels = dict(LANGUAGES)
+    return ", ".join(str(labels.get(code, code)) for code in codes)

@@ -75,6 +75,7 @@ def test_detail_page_shows_what_a_parent_needs(client_for, world, catalogue):
     assert entry.name in page
     assert "Dorpsstraat 1, 3300 Tienen" in page
     assert "<strong>3</strong>" in page  # free places next month
+    assert "<dd>Nederlands</dd>" in page  # the language by its name, not "nl"
     detail = client.get(f"/api/v1/catalogue/locations/{listed['id']}/").json()
     assert detail["availabilities"] == [
         {"month": f"{NEXT_MONTH:%Y-%m}", "age_group": "baby", "free_places": 3}
