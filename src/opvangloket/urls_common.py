@@ -1,6 +1,8 @@
 """URL patterns served on every host: accounts, language switch, API basics, OpenAPI."""
 
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from opvangloket.openapi import HostOpenApiView
 from shared.accounts.api import CurrentUserView
@@ -10,4 +12,10 @@ common_patterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/me/", CurrentUserView.as_view(), name="api_me"),
     path("api/v1/schema/", HostOpenApiView.as_view(), name="api_schema"),
+    # Browsers and feed readers that ask without reading the page's <link rel="icon">.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("opvangloket/favicon.svg"), permanent=True),
+        name="favicon",
+    ),
 ]
