@@ -4,8 +4,11 @@ contact."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from playwright.sync_api import Page, expect
 
@@ -96,3 +99,8 @@ def test_provider_offers_parent_accepts_and_the_other_loket_closes_the_choice(
     expect(upcoming).to_have_count(1)
     expect(upcoming).to_contain_text("Lotte Vermeulen")
     expect(upcoming).to_contain_text("sara@example.be")
+
+    # The occupancy grid counts her in the month she starts.
+    month = f"{timezone.localdate() + timedelta(days=60):%Y-%m}"  # the request's desired start
+    page.goto(f"{beta}/beheer/opvang/locaties/{tienen.pk}/bezetting/?van={month}")
+    expect(page.locator(f'tr[data-month="{month}"] td.placed')).to_have_text("1")
