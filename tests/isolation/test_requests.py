@@ -22,6 +22,8 @@ from tests.support.requests import catalogue_entry, some_day, submit
 pytestmark = pytest.mark.django_db
 
 HOSTS = ["alpha", "beta", "gamma", "audit", "testregio.localhost", "localhost"]
+# Parents follow their requests on every host but the auditor tenant's (not there).
+PARENT_HOSTS = [host for host in HOSTS if host != "audit"]
 
 
 @pytest.fixture
@@ -119,7 +121,7 @@ def send(client, method: str, path: str, data: dict, *, as_json: bool):
     return getattr(client, method)(path, data)
 
 
-@pytest.mark.parametrize("host", HOSTS)
+@pytest.mark.parametrize("host", PARENT_HOSTS)
 def test_another_parent_sees_only_their_own_request(client_for, world, two_parents, host):
     client = client_for(host, user="other_parent")
     page = client.get("/mijn-aanvragen/").content.decode()
@@ -147,9 +149,11 @@ def test_no_api_call_on_another_parents_request_answers_or_changes_anything(
 ):
     before = snapshot(world)
     client = client_for(host, user="other_parent")
+    # On the auditor host the parents' API refuses every call (403) before any lookup.
+    expected = 403 if host == "audit" else 404
     for method, path, data in api_requests(two_parents):
         response = send(client, method, path, data, as_json=True)
-        assert response.status_code == 404, (method, path, response.status_code)
+        assert response.status_code == expected, (method, path, response.status_code)
         assert "Lotte" not in response.content.decode()
     assert snapshot(world) == before
 
