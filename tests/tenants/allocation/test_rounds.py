@@ -284,3 +284,32 @@ def test_only_the_locations_own_staff_answer_a_proposal(client_for, case):
     assert client_for("alpha", "staff_beta").get("/beheer/rondes/").status_code in (403, 404)
     with tenant_context(case["alpha"]):
         assert AllocationRound.objects.get(pk=planned["id"]).status == "proposed"
+
+
+def test_a_child_proposed_for_an_earlier_month_holds_the_place_in_the_later_ones(client_for, world):
+    """One free place in each of two months is the same place: a child starting in the
+    first month keeps it in the second, so the round proposes it once."""
+    alpha = world.lokets["alpha"]
+    first = first_of_month(some_day(100))
+    second = first_of_month(first + timedelta(days=40))
+    location = make_location(alpha, name="Eenplaats")
+    for month in (first, second):
+        set_free_places(alpha, location, month, "baby", 1)
+    register(location, name="Vroeg", desired_start=first + timedelta(days=4))
+    register(location, name="Later", desired_start=second + timedelta(days=4))
+    staff = client_for("alpha", "staff_alpha")
+    _switch_on(staff)
+    made = api(
+        staff,
+        "post",
+        "/api/v1/rounds/",
+        {
+            "start_month_from": f"{first:%Y-%m}",
+            "start_month_to": f"{second:%Y-%m}",
+            "decision_date": some_day(0).isoformat(),
+        },
+    )
+    assert made.status_code == 201, made.content
+    _run_job(timezone.now())
+    shown = api(staff, "get", f"/api/v1/rounds/{made.json()['id']}/").json()
+    assert [p["child_first_name"] for p in shown["proposals"]] == ["Vroeg"]
