@@ -189,6 +189,7 @@ class RoundProposal(models.Model):
         CONFIRMED = "confirmed", _("confirmed: offered to the parent")
         REJECTED = "rejected", _("rejected by the location")
         REPLACED = "replaced", _("replaced after a re-run")
+        UNANSWERED = "unanswered", _("not answered before the round closed")
 
     round = models.ForeignKey(AllocationRound, related_name="proposals", on_delete=models.CASCADE)
     choice = models.ForeignKey(

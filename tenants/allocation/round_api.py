@@ -169,6 +169,26 @@ class RoundCancelView(APIView):
         return Response(RoundSerializer(done).data)
 
 
+class RoundCloseView(APIView):
+    """Close a round whose proposals still wait: they stay unanswered, and offers for its
+    start months are made as usual again."""
+
+    permission_classes = [LOKET_STAFF_ONLY]
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: RoundSerializer,
+            400: OpenApiResponse(description="The round has no proposals waiting."),
+            404: OpenApiResponse(description="No such round."),
+        },
+    )
+    def post(self, request: Request, round_id: int) -> Response:
+        found = get_object_or_404(AllocationRound, pk=round_id)
+        done = rounds.round_close(allocation_round=found, actor=request.user, now=timezone.now())
+        return Response(RoundSerializer(done).data)
+
+
 def _proposal(request: Request, proposal_id: int) -> RoundProposal:
     return get_object_or_404(
         rounds.proposals_for(user=request.user, loket=request.loket), pk=proposal_id

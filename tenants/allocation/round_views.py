@@ -89,6 +89,19 @@ def round_cancel(request: HttpRequest, round_id: int) -> HttpResponse:
     return redirect("allocation:round_detail", round_id=found.pk)
 
 
+@require_POST
+@role_required(Access.PROVIDERS_LOKET_STAFF)
+def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
+    found = get_object_or_404(AllocationRound, pk=round_id)
+    try:
+        rounds.round_close(allocation_round=found, actor=request.user, now=timezone.now())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The round has been closed."))
+    return redirect("allocation:round_detail", round_id=found.pk)
+
+
 def _proposal_or_404(request: HttpRequest, proposal_id: int) -> RoundProposal:
     return get_object_or_404(
         rounds.proposals_for(user=request.user, loket=request.loket), pk=proposal_id

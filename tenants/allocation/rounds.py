@@ -25,7 +25,8 @@ Each location answers its proposals (``proposal_confirm``: an offer through
 ``services.offer_make``, which the parent answers as usual; ``proposal_reject`` with a
 reason). A rejection frees the place, and the round runs again for the children without a
 confirmed proposal, without the rejected pairs; proposals that change are ``replaced``.
-The round closes once no proposal waits.
+The round closes once no proposal waits, or when loket staff close it
+(``round_close``: the proposals still waiting stay unanswered).
 """
 
 from __future__ import annotations
@@ -204,6 +205,29 @@ def round_cancel(
     return locked
 
 
+@transaction.atomic
+def round_close(
+    *, allocation_round: AllocationRound, actor: User, now: datetime
+) -> AllocationRound:
+    """Close a round whose proposals still wait (loket staff): those stay unanswered, and
+    offers for its start months are made as usual again."""
+    _check_loket_staff(actor=actor, loket=current_loket())
+    locked = AllocationRound.objects.select_for_update().get(pk=allocation_round.pk)
+    if locked.status != AllocationRound.Status.PROPOSED:
+        raise ValidationError(
+            _("Only a round with proposals can be closed (this one: %(status)s).")
+            % {"status": locked.get_status_display()},
+            code="not_proposed",
+        )
+    RoundProposal.objects.filter(round=locked, status=RoundProposal.Status.PROPOSED).update(
+        status=RoundProposal.Status.UNANSWERED
+    )
+    locked.status = AllocationRound.Status.CLOSED
+    locked.closed_at = now
+    locked.save(update_fields=["status", "closed_at"])
+    return locked
+
+
 # --- Running a round ---------------------------------------------------------------------
 
 
@@ -354,6 +378,11 @@ def _lock_waiting(proposal: RoundProposal, actor: User) -> RoundProposal:
         .select_related("round", "choice__request", "choice__location")
         .get(pk=proposal.pk)
     )
+    if locked.round.status != AllocationRound.Status.PROPOSED:
+        raise ValidationError(
+            _("This round is closed: offers for its start months are made as usual."),
+            code="round_closed",
+        )
     if locked.status != RoundProposal.Status.PROPOSED:
         raise ValidationError(
             _("This proposal has been answered or replaced already (%(status)s).")

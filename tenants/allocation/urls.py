@@ -43,6 +43,7 @@ pages = [
     ),
     path("beheer/rondes/<int:round_id>/", round_views.round_detail, name="round_detail"),
     path("beheer/rondes/<int:round_id>/annuleren/", round_views.round_cancel, name="round_cancel"),
+    path("beheer/rondes/<int:round_id>/afsluiten/", round_views.round_close, name="round_close"),
 ]
 
 api_patterns = [
@@ -95,6 +96,11 @@ api_patterns = [
         "api/v1/rounds/<int:round_id>/cancel/",
         round_api.RoundCancelView.as_view(),
         name="api_round_cancel",
+    ),
+    path(
+        "api/v1/rounds/<int:round_id>/close/",
+        round_api.RoundCloseView.as_view(),
+        name="api_round_close",
     ),
 ]
 

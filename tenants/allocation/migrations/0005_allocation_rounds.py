@@ -86,6 +86,7 @@ class Migration(migrations.Migration):
                             ("confirmed", "confirmed: offered to the parent"),
                             ("rejected", "rejected by the location"),
                             ("replaced", "replaced after a re-run"),
+                            ("unanswered", "not answered before the round closed"),
                         ],
                         default="proposed",
                         max_length=12,

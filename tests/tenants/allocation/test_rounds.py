@@ -313,3 +313,28 @@ def test_a_child_proposed_for_an_earlier_month_holds_the_place_in_the_later_ones
     _run_job(timezone.now())
     shown = api(staff, "get", f"/api/v1/rounds/{made.json()['id']}/").json()
     assert [p["child_first_name"] for p in shown["proposals"]] == ["Vroeg"]
+
+
+def test_loket_staff_close_a_round_its_locations_leave_unanswered(client_for, case):
+    staff = client_for("alpha", "staff_alpha")
+    _switch_on(staff)
+    planned = _plan(staff, case, some_day(0))
+    _run_job(timezone.now())
+    anna = _proposal_id(case, "Anna")
+    closed = staff.post(f"/beheer/rondes/{planned['id']}/afsluiten/")
+    assert closed.status_code == 302
+    assert _proposals(case) == {
+        ("Bram", "Zonnebloem"): "unanswered",
+        ("Anna", "Regenboog"): "unanswered",
+    }
+    provider = client_for("alpha", "provider_alpha")
+    late = api(provider, "post", f"/api/v1/rounds/proposals/{anna}/reject/", {"reason": "Vol"})
+    assert late.status_code == 400
+    assert "Deze ronde is afgesloten" in late.content.decode()
+    # Offers for its months are made as usual again.
+    choice = choice_of(case["bram"], case["alpha"], case["zonnebloem"])
+    offer = {"start_date": case["start"].isoformat(), "care_plan": PLAN}
+    made = api(staff, "post", f"/api/v1/choices/{choice.pk}/offers/", offer)
+    assert made.status_code == 201, made.content
+    again = api(staff, "post", f"/api/v1/rounds/{planned['id']}/close/")
+    assert again.status_code == 400
