@@ -7,6 +7,9 @@ within that location, so any other id answers 404; another loket's staff get 403
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -142,57 +145,60 @@ def offer_create(request: HttpRequest, location_id: int, choice_id: int) -> Http
     )
 
 
-@role_required(*MANAGERS)
-def no_place(request: HttpRequest, location_id: int, choice_id: int) -> HttpResponse:
+def _answer(
+    request: HttpRequest,
+    location_id: int,
+    choice_id: int,
+    *,
+    form_class: type[forms.Form],
+    service: Callable[..., object],
+    success: str,
+    template: str,
+) -> HttpResponse:
+    """A location's answer without an offer (no place, another start date): a form whose
+    values go to ``service``; its errors stay on the form with what was typed."""
     location = _location_or_404(request, location_id)
     choice = _choice_or_404(location, choice_id)
-    form = NoPlaceForm(request.POST if request.method == "POST" else None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.choice_answer_no_place(
-                choice=choice, actor=request.user, now=timezone.now(), **form.cleaned_data
-            )
+            service(choice=choice, actor=request.user, now=timezone.now(), **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("Answered: no place (reference %(reference)s).")
-                % {"reference": choice.request.reference},
-            )
+            messages.success(request, success % {"reference": choice.request.reference})
             return _back(location)
     return render(
         request,
-        "allocation/no_place_form.html",
+        template,
         {"location": location, "choice": choice, "form": form},
         status=400 if form.errors else 200,
     )
 
 
 @role_required(*MANAGERS)
-def other_date(request: HttpRequest, location_id: int, choice_id: int) -> HttpResponse:
-    location = _location_or_404(request, location_id)
-    choice = _choice_or_404(location, choice_id)
-    form = OtherDateForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.choice_propose_other_date(
-                choice=choice, actor=request.user, now=timezone.now(), **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Another start date has been proposed (reference %(reference)s).")
-                % {"reference": choice.request.reference},
-            )
-            return _back(location)
-    return render(
+def no_place(request: HttpRequest, location_id: int, choice_id: int) -> HttpResponse:
+    return _answer(
         request,
-        "allocation/other_date_form.html",
-        {"location": location, "choice": choice, "form": form},
-        status=400 if form.errors else 200,
+        location_id,
+        choice_id,
+        form_class=NoPlaceForm,
+        service=services.choice_answer_no_place,
+        success=_("Answered: no place (reference %(reference)s)."),
+        template="allocation/no_place_form.html",
+    )
+
+
+@role_required(*MANAGERS)
+def other_date(request: HttpRequest, location_id: int, choice_id: int) -> HttpResponse:
+    return _answer(
+        request,
+        location_id,
+        choice_id,
+        form_class=OtherDateForm,
+        service=services.choice_propose_other_date,
+        success=_("Another start date has been proposed (reference %(reference)s)."),
+        template="allocation/other_date_form.html",
     )
 
 
