@@ -328,11 +328,11 @@ def _run(allocation_round: AllocationRound, *, now: datetime) -> list[RoundPropo
     run = (
         RoundProposal.objects.filter(round=allocation_round).aggregate(last=Max("run"))["last"] or 0
     ) + 1
-    made = [
-        RoundProposal.objects.create(round=allocation_round, choice=choice, run=run, created_at=now)
+    made = RoundProposal.objects.bulk_create(
+        RoundProposal(round=allocation_round, choice=choice, run=run, created_at=now)
         for choice in sorted(assigned.values(), key=lambda choice: choice.pk)
         if choice.pk not in kept
-    ]
+    )
     _close_when_answered(allocation_round, now=now)
     return made
 
