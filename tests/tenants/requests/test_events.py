@@ -341,7 +341,7 @@ def test_each_kind_is_recorded_audited_and_described_in_every_language(
 def test_the_words_are_those_parents_read():
     with translation.override("en"):
         assert describe_event(kind=Kind.OFFER_MADE, details=SAMPLES["offer_made"].details) == (
-            "De Vlinder offers a place from Sept. 2, 2030; please answer by June 14, 2030."
+            "De Vlinder offers a place from 2 September 2030; please answer by 14 June 2030."
         )
         assert describe_event(kind=Kind.CHANGED, details=SAMPLES["changed_care_plan"].details) == (
             "The care plan changed to: Monday: whole day; Wednesday: afternoon."
