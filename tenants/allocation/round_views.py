@@ -24,6 +24,7 @@ from tenants.allocation.round_forms import (
     RoundForm,
     RoundsSwitchForm,
 )
+from tenants.allocation.selectors import queue_line_of
 from tenants.providers.views import MANAGERS
 
 
@@ -152,6 +153,11 @@ def proposal_answer(request: HttpRequest, proposal_id: int, answer: str) -> Http
     return render(
         request,
         "allocation/proposal_answer.html",
-        {"proposal": proposal, "form": form, "answer": answer},
+        {
+            "proposal": proposal,
+            "form": form,
+            "answer": answer,
+            "line": queue_line_of(choice=proposal.choice),
+        },
         status=400 if form.errors else 200,
     )

@@ -196,6 +196,10 @@ def test_a_rejection_frees_the_place_and_the_round_runs_again(client_for, case):
         bram_before = RoundProposal.objects.get(choice__request__child_first_name="Bram").pk
     provider = client_for("alpha", "provider_alpha")
     url = f"/beheer/rondes/voorstellen/{_proposal_id(case, 'Anna')}/afwijzen/"
+    shown = provider.get(url).content.decode()
+    # What the location decides on: the child's first name, age, days and rank.
+    assert 'class="child-first-name">Anna<' in shown
+    assert "maandag (hele dag), dinsdag (hele dag), donderdag (hele dag)" in shown
     without_reason = provider.post(url, {"reason": ""})
     assert without_reason.status_code == 400
     assert "Zeg waarom je dit voorstel afwijst." in without_reason.content.decode()
