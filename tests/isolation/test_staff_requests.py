@@ -8,6 +8,7 @@ the login page. Staff notes never reach another loket or any parent-facing outpu
 
 from __future__ import annotations
 
+import io
 import re
 from types import SimpleNamespace
 
@@ -15,6 +16,7 @@ import pytest
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_tenants.utils import tenant_context
+from pypdf import PdfReader
 
 from tenants.requests.models import RequestEvent, RequestNote
 from tests.support.providers import make_location
@@ -63,6 +65,10 @@ def english(client):
 
 
 def text_of(response) -> str:
+    """What a response says: its text, or a PDF's text (a parent's data download)."""
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        reader = PdfReader(io.BytesIO(response.content))
+        return "\n".join(page.extract_text() for page in reader.pages)
     return response.content.decode()
 
 
