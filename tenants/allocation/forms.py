@@ -121,3 +121,12 @@ class WithdrawOfferForm(forms.Form):
         help_text=_("The parent reads this in the e-mail and in the request's history."),
         error_messages={"required": _("Say why you withdraw this offer: the parent reads it.")},
     )
+
+
+class PlacementEndForm(forms.Form):
+    end_date = forms.DateField(
+        label=_("Last day of care"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_("Empty: not known yet. From the month after, the place counts as free."),
+    )

@@ -22,6 +22,11 @@ pages = [
     path("beheer/wachtlijst/<int:location_id>/", views.queue, name="queue"),
     path("beheer/plaatsingen/", placement_views.placements_overview, name="placements_overview"),
     path("beheer/plaatsingen/<int:location_id>/", placement_views.placements, name="placements"),
+    path(
+        "beheer/plaatsingen/<int:location_id>/<int:placement_id>/einddatum/",
+        placement_views.placement_end,
+        name="placement_end",
+    ),
     path(f"{CHOICE}/aanbod/", views.offer_create, name="offer_create"),
     path(f"{CHOICE}/aanbod-intrekken/", views.offer_withdraw, name="offer_withdraw"),
     path(f"{CHOICE}/geen-plaats/", views.no_place, name="no_place"),

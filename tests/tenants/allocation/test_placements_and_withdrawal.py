@@ -192,3 +192,33 @@ def test_a_placement_that_ended_leaves_the_list_and_one_that_will_end_says_when(
     assert client.get(path).json()["count"] == 0
     page = client.get(f"/beheer/plaatsingen/{case['location'].pk}/").content.decode()
     assert "Mila" not in page
+
+
+def test_the_location_sets_when_a_child_leaves_on_the_placements_page(world, case, client_for):
+    placement = _placed(world, case, start=some_day(30))
+    location = case["location"]
+    client = client_for("alpha", "provider_alpha")
+    page = client.get(f"/beheer/plaatsingen/{location.pk}/").content.decode()
+    end_url = f"/beheer/plaatsingen/{location.pk}/{placement.pk}/einddatum/"
+    assert f'href="{end_url}"' in page
+    # Before the start: refused next to the field, what was typed kept.
+    refused = client.post(end_url, {"end_date": some_day(10).isoformat()})
+    assert refused.status_code == 400
+    assert "De einddatum kan niet vóór de startdatum liggen." in refused.content.decode()
+    assert some_day(10).isoformat() in refused.content.decode()
+    assert client.post(end_url, {"end_date": some_day(400).isoformat()}).status_code == 302
+    with tenant_context(case["alpha"]):
+        assert Placement.objects.get(pk=placement.pk).end_date == some_day(400)
+    # Emptied: not known again.
+    assert client.post(end_url, {"end_date": ""}).status_code == 302
+    with tenant_context(case["alpha"]):
+        assert Placement.objects.get(pk=placement.pk).end_date is None
+    # Another loket's staff and a provider without the location get nothing.
+    assert client_for("alpha", "provider_beta").post(end_url, {"end_date": ""}).status_code in (
+        403,
+        404,
+    )
+    other = make_location(case["alpha"], name="Ander Huis")
+    assert (
+        client.get(f"/beheer/plaatsingen/{other.pk}/{placement.pk}/einddatum/").status_code == 404
+    )
