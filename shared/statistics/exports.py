@@ -7,11 +7,11 @@ municipality of the location, kind of care and reason; a CSV of its own
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.utils.translation import gettext as _
 
+from opvangloket.downloads import csv_text
 from shared.statistics.answers import why_no_offer_table
 from shared.statistics.selectors import Period, Scope, figures_compute
 
@@ -56,15 +56,11 @@ def export_rows(*, scope: Scope, periods: list[Period]) -> list[list]:
 
 def export_csv(*, scope: Scope, periods: list[Period], table: str = "figures") -> str:
     """``table``: ``"figures"`` (Opgroeien's columns) or ``"why_no_offer"``."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
     if table == "why_no_offer":
         header, rows = why_no_offer_table(scope=scope, periods=periods)
     else:
         header, rows = export_header(), export_rows(scope=scope, periods=periods)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_text(header, rows)
 
 
 def export_xlsx(*, scope: Scope, periods: list[Period]) -> bytes:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opvangloket.downloads import download_name, download_response
 from shared.accounts.permissions import Access, check_access, role_required
 from shared.catalogue.vocabulary import AgeGroup
 from shared.statistics import exports
@@ -129,21 +132,18 @@ def _download(request: HttpRequest, scope: Scope, fmt: str) -> HttpResponse:
     if not form.is_valid():
         return _refused_period(request, "statistics/figures.html", form, scope=scope)
     periods = form.periods()
-    name = f"cijfers-{periods[0].start:%Y%m%d}-{periods[-1].end:%Y%m%d}"
-    if table == "why_no_offer":
-        name = f"waarom-geen-aanbod-{periods[0].start:%Y%m%d}-{periods[-1].end:%Y%m%d}"
+    filename = download_name(
+        "waarom-geen-aanbod" if table == "why_no_offer" else "cijfers",
+        whose=scope.label,
+        first=periods[0].start,
+        last=periods[-1].end - timedelta(days=1),  # the period's end is exclusive
+        ext=fmt,
+    )
     if fmt == "xlsx":
-        response = HttpResponse(
-            exports.export_xlsx(scope=scope, periods=periods),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        content = exports.export_xlsx(scope=scope, periods=periods)
     else:
-        response = HttpResponse(
-            exports.export_csv(scope=scope, periods=periods, table=table),
-            content_type="text/csv; charset=utf-8",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        content = exports.export_csv(scope=scope, periods=periods, table=table)
+    return download_response(content, filename=filename)
 
 
 @role_required(Access.LOKET_STAFF)

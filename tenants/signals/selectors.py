@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from opvangloket.downloads import csv_text
 from tenants.signals.models import LocationSignal
 
-CSV_HEADER = [
-    "date",
-    "location",
-    "dossier_number",
-    "municipality",
-    "what_happened",
-    "what_was_done",
-    "recorded_at",
-]
+
+def csv_header() -> list[str]:
+    """The columns, in the reader's language."""
+    return [
+        _("date"),
+        _("location"),
+        _("dossier number"),
+        _("municipality"),
+        _("what happened"),
+        _("what was done"),
+        _("recorded at"),
+    ]
 
 
 def loket_signals(*, location_id: int | None = None) -> QuerySet[LocationSignal]:
@@ -27,26 +29,20 @@ def loket_signals(*, location_id: int | None = None) -> QuerySet[LocationSignal]
     return signals.order_by("-happened_on", "-id")
 
 
-def _cell(value: str) -> str:
-    # A cell starting with a formula character would run as a formula in a spreadsheet.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def signals_csv(*, signals) -> str:
-    """Semicolon-separated, one row per signal (UTF-8 with BOM added by the view)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(CSV_HEADER)
-    for signal in signals:
-        writer.writerow(
+    """One row per signal, as every CSV download is written (``opvangloket.downloads``)."""
+    return csv_text(
+        csv_header(),
+        (
             [
                 signal.happened_on.isoformat(),
-                _cell(signal.location_name),
-                _cell(signal.location.dossier_number if signal.location else ""),
+                signal.location_name,
+                signal.location.dossier_number if signal.location else "",
                 signal.location.municipality.name_nl if signal.location else "",
-                _cell(signal.what_happened),
-                _cell(signal.what_was_done),
+                signal.what_happened,
+                signal.what_was_done,
                 signal.recorded_at.isoformat(timespec="minutes"),
             ]
-        )
-    return out.getvalue()
+            for signal in signals
+        ),
+    )

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opvangloket.downloads import download_name, download_response
 from opvangloket.forms import add_service_errors
 from shared.accounts.permissions import Access, role_required
 from tenants.signals.forms import SignalForm
@@ -37,9 +38,13 @@ def signal_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Access.LOKET_STAFF)
 def signal_export(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(
-        "\ufeff" + signals_csv(signals=loket_signals()), content_type="text/csv; charset=utf-8"
+    signals = list(loket_signals())
+    today = timezone.localdate()
+    filename = download_name(
+        "signalen",
+        whose=request.loket.name,
+        first=min((signal.happened_on for signal in signals), default=today),
+        last=today,
+        ext="csv",
     )
-    filename = f"signalen-{request.loket.slug}-{timezone.localdate():%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download_response(signals_csv(signals=signals), filename=filename)

@@ -290,7 +290,12 @@ def test_downloads_have_one_row_per_period_and_municipality(client_for, world, g
     truth = expected(generated, {"alpha"})
     response = client.get("/beheer/cijfers/export.csv?year=2026", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode()), delimiter=";"))
+    # Named for what, whose and when; UTF-8 with a byte order mark, as every CSV download.
+    assert response["Content-Disposition"] == (
+        'attachment; filename="cijfers-loket-alpha-20260101-20261231.csv"'
+    )
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == EXPECTED_COLUMNS
     assert {row[1]: int(row[3]) for row in rows[1:]} == {
         nis: counts["unique_requests"] for nis, counts in truth["by_municipality"].items()
@@ -299,6 +304,7 @@ def test_downloads_have_one_row_per_period_and_municipality(client_for, world, g
 
     response = client.get("/beheer/cijfers/export.xlsx?year=2026&split=month")
     assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('cijfers-loket-alpha-20260101-20261231.xlsx"')
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = list(sheet.iter_rows(values_only=True))
     assert len(values[0]) == len(EXPECTED_COLUMNS) == len(export_header())

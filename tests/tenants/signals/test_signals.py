@@ -55,8 +55,10 @@ def test_the_csv_export_has_one_row_per_signal_and_defuses_formulas(client_for, 
     post_signal(client, location)
     response = client.get(EXPORT)
     assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode())  # as every CSV download
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("date;location;")
+    assert lines[0].startswith("datum;locatie;dossiernummer;gemeente;")  # in the reader's words
+    assert response["Content-Disposition"].startswith('attachment; filename="signalen-loket-alpha-')
     assert len(lines) == 2
     assert "'=Kind viel van de trap" in lines[1]
 
