@@ -29,7 +29,13 @@ def public_home(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "lokets/portal_home.html",
-            {"region": request.region, "lokets": public_lokets(region=request.region)},
+            {
+                "region": request.region,
+                "lokets": public_lokets(region=request.region),
+                # A region coordinator lands here after logging in: their figures first.
+                "is_coordinator": request.user.is_authenticated
+                and has_access(Access.REGION_COORDINATOR, user=request.user, region=request.region),
+            },
         )
     return render(
         request,
