@@ -83,6 +83,11 @@ class RequestPartSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Confirm that you still need care before this day; null: no need.",
     )
+    round_decision_date = serializers.DateField(
+        allow_null=True,
+        help_text="The loket answers this start month in an allocation round: every request "
+        "for it at once, on this day; null otherwise.",
+    )
     choices = ChoiceLineSerializer(many=True)
 
 

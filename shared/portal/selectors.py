@@ -29,6 +29,7 @@ from shared.registry.identity import family_key
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.allocation.answer_clock import answer_due
 from tenants.allocation.models import Offer
+from tenants.allocation.rounds import live_round_for
 from tenants.allocation.waiting_position import WaitingPosition, waiting_positions
 from tenants.requests.history import describe_event
 from tenants.requests.models import (
@@ -122,6 +123,8 @@ class PartView:
     choices: tuple[ChoiceLine, ...]
     can_change: bool
     confirmed_until: date | None = None  # the parent confirms before this day (None: no need)
+    # The loket answers this start month in an allocation round, decided on this day.
+    round_decision_date: date | None = None
 
     @property
     def is_open(self) -> bool:
@@ -236,6 +239,10 @@ def _read_parts(entries: list[RegistryEntry]) -> dict[int, tuple[ChildcareReques
             for choice in choices_:
                 due = answer_due(choice=choice, loket=loket, now=now)
                 choice.answer_expected_by = due.due_on if due else None
+        if loket.uses_allocation_rounds:
+            for request, _choices, _events in by_id.values():
+                live = live_round_for(start_date=request.desired_start)
+                request.round_decision_date = live.decision_date if live else None
         if loket.shows_waiting_position:
             every = [
                 choice for _request, choices_, _events in by_id.values() for choice in choices_
@@ -316,6 +323,7 @@ def _assemble(entries: list[RegistryEntry], *, user: User) -> list[SubmissionVie
                 ),
                 can_change=not refusal and request.status == RequestStatus.OPEN,
                 confirmed_until=request.confirmed_until,
+                round_decision_date=getattr(request, "round_decision_date", None),
             )
             for entry, request, choices, _events in loaded
         )

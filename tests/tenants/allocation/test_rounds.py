@@ -342,3 +342,19 @@ def test_loket_staff_close_a_round_its_locations_leave_unanswered(client_for, ca
     assert made.status_code == 201, made.content
     again = api(staff, "post", f"/api/v1/rounds/{planned['id']}/close/")
     assert again.status_code == 400
+
+
+def test_the_parent_reads_that_the_start_month_is_answered_in_a_round(client_for, case):
+    """Cas's parent: on 'Mijn aanvragen' and in the API, the round's day and what it means."""
+    parent = client_for("testregio.localhost", "parent")
+    parent.cookies["django_language"] = "en"
+    (listed,) = parent.get("/api/v1/my/requests/").json()["results"]
+    assert listed["parts"][0]["round_decision_date"] is None
+    staff = client_for("alpha", "staff_alpha")
+    _switch_on(staff)
+    _plan(staff, case, some_day(5))
+    (listed,) = parent.get("/api/v1/my/requests/").json()["results"]
+    assert listed["parts"][0]["round_decision_date"] == some_day(5).isoformat()
+    page = parent.get(f"/mijn-aanvragen/{listed['submission']}/").content.decode()
+    assert "answers every request for this start month at once" in page
+    assert "registering earlier gives no advantage beyond the priority rules" in page
