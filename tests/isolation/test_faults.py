@@ -1,0 +1,406 @@
+"""Fault injection: the database connection dropped in the middle of a submission across
+two lokets, an acceptance and a child's change after birth, and a job's worker killed.
+
+Each drop terminates the test's own PostgreSQL backend from a second connection, just
+before a chosen statement of the operation (or its COMMIT). Then a fresh connection reads
+every table of the public schema and of every loket schema: they must hold exactly what
+they held before (nothing half-written), and no e-mail may have left. The same operation
+then runs without a fault, to show that "everything" is what it writes otherwise.
+
+Like the concurrency tests, the data is committed (``django_db_blocker.unblock()``) and
+removed afterwards: flushing the database would remove the session's lokets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.db import DatabaseError, connection
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from shared.jobs.models import JobRun
+from shared.registry.models import Child, PossibleDuplicate, RegistryEntry
+from tenants.allocation.models import Offer, OfferNotice, Placement
+from tenants.audit.models import AuditEvent
+from tenants.providers.models import Organizer
+from tenants.providers.services import location_delete
+from tenants.requests.child_changes import request_update_child
+from tenants.requests.duplicates import loket_duplicate_decide
+from tenants.requests.models import ChildcareRequest
+from tests.support.allocation import accept, choice_of, choice_status, offer, register
+from tests.support.faults import (
+    changed_tables,
+    connection_dropped,
+    database_state,
+    fresh_connection,
+)
+from tests.support.providers import make_location
+from tests.support.registry import status_disagreements
+from tests.support.requests import some_day, submit
+from tests.support.servers import ROOT, test_database_url
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+@pytest.fixture
+def db(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The database, without the test transaction of pytest-django's ``db``: what these
+    tests write is committed. (Asking for ``db`` by name also has the test database made
+    when this file runs alone.)"""
+    with django_db_blocker.unblock():
+        yield
+
+
+@pytest.fixture
+def committed(db, django_db_blocker) -> Iterator[dict]:
+    """The world, committed data to make, and removing it all afterwards (checked: every
+    table holds what it held before)."""
+    from tests.conftest import _world
+
+    made: dict = {"world": _world, "locations": [], "parents": []}
+    with django_db_blocker.unblock():
+        last_run = JobRun.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        lokets = [_world.lokets["alpha"], _world.lokets["beta"]]
+        last_audit = {loket.pk: _last_audit_event(loket) for loket in lokets}
+        before = database_state()
+        yield made
+        connection.close()
+        connection.set_schema_to_public()
+        entries = list(RegistryEntry.objects.filter(parent__in=made["parents"]))
+        for loket in {entry.loket for entry in entries}:
+            request_ids = [entry.request_id for entry in entries if entry.loket_id == loket.pk]
+            with tenant_context(loket):
+                Placement.objects.filter(choice__request_id__in=request_ids).delete()
+                ChildcareRequest.objects.filter(pk__in=request_ids).delete()
+        RegistryEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
+        Child.objects.filter(pk__in={entry.child_id for entry in entries}).delete()
+        JobRun.objects.filter(id__gt=last_run).delete()
+        for loket, location in made["locations"]:
+            with tenant_context(loket):
+                location_delete(location=location)
+                Organizer.objects.filter(pk=location.organizer_id, locations__isnull=True).delete()
+        for loket in lokets:
+            with tenant_context(loket):
+                AuditEvent.objects.filter(id__gt=last_audit[loket.pk]).delete()
+        connection.set_schema_to_public()
+        left = changed_tables(before, database_state())
+        assert left == [], f"the test left data behind for the tests after it: {left}"
+
+
+def _last_audit_event(loket) -> int:
+    with tenant_context(loket):
+        return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def drop_points(statements: list[str], samples: int = 5) -> list[int]:
+    """Statement numbers to drop at: the first write, writes spread over the operation and
+    its last statement."""
+    writes = [number for number, sql in enumerate(statements, 1) if sql.startswith(WRITES)]
+    assert writes, "the operation writes nothing: nothing to drop in the middle of"
+    step = max(1, len(writes) // samples)
+    return sorted({*writes[::step], writes[-1], len(statements)})
+
+
+def iter_points(points: list[int | None]) -> Iterator[int | None]:
+    """The points, including those added while iterating."""
+    index = 0
+    while index < len(points):
+        yield points[index]
+        index += 1
+
+
+def assert_all_or_nothing(operation: Callable[[], object], *, in_public: bool = True) -> None:
+    """Drop the connection at each point of ``operation``: every time, the database holds
+    what it held before and no e-mail left. Then it runs whole, and changes the loket
+    schemas (and the public registry) with the registry agreeing with every loket."""
+    connection.set_schema_to_public()
+    before = database_state()
+    points: list[int | None] = [None]  # first at the COMMIT, which counts the statements
+    for at in iter_points(points):
+        mail.outbox.clear()
+        with pytest.raises(DatabaseError), connection_dropped(at) as drop:
+            operation()
+        assert drop.fired, (
+            "no COMMIT: the operation ran outside one transaction"
+            if at is None
+            else f"no statement {at}: the drop never happened"
+        )
+        connection.set_schema_to_public()
+        changed = changed_tables(before, database_state())
+        assert changed == [], f"dropped before {drop.statement[:120]!r}: half-written {changed}"
+        assert mail.outbox == [], f"dropped before {drop.statement[:120]!r}: an e-mail left"
+        if at is None:
+            points += drop_points(drop.statements)
+    operation()
+    connection.set_schema_to_public()
+    changed = changed_tables(before, database_state())
+    assert any(not name.startswith("public.") for name in changed), changed
+    if in_public:
+        assert any(name.startswith("public.registry_") for name in changed), changed
+    assert status_disagreements() == []
+
+
+def test_a_dropped_connection_during_a_submission_to_two_lokets_writes_nothing(committed):
+    world = committed["world"]
+    alpha, beta = world.lokets["alpha"], world.lokets["beta"]
+    parent = world.users["parent"]
+    committed["parents"].append(parent)
+    herent, tienen = make_location(alpha), make_location(beta)
+    committed["locations"] += [(alpha, herent), (beta, tienen)]
+    connection.set_schema_to_public()
+
+    assert_all_or_nothing(lambda: submit(herent, tienen, parent=parent, child_first_name="Storing"))
+
+    lokets = RegistryEntry.objects.filter(parent=parent).values_list("loket_id", flat=True)
+    assert sorted(lokets) == sorted([alpha.pk, beta.pk])
+    assert len(mail.outbox) == 1  # the confirmation, once, after the commit that held
+
+
+def test_a_dropped_connection_during_an_acceptance_writes_nothing(committed):
+    """Accepting places the child, closes the choice in the other loket, updates both
+    registry entries and records the location's notice: all of it, or none."""
+    world = committed["world"]
+    alpha, beta = world.lokets["alpha"], world.lokets["beta"]
+    parent = world.users["parent"]
+    committed["parents"].append(parent)
+    herent, tienen = make_location(alpha), make_location(beta)
+    committed["locations"] += [(alpha, herent), (beta, tienen)]
+    entries = register(herent, name="Aanvaard", parent=parent, also=[tienen])
+    made = offer(alpha, choice_of(entries, alpha, herent), world.users["staff_alpha"])
+    connection.set_schema_to_public()
+
+    assert_all_or_nothing(lambda: accept(alpha, made, parent))
+
+    with tenant_context(alpha):
+        assert Placement.objects.filter(offer=made).count() == 1
+    assert choice_status(beta, choice_of(entries, beta, tienen)) == "closed_elsewhere"
+    statuses = {
+        entry.loket_id: entry.status for entry in RegistryEntry.objects.filter(parent=parent)
+    }
+    assert statuses == {alpha.pk: "placed", beta.pk: "cancelled"}
+
+
+def test_a_dropped_connection_during_the_change_after_birth_writes_nothing(committed):
+    """Filling in the born child changes every loket's part, every registry entry and the
+    child's identity (relinked, merged): all of it, or none."""
+    world = committed["world"]
+    alpha, beta = world.lokets["alpha"], world.lokets["beta"]
+    parent = world.users["parent"]
+    committed["parents"].append(parent)
+    herent, tienen = make_location(alpha), make_location(beta)
+    committed["locations"] += [(alpha, herent), (beta, tienen)]
+    unborn = submit(
+        herent,
+        tienen,
+        parent=parent,
+        child_first_name="",
+        is_expected_birth=True,
+        child_birth_date=some_day(10),
+    )
+    connection.set_schema_to_public()
+
+    assert_all_or_nothing(
+        lambda: request_update_child(
+            user=parent,
+            submission=unborn[0].submission,
+            first_name="Lena",
+            birth_date=timezone.localdate(),
+            now=timezone.now(),
+        )
+    )
+
+    for entry in unborn:
+        with tenant_context(entry.loket):
+            request = ChildcareRequest.objects.get(pk=entry.request_id)
+            assert (request.is_expected_birth, request.child_first_name) == (False, "Lena")
+
+
+@pytest.mark.parametrize("is_same_child", [True, False], ids=["confirmed", "rejected"])
+def test_a_dropped_connection_while_staff_decide_a_possible_duplicate_writes_nothing(
+    committed, is_same_child
+):
+    """Two families registered what looks like one child, in alpha and beta; alpha's
+    staff decide (rejecting gives the other family's entries an identity of their own):
+    the decision, the identities and alpha's audit trail, all or none."""
+    world = committed["world"]
+    alpha, beta = world.lokets["alpha"], world.lokets["beta"]
+    parents = [world.users["parent"], world.users["other_parent"]]
+    committed["parents"] += parents
+    herent, tienen = make_location(alpha), make_location(beta)
+    committed["locations"] += [(alpha, herent), (beta, tienen)]
+    (one,) = submit(herent, parent=parents[0])
+    (other,) = submit(tienen, parent=parents[1], contact_email="b@example.be")
+    duplicate = PossibleDuplicate.objects.get(entry=other, other=one)
+    connection.set_schema_to_public()
+
+    def decide():
+        with tenant_context(alpha):
+            return loket_duplicate_decide(
+                duplicate_id=duplicate.pk,
+                is_same_child=is_same_child,
+                actor=world.users["staff_alpha"],
+                reason="De families gebeld.",
+                now=timezone.now(),
+            )
+
+    assert_all_or_nothing(decide)
+
+    duplicate.refresh_from_db()
+    assert duplicate.status == ("confirmed" if is_same_child else "rejected")
+    one.refresh_from_db()
+    other.refresh_from_db()
+    assert (one.child_id == other.child_id) is is_same_child
+
+
+# A worker killed during a job -----------------------------------------------------------
+
+
+def run_worker(tmp_path: Path, *, now: str, pause_on: str = "", pause_after_mails: int = 0):
+    """``manage.py run_jobs`` for alpha's offer expiry, in a process of its own; its
+    e-mails are appended to ``mails.jsonl``. ``pause_on``: it stops, as if hung, before
+    the first statement containing that text; ``pause_after_mails``: after that many
+    e-mails. It writes ``paused`` when it stops there."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "OPVANGLOKET_REGISTRY_KEY": settings.REGISTRY_KEY,
+        "OPVANGLOKET_DATA_KEYS": ",".join(settings.DATA_KEYS),
+        "DJANGO_SETTINGS_MODULE": "opvangloket.settings",
+        "EMAIL_BACKEND": "tests.support.fault_worker.RecordingBackend",
+        "FAULT_MAILS": str(tmp_path / "mails.jsonl"),
+        "FAULT_PAUSED": str(tmp_path / "paused"),
+        "FAULT_PAUSE_ON": pause_on,
+        "FAULT_PAUSE_AFTER_MAILS": str(pause_after_mails),
+        "PGAPPNAME": "fault-worker",
+    }
+    env.pop("SENTRY_DSN", None)
+    command = [sys.executable, "-m", "tests.support.fault_worker", "--loket", "alpha"]
+    command += ["--job", "allocation.offers_expire", "--now", now, "--force"]
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+
+
+def kill_when_paused(worker: subprocess.Popen, tmp_path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "paused").exists():
+        if worker.poll() is not None:
+            pytest.fail("the worker ended before its pause: " + worker.stdout.read().decode())
+        assert time.monotonic() < deadline, "the worker never reached its pause"
+        time.sleep(0.05)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+    (tmp_path / "paused").unlink()
+    # Its backend ends as soon as PostgreSQL sees the socket closed (its locks with it).
+    with fresh_connection() as other:
+        while other.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'fault-worker'"
+        ).fetchone()[0]:
+            assert time.monotonic() < deadline, "the killed worker's backend stays"
+            time.sleep(0.05)
+
+
+def mails_sent(tmp_path: Path) -> list[tuple[str, str]]:
+    path = tmp_path / "mails.jsonl"
+    if not path.exists():
+        return []
+    return [tuple(json.loads(line)) for line in path.read_text().splitlines()]
+
+
+@pytest.fixture
+def due_offers(committed) -> list[Offer]:
+    """Three open offers at alpha, each of its own child, past their answer date tomorrow."""
+    world = committed["world"]
+    alpha = world.lokets["alpha"]
+    parent = world.users["parent"]
+    committed["parents"].append(parent)
+    location = make_location(alpha, email="kribbe@example.be")
+    committed["locations"].append((alpha, location))
+    made = []
+    for name in ("Eerste", "Tweede", "Derde"):
+        entries = register(location, name=name, parent=parent)
+        made.append(offer(alpha, choice_of(entries, alpha, location), world.users["staff_alpha"]))
+    with tenant_context(alpha):
+        Offer.objects.filter(pk__in=[one.pk for one in made]).update(answer_by=some_day(1))
+    connection.set_schema_to_public()
+    return made
+
+
+def offers_in_alpha(committed, offers: list[Offer]) -> tuple[list[str], list[tuple[int, str]]]:
+    with tenant_context(committed["world"].lokets["alpha"]):
+        statuses = list(
+            Offer.objects.filter(pk__in=[one.pk for one in offers])
+            .order_by("pk")
+            .values_list("status", flat=True)
+        )
+        notices = list(
+            OfferNotice.objects.filter(offer__in=offers, kind__startswith="expired")
+            .order_by("offer_id", "kind")
+            .values_list("offer_id", "kind")
+        )
+    connection.set_schema_to_public()
+    return statuses, notices
+
+
+def later() -> str:
+    return (timezone.now() + timedelta(days=3)).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def test_a_worker_killed_inside_the_expiry_job_wrote_nothing_and_the_next_run_finishes_it(
+    committed, due_offers, tmp_path
+):
+    """Killed after the first offer's expiry was written, before the commit:
+    nothing of it stays, nothing was sent; the next run expires every offer and sends
+    each e-mail once."""
+    now = later()
+    before = database_state()
+    worker = run_worker(tmp_path, now=now, pause_on="allocation_offernotice")
+    kill_when_paused(worker, tmp_path)
+
+    changed = changed_tables(before, database_state())
+    assert changed == ["public.jobs_jobrun"], changed  # only: a run started, never finished
+    assert JobRun.objects.filter(job="allocation.offers_expire").latest("id").status == "running"
+    assert offers_in_alpha(committed, due_offers) == (["open"] * 3, [])
+    assert mails_sent(tmp_path) == []
+
+    again = run_worker(tmp_path, now=now)
+    assert again.wait(timeout=60) == 0, again.stdout.read().decode()
+
+    statuses, notices = offers_in_alpha(committed, due_offers)
+    assert statuses == ["expired"] * 3
+    assert len(notices) == 6 == len(set(notices))  # to the parent and the location, each
+    sent = mails_sent(tmp_path)
+    assert len(sent) == 6 == len(set(sent)), sent
+
+
+def test_a_worker_killed_while_sending_sends_nothing_twice_when_run_again(
+    committed, due_offers, tmp_path
+):
+    """Killed after the commit, while its e-mails leave: the expiry stands, and the next
+    run sends none of them again (a notice is recorded once, in the expiry's commit)."""
+    now = later()
+    worker = run_worker(tmp_path, now=now, pause_after_mails=2)
+    kill_when_paused(worker, tmp_path)
+    assert len(mails_sent(tmp_path)) == 2
+    statuses, notices = offers_in_alpha(committed, due_offers)
+    assert statuses == ["expired"] * 3 and len(notices) == 6
+
+    again = run_worker(tmp_path, now=now)
+    assert again.wait(timeout=60) == 0, again.stdout.read().decode()
+
+    sent = mails_sent(tmp_path)
+    assert len(sent) == 2 == len(set(sent)), sent
+    assert offers_in_alpha(committed, due_offers) == (statuses, notices)
