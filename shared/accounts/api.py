@@ -9,8 +9,9 @@ from shared.accounts.models import Membership, User
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    loket = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    region = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # A loket's role names its loket (region null); a region coordinator's its region.
+    loket = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    region = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Membership

@@ -9,6 +9,7 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 
+from opvangloket.openapi import MonthTextField
 from shared.catalogue.forms import CatalogueSearchForm
 from shared.catalogue.models import CatalogueAvailability, CatalogueLocation
 from shared.catalogue.selectors import catalogue_location_detail, search_catalogue
@@ -16,7 +17,7 @@ from shared.lokets.selectors import municipalities_served
 
 
 class AvailabilitySerializer(serializers.ModelSerializer):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthTextField()
 
     class Meta:
         model = CatalogueAvailability

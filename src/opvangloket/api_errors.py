@@ -34,6 +34,7 @@ NOT_FOUND_ERRORS: tuple[type[Exception], ...] = (NotFound,)
 VALIDATION_ERROR_COMPONENT = "ValidationErrorResponse"
 DETAIL_COMPONENT = "ErrorDetailResponse"
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+_CHANGE_METHODS = frozenset({"post", "put", "patch", "delete"})
 
 
 def _non_field_key() -> str:
@@ -138,14 +139,17 @@ def error_responses_hook(
 ) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: every 400, 403 and 404 in the one documented shape.
 
-    An operation that takes a body, or filters in its query, gets a 400 if it declares none.
+    Each operation documents the refusals it can answer: a 400 when it takes a body, filters
+    in its query or changes something (a service may refuse it in the object's state), a 403
+    when not every visitor may use it (no login, or not the role), a 404 when its path names
+    an object (none, or not one the user may see).
     """
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas[VALIDATION_ERROR_COMPONENT] = validation_error_schema()
     schemas[DETAIL_COMPONENT] = DETAIL_SCHEMA
     invalid = {"$ref": f"#/components/schemas/{VALIDATION_ERROR_COMPONENT}"}
     detail = {"$ref": f"#/components/schemas/{DETAIL_COMPONENT}"}
-    for path_item in result.get("paths", {}).values():
+    for path, path_item in result.get("paths", {}).items():
         for method, operation in path_item.items():
             if method not in _HTTP_METHODS:
                 continue
@@ -158,10 +162,16 @@ def error_responses_hook(
                 responses.setdefault("400", {"description": "Invalid input."})
             elif takes_query:
                 responses.setdefault("400", {"description": "Invalid filter."})
+            elif method in _CHANGE_METHODS:
+                responses.setdefault("400", {"description": "Refused in the object's state."})
+            if {} not in operation.get("security", [{}]):
+                responses.setdefault("403", {"description": "Not logged in, or not your role."})
             if any(
                 parameter.get("name") == "page" for parameter in operation.get("parameters", [])
             ):
                 responses.setdefault("404", {"description": "No such page (or object)."})
+            if "{" in path:
+                responses.setdefault("404", {"description": "No such object (or not yours)."})
             for status_code, schema in (("400", invalid), ("403", detail), ("404", detail)):
                 if status_code in responses:
                     _document(responses[status_code], schema)

@@ -418,6 +418,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "opvangloket.api_errors.error_responses_hook",
+        "opvangloket.openapi.local_time_hook",
     ],
     "ENUM_NAME_OVERRIDES": {
         "LoketKindEnum": "shared.lokets.models.Loket.Kind",

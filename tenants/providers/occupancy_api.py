@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from opvangloket.openapi import MonthTextField
 from shared.accounts.permissions import READ_METHODS, Access, HasRole
 from shared.catalogue.forms import MonthField
 from tenants.providers.occupancy import (
@@ -50,7 +51,7 @@ class CorrectionSerializer(serializers.Serializer):
 
 
 class MonthOccupancySerializer(serializers.Serializer):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthTextField()
     licensed_places = serializers.IntegerField(source="licensed")
     placed = serializers.IntegerField(
         help_text="Placements current in the month (start date to end date), every age group."

@@ -1,0 +1,214 @@
+"""Authenticated fuzzing: schemathesis over every operation of a loket's and a portal's API.
+
+Each host's own OpenAPI document (``/api/v1/schema/``) is loaded with schemathesis; for
+every operation, hypothesis generates a few requests (valid ones by the document, with
+path parameters either naming real objects of alpha and of the parent or generated) and
+sends them through Django's test client as a parent, provider staff and loket staff.
+Every answer must pass ``not_a_server_error``, ``status_code_conformance`` (its status code is
+documented: the 400, 403 and 404 refusals too) and ``response_schema_conformance`` (in its
+documented shape: months as ``YYYY-MM``, times of day as they are written, null where it
+can be null).
+
+Bounded: ``MAX_EXAMPLES`` cases per operation and role, derandomized (the same cases on
+every run), no shrinking (a failing case is reported as it was sent, with every other one).
+Each request runs in a savepoint that is rolled back, with the client's cookies put back,
+so a valid write (deleting a location, withdrawing a request) does not change what the next
+request sees.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from django.db import transaction
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.core.transport import Response
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
+from schemathesis.transport.wsgi import WSGI_TRANSPORT
+from werkzeug.test import EnvironBuilder
+
+from opvangloket.auditor_db import AUDITOR_ALIAS
+from tests.support.allocation import accept, choice_of, offer, register, round_with_proposal
+from tests.support.providers import make_location
+
+pytestmark = pytest.mark.django_db(databases=["default", AUDITOR_ALIAS])
+
+MAX_EXAMPLES = 5
+CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
+# Erasing the account logs the parent out and anonymises their requests: every call after it
+# would only see a refusal. Each call is rolled back anyway; erasure still goes last, so that
+# even a rollback that missed something could not empty the operations after it.
+LAST = ("/api/v1/my/account/erase/",)
+ROLES = ("parent", "provider_alpha", "staff_alpha")
+
+
+@dataclass
+class Fuzz:
+    """One role on one host: its client, the document, what failed."""
+
+    host: str
+    client: Any
+    problems: list[str] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    requests: int = 0
+    answered: Counter[int] = field(default_factory=Counter)
+
+    def send(self, case: schemathesis.Case) -> None:
+        """Send one generated case in a rolled-back savepoint and run the checks on its answer."""
+        data = WSGI_TRANSPORT.serialize_case(case, base_url=f"http://{self.host}")
+        data.pop("base_url", None)
+        environ = EnvironBuilder(base_url=f"http://{self.host}", **data).get_environ()
+        environ.pop("HTTP_COOKIE", None)  # the client's own session cookie, not a generated one
+        cookies = SimpleCookie()
+        cookies.load(self.client.cookies.output(header="", sep=";"))
+        label = f"{case.method} {case.formatted_path}"
+        self.requests += 1
+        started = time.monotonic()
+        try:
+            with transaction.atomic(), transaction.atomic(using=AUDITOR_ALIAS):
+                answer = self.client.request(**environ)
+                transaction.set_rollback(True, using=AUDITOR_ALIAS)
+                transaction.set_rollback(True)
+        except Exception as error:  # the test client re-raises what the view raised
+            self.problems.append(f"{label} {_sent(data)}: {type(error).__name__}: {error}"[:600])
+            return
+        finally:
+            self.client.cookies = cookies
+        self.answered[answer.status_code] += 1
+        request = requests.Request(
+            case.method, f"http://{self.host}{data['path']}", headers=data.get("headers")
+        ).prepare()
+        response = Response(
+            status_code=answer.status_code,
+            headers={name.lower(): [value] for name, value in answer.headers.items()},
+            content=answer.content if not answer.streaming else b"".join(answer.streaming_content),
+            request=request,
+            elapsed=time.monotonic() - started,
+            verify=False,
+        )
+        try:
+            case.validate_response(response, checks=CHECKS)
+        except FailureGroup as failures:
+            for failure in failures.exceptions:
+                # One line per operation and kind of failure: the first case that showed it.
+                what = " ".join(failure.message.split("\n\n")[::2][:2])[:300]
+                key = f"{case.method} {case.path}: {answer.status_code} {what}"
+                if key not in self.seen:
+                    self.seen.add(key)
+                    self.problems.append(f"{key} [sent {label} {_sent(data)}]")
+
+
+def _sent(data: dict[str, Any]) -> str:
+    sent = {key: data[key] for key in ("query_string", "json", "data") if data.get(key)}
+    return repr(sent)[:200]
+
+
+@pytest.fixture
+def real(world) -> dict[str, str]:
+    """Path values naming real objects: alpha's location, the parent's request and offer."""
+    alpha = world.lokets["alpha"]
+    location = make_location(alpha, name="Fuzz")
+    entries = register(location, name="Fuzz", parent=world.users["parent"])
+    choice = choice_of(entries, alpha, location)
+    made = offer(alpha, choice, world.users["staff_alpha"])
+    placed = choice_of(
+        register(location, name="Geplaatst", parent=world.users["other_parent"]), alpha, location
+    )
+    placement = accept(
+        alpha,
+        offer(alpha, placed, world.users["staff_alpha"], passed_over_reason="-"),
+        world.users["other_parent"],
+    )
+    planned, proposal = round_with_proposal(alpha, location, world.users["staff_alpha"])
+    return {
+        "id": str(location.pk),
+        "organizer_id": str(location.organizer_id),
+        "location_id": str(location.pk),
+        "choice_id": str(choice.pk),
+        "reference": choice.request.reference,
+        "submission": str(entries[0].submission),
+        "offer_id": str(made.public_id),
+        "placement_id": str(placement.pk),
+        "round_id": str(planned.pk),
+        "proposal_id": str(proposal.pk),
+        "slug": world.region.slug,
+    }
+
+
+def _path_values(path: str, real: dict[str, str]) -> dict[str, str]:
+    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    values = {name: real[name] for name in names if name in real}
+    if "/organizers/" in path and "id" in values:
+        values["id"] = real["organizer_id"]
+    return values
+
+
+def _operations(schema) -> Iterator[Any]:
+    operations = [result.ok() for result in schema.get_all_operations()]
+    operations.sort(key=lambda operation: operation.path in LAST)
+    yield from operations
+
+
+def _fuzz_operation(fuzz: Fuzz, operation, real: dict[str, str]) -> None:
+    fixed = _path_values(operation.path, real)
+    strategy = operation.as_strategy()
+    if fixed:
+        strategy = st.one_of(operation.as_strategy(path_parameters=fixed), strategy)
+
+    @given(case=strategy)
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case: schemathesis.Case) -> None:
+        fuzz.send(case)
+
+    run()
+
+
+@pytest.fixture
+def quiet_request_log() -> Iterator[None]:
+    logger = logging.getLogger("opvangloket.request")
+    logger.disabled = True
+    yield
+    logger.disabled = False
+
+
+@pytest.mark.usefixtures("quiet_request_log")
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("host", ["alpha", "portal"])
+def test_every_operation_answers_as_documented_and_never_a_server_error(
+    host, role, world, client_for, real
+):
+    name = world.host("alpha") if host == "alpha" else world.region.domain
+    client = client_for(name, user=role)
+    document = json.loads(client.get("/api/v1/schema/", {"format": "json"}).content)
+    schema = schemathesis.openapi.from_dict(document)
+    fuzz = Fuzz(host=name, client=client)
+    operations = 0
+    for operation in _operations(schema):
+        _fuzz_operation(fuzz, operation, real)
+        operations += 1
+    assert operations >= (60 if host == "alpha" else 20), f"only {operations} operations"
+    # Logged in and reaching real objects: the role's own operations answer, not only refuse.
+    succeeded = sum(count for status, count in fuzz.answered.items() if status < 300)
+    assert succeeded >= 10, f"only {succeeded} successful answers: {dict(fuzz.answered)}"
+    assert fuzz.requests >= operations * 2, f"{fuzz.requests} requests for {operations} operations"
+    assert not fuzz.problems, f"{len(fuzz.problems)} problems:\n" + "\n".join(fuzz.problems)
