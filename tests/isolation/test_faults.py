@@ -36,6 +36,7 @@ from tenants.allocation.models import Offer, OfferNotice, Placement
 from tenants.audit.models import AuditEvent
 from tenants.providers.models import Organizer
 from tenants.providers.services import location_delete
+from tenants.requests.birth_reminders import BIRTH_REMINDER_DAYS
 from tenants.requests.child_changes import request_update_child
 from tenants.requests.duplicates import loket_duplicate_decide
 from tenants.requests.models import ChildcareRequest
@@ -267,7 +268,14 @@ def test_a_dropped_connection_while_staff_decide_a_possible_duplicate_writes_not
 # A worker killed during a job -----------------------------------------------------------
 
 
-def run_worker(tmp_path: Path, *, now: str, pause_on: str = "", pause_after_mails: int = 0):
+def run_worker(
+    tmp_path: Path,
+    *,
+    now: str,
+    pause_on: str = "",
+    pause_after_mails: int = 0,
+    job: str = "allocation.offers_expire",
+):
     """``manage.py run_jobs`` for alpha's offer expiry, in a process of its own; its
     e-mails are appended to ``mails.jsonl``. ``pause_on``: it stops, as if hung, before
     the first statement containing that text; ``pause_after_mails``: after that many
@@ -288,7 +296,7 @@ def run_worker(tmp_path: Path, *, now: str, pause_on: str = "", pause_after_mail
     }
     env.pop("SENTRY_DSN", None)
     command = [sys.executable, "-m", "tests.support.fault_worker", "--loket", "alpha"]
-    command += ["--job", "allocation.offers_expire", "--now", now, "--force"]
+    command += ["--job", job, "--now", now, "--force"]
     return subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
@@ -404,3 +412,37 @@ def test_a_worker_killed_while_sending_sends_nothing_twice_when_run_again(
     sent = mails_sent(tmp_path)
     assert len(sent) == 2 == len(set(sent)), sent
     assert offers_in_alpha(committed, due_offers) == (statuses, notices)
+
+
+def test_a_worker_killed_while_sending_a_birth_reminder_does_not_send_it_twice(committed, tmp_path):
+    """The reminder that a child was due is recorded before it leaves: a worker killed
+    just after the mail server took it does not send it again on the next run."""
+    world = committed["world"]
+    alpha = world.lokets["alpha"]
+    parent = world.users["parent"]
+    committed["parents"].append(parent)
+    location = make_location(alpha)
+    committed["locations"].append((alpha, location))
+    for due in (10, 11):
+        submit(
+            location,
+            parent=parent,
+            child_first_name="",
+            is_expected_birth=True,
+            child_birth_date=some_day(due),
+            child_last_name=f"Verwacht{due}",
+        )
+    connection.set_schema_to_public()
+    now = (timezone.now() + timedelta(days=11 + BIRTH_REMINDER_DAYS + 1)).replace(tzinfo=None)
+    now = now.isoformat(timespec="seconds")
+    job = "requests.birth_reminders"
+
+    worker = run_worker(tmp_path, now=now, pause_after_mails=1, job=job)
+    kill_when_paused(worker, tmp_path)
+    assert len(mails_sent(tmp_path)) == 1
+
+    again = run_worker(tmp_path, now=now, job=job)
+    assert again.wait(timeout=60) == 0, again.stdout.read().decode()
+
+    sent = mails_sent(tmp_path)
+    assert len(sent) == len(set(sent)), f"an e-mail left twice: {sent}"

@@ -285,6 +285,24 @@ def test_the_family_is_reminded_once_to_fill_in_the_birth(world, unborn):
         assert RequestNotice.objects.get().kind == RequestNotice.Kind.BIRTH_REMINDER
 
 
+def test_a_birth_reminder_the_mail_server_refuses_is_sent_at_the_next_run(
+    world, unborn, monkeypatch
+):
+    overdue(unborn)
+    with monkeypatch.context() as refusing:
+
+        def refuse(*args, **kwargs):
+            raise OSError("mail server unreachable")
+
+        refusing.setattr("tenants.requests.emails.send_mail", refuse)
+        assert run_reminders(world) == 0
+    with tenant_context(world.lokets["alpha"]):
+        assert not RequestNotice.objects.exists()  # not kept: it never left
+
+    assert run_reminders(world) == 1
+    assert len(mail.outbox) == 1
+
+
 def test_a_born_child_gets_no_reminder(world, unborn):
     born(world, unborn[0].submission, birth_date=timezone.localdate())
     overdue([])  # nothing unborn left to move
