@@ -1,5 +1,7 @@
 """Fault injection: the database connection dropped in the middle of a submission across
-two lokets, an acceptance and a child's change after birth, and a job's worker killed.
+two lokets, an acceptance, a child's change after birth and staff deciding a possible
+duplicate; and a job's worker (``manage.py run_jobs``) killed with SIGKILL, before its
+commit and while its e-mails leave (the offers' expiry, the birth reminders).
 
 Each drop terminates the test's own PostgreSQL backend from a second connection, just
 before a chosen statement of the operation (or its COMMIT). Then a fresh connection reads
@@ -13,6 +15,7 @@ removed afterwards: flushing the database would remove the session's lokets.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -42,6 +45,7 @@ from tenants.requests.duplicates import loket_duplicate_decide
 from tenants.requests.models import ChildcareRequest
 from tests.support.allocation import accept, choice_of, choice_status, offer, register
 from tests.support.faults import (
+    Drop,
     changed_tables,
     connection_dropped,
     database_state,
@@ -114,42 +118,37 @@ def drop_points(statements: list[str], samples: int = 5) -> list[int]:
     return sorted({*writes[::step], writes[-1], len(statements)})
 
 
-def iter_points(points: list[int | None]) -> Iterator[int | None]:
-    """The points, including those added while iterating."""
-    index = 0
-    while index < len(points):
-        yield points[index]
-        index += 1
+def dropped(operation: Callable[[], object], at: int | None, before: dict[str, str]) -> Drop:
+    """Run ``operation`` with the connection dropped at ``at``: afterwards the database
+    holds ``before`` and no e-mail has left."""
+    mail.outbox.clear()
+    with connection_dropped(at) as drop, contextlib.suppress(DatabaseError):
+        operation()
+    if at is None:
+        assert drop.fired, "no COMMIT: the operation does not run in one transaction"
+    assert drop.fired, f"no statement {at}: the drop never happened"
+    connection.set_schema_to_public()
+    changed = changed_tables(before, database_state())
+    assert changed == [], f"dropped before {drop.statement[:120]!r}: half-written {changed}"
+    assert mail.outbox == [], f"dropped before {drop.statement[:120]!r}: an e-mail left"
+    return drop
 
 
-def assert_all_or_nothing(operation: Callable[[], object], *, in_public: bool = True) -> None:
-    """Drop the connection at each point of ``operation``: every time, the database holds
-    what it held before and no e-mail left. Then it runs whole, and changes the loket
-    schemas (and the public registry) with the registry agreeing with every loket."""
+def assert_all_or_nothing(operation: Callable[[], object]) -> None:
+    """Drop the connection at the COMMIT of ``operation`` and at writes spread over it:
+    every time, the database holds what it held before and no e-mail left. Then it runs
+    whole, and changes the loket schemas and the public registry, the registry agreeing
+    with every loket."""
     connection.set_schema_to_public()
     before = database_state()
-    points: list[int | None] = [None]  # first at the COMMIT, which counts the statements
-    for at in iter_points(points):
-        mail.outbox.clear()
-        with pytest.raises(DatabaseError), connection_dropped(at) as drop:
-            operation()
-        assert drop.fired, (
-            "no COMMIT: the operation ran outside one transaction"
-            if at is None
-            else f"no statement {at}: the drop never happened"
-        )
-        connection.set_schema_to_public()
-        changed = changed_tables(before, database_state())
-        assert changed == [], f"dropped before {drop.statement[:120]!r}: half-written {changed}"
-        assert mail.outbox == [], f"dropped before {drop.statement[:120]!r}: an e-mail left"
-        if at is None:
-            points += drop_points(drop.statements)
+    at_commit = dropped(operation, None, before)  # which also counts its statements
+    for at in drop_points(at_commit.statements):
+        dropped(operation, at, before)
     operation()
     connection.set_schema_to_public()
     changed = changed_tables(before, database_state())
     assert any(not name.startswith("public.") for name in changed), changed
-    if in_public:
-        assert any(name.startswith("public.registry_") for name in changed), changed
+    assert any(name.startswith("public.registry_") for name in changed), changed
     assert status_disagreements() == []
 
 
@@ -315,7 +314,8 @@ def kill_when_paused(worker: subprocess.Popen, tmp_path: Path) -> None:
     # Its backend ends as soon as PostgreSQL sees the socket closed (its locks with it).
     with fresh_connection() as other:
         while other.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'fault-worker'"
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE application_name = 'fault-worker' AND datname = current_database()"
         ).fetchone()[0]:
             assert time.monotonic() < deadline, "the killed worker's backend stays"
             time.sleep(0.05)
