@@ -41,6 +41,7 @@ from schemathesis.transport.wsgi import WSGI_TRANSPORT
 from werkzeug.test import EnvironBuilder
 
 from opvangloket.auditor_db import AUDITOR_ALIAS
+from opvangloket.openapi import MONTH_SCHEMA
 from tests.support.allocation import accept, choice_of, offer, register, round_with_proposal
 from tests.support.providers import make_location
 
@@ -212,3 +213,26 @@ def test_every_operation_answers_as_documented_and_never_a_server_error(
     assert succeeded >= 10, f"only {succeeded} successful answers: {dict(fuzz.answered)}"
     assert fuzz.requests >= operations * 2, f"{fuzz.requests} requests for {operations} operations"
     assert not fuzz.problems, f"{len(fuzz.problems)} problems:\n" + "\n".join(fuzz.problems)
+
+
+def test_the_document_says_what_each_operation_can_refuse_and_how_it_writes_values(
+    client_for, world
+):
+    """What the fuzzing relies on, said plainly: refusals documented, values as written."""
+    for name in (world.host("alpha"), world.region.domain):
+        text = client_for(name).get("/api/v1/schema/", {"format": "json"}).content.decode()
+        document = json.loads(text)
+        for path, item in document["paths"].items():
+            for method, operation in item.items():
+                codes = set(operation["responses"])
+                if "{" in path:
+                    assert "404" in codes, (name, method, path)
+                if {} not in operation.get("security", [{}]):
+                    assert "403" in codes, (name, method, path)
+                if method in ("post", "put", "patch", "delete"):
+                    assert "400" in codes, (name, method, path)
+        assert '"format": "time"' not in text.replace('"format":"time"', '"format": "time"')
+        schemas = document["components"]["schemas"]
+        assert schemas["Availability"]["properties"]["month"]["pattern"] == MONTH_SCHEMA["pattern"]
+        region = schemas["Membership"]["properties"]["region"]
+        assert region.get("nullable") is True

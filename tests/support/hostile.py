@@ -14,6 +14,8 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from opvangloket.openapi import TIME_SCHEMA
+
 NUL = "\x00"
 # JSON nested deeper than Python's recursion limit would follow.
 DEEP = 5_000
@@ -133,7 +135,7 @@ def hostile_for(
         return ("0001-01-01", "9999-12-31")[variant]
     if fmt == "date-time":
         return ("0001-01-01T00:00:00-14:00", "9999-12-31T23:59:59+14:00")[variant]
-    if fmt == "time":
+    if fmt == "time" or schema.get("pattern") == TIME_SCHEMA["pattern"]:  # a local time
         return ("23:59:59.999999", "99:99")[variant]
     if fmt == "uuid":
         return ("ffffffff-ffff-ffff-ffff-ffffffffffff", "x" * 5_000)[variant]
