@@ -303,13 +303,15 @@ def run_worker(
 
 def kill_when_paused(worker: subprocess.Popen, tmp_path: Path) -> None:
     deadline = time.monotonic() + 30
-    while not (tmp_path / "paused").exists():
-        if worker.poll() is not None:
-            pytest.fail("the worker ended before its pause: " + worker.stdout.read().decode())
-        assert time.monotonic() < deadline, "the worker never reached its pause"
-        time.sleep(0.05)
-    worker.send_signal(signal.SIGKILL)
-    worker.wait(timeout=10)
+    try:
+        while not (tmp_path / "paused").exists():
+            if worker.poll() is not None:
+                pytest.fail("the worker ended before its pause: " + worker.stdout.read().decode())
+            assert time.monotonic() < deadline, "the worker never reached its pause"
+            time.sleep(0.05)
+    finally:
+        worker.send_signal(signal.SIGKILL)  # also when it failed: it holds a connection
+        worker.wait(timeout=10)
     (tmp_path / "paused").unlink()
     # Its backend ends as soon as PostgreSQL sees the socket closed (its locks with it).
     with fresh_connection() as other:
