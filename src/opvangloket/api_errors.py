@@ -172,6 +172,11 @@ def error_responses_hook(
                 responses.setdefault("404", {"description": "No such page (or object)."})
             if "{" in path:
                 responses.setdefault("404", {"description": "No such object (or not yours)."})
+            if any(
+                parameter.get("name") == "format" for parameter in operation.get("parameters", [])
+            ):
+                # DRF answers a format it cannot render (``?format=xml``) 404.
+                responses.setdefault("404", {"description": "No such format (or object)."})
             for status_code, schema in (("400", invalid), ("403", detail), ("404", detail)):
                 if status_code in responses:
                     _document(responses[status_code], schema)
