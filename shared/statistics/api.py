@@ -69,7 +69,7 @@ class WhyNoOfferRowSerializer(serializers.Serializer):
         help_text=f"One of {', '.join(f'`{code}`' for code in AnswerReason.values)}."
     )
     answers = serializers.IntegerField(
-        help_text="Locations' standing answers \"no place\" or \"other start date\"."
+        help_text='Locations\' standing answers "no place" or "other start date".'
     )
     children = serializers.IntegerField(help_text="Each child identity once.")
 

@@ -137,7 +137,7 @@ def test_the_confirmation_page_lists_the_familys_choices_that_close_in_every_lok
     # What closed says why, in words a parent reads right; the provider made the offer.
     (listed,) = client.get("/api/v1/my/requests/").json()["results"]
     request_page = client.get(f"/mijn-aanvragen/{listed['submission']}/").content.decode()
-    beta_part = request_page.split('<h3>Loket Beta</h3>')[1].split("</table>")[0]
+    beta_part = request_page.split("<h3>Loket Beta</h3>")[1].split("</table>")[0]
     assert "Closed: place found elsewhere" in beta_part
     # Never "cancelled" for what the parent did not cancel (the CSS class aside).
     assert "ancel" not in re.sub(r'class="[^"]*"', "", request_page)
