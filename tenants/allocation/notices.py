@@ -103,30 +103,27 @@ def _notify(offer: Offer, kind: str, *, to: str, language: str, now: datetime, *
     return True
 
 
-def offer_made_notify(*, offer: Offer, now: datetime) -> bool:
-    """The parent gets the offer, its answer date and a link to "Mijn aanvragen"."""
-    loket = current_loket()
+def _to_parent(offer: Offer, kind: str, *, now: datetime) -> bool:
+    """Notice ``kind`` to the family, in its language, with the link to its request."""
     return _notify(
         offer,
-        OfferNotice.Kind.OFFERED_TO_PARENT,
+        kind,
         to=_parent_address(offer),
         language=offer.choice.request.language,
         now=now,
-        url=my_request_url(request=offer.choice.request, loket=loket),
+        url=my_request_url(request=offer.choice.request, loket=current_loket()),
     )
+
+
+def offer_made_notify(*, offer: Offer, now: datetime) -> bool:
+    """The parent gets the offer, its answer date and a link to "Mijn aanvragen"."""
+    return _to_parent(offer, OfferNotice.Kind.OFFERED_TO_PARENT, now=now)
 
 
 def offer_expired_notify(*, offer: Offer, now: datetime) -> None:
     """The parent and the location learn that the offer expired without an answer."""
     loket = current_loket()
-    _notify(
-        offer,
-        OfferNotice.Kind.EXPIRED_TO_PARENT,
-        to=_parent_address(offer),
-        language=offer.choice.request.language,
-        now=now,
-        url=my_request_url(request=offer.choice.request, loket=loket),
-    )
+    _to_parent(offer, OfferNotice.Kind.EXPIRED_TO_PARENT, now=now)
     _notify(
         offer,
         OfferNotice.Kind.EXPIRED_TO_PROVIDER,
@@ -139,15 +136,7 @@ def offer_expired_notify(*, offer: Offer, now: datetime) -> None:
 
 def offer_reminder_notify(*, offer: Offer, now: datetime) -> bool:
     """The parent is reminded, once, to answer an open offer before its answer date."""
-    loket = current_loket()
-    return _notify(
-        offer,
-        OfferNotice.Kind.REMINDER_TO_PARENT,
-        to=_parent_address(offer),
-        language=offer.choice.request.language,
-        now=now,
-        url=my_request_url(request=offer.choice.request, loket=loket),
-    )
+    return _to_parent(offer, OfferNotice.Kind.REMINDER_TO_PARENT, now=now)
 
 
 def placed_elsewhere_notify(*, duplicates: list[PossibleDuplicate], placed: RegistryEntry) -> int:
