@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from shared.catalogue.forms import CatalogueSearchForm
 from shared.catalogue.selectors import (
@@ -48,6 +49,9 @@ def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
     location = catalogue_location_detail(pk=pk, region=request.region, loket=request.loket)
     if location is None:
         raise Http404
+    # Back to the same search: its criteria come along as one parameter (``zoek``).
+    search_url = reverse("catalogue:search")
+    criteria = request.GET.get("zoek", "")
     return render(
         request,
         "catalogue/location_detail.html",
@@ -55,5 +59,6 @@ def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "location": location,
             "free_places_by_month": free_places_by_month(location=location),
             "weekdays": dict(Weekday.choices),
+            "search_url": f"{search_url}?{criteria}" if criteria else search_url,
         },
     )

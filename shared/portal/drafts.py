@@ -122,14 +122,25 @@ def _decrypt(record: RequestDraft) -> Draft:
 
 
 def draft_create(
-    *, owner: User, loket: Loket | None, mode: str, child_id: uuid.UUID | None = None
+    *,
+    owner: User,
+    loket: Loket | None,
+    mode: str,
+    child_id: uuid.UUID | None = None,
+    first_choice: CatalogueLocation | None = None,
 ) -> Draft:
-    """A new draft; at the desk ``child_id`` links it to a registered child from the start."""
+    """A new draft; at the desk ``child_id`` links it to a registered child from the start.
+
+    ``first_choice``: the location the parent asked a place at ("Vraag hier een plaats
+    aan" on its page), already chosen when the wizard reaches the locations.
+    """
     if mode not in MODES:
         raise ValueError(f"unknown wizard mode {mode!r}")
     payload: dict[str, Any] = {"mode": mode, "completed": []}
     if child_id is not None and mode == DESK:
         payload["child_id"] = str(child_id)
+    if first_choice is not None:
+        payload["choices"] = [first_choice.pk]
     record = RequestDraft.objects.create(
         owner=owner, loket=loket, encrypted_payload=_encrypt(payload), step=STEPS[0]
     )

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from shared.accounts.permissions import Access, role_required
 from shared.catalogue.forms import CatalogueSearchForm
+from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.selectors import catalogue_location_detail, search_catalogue
 from shared.catalogue.vocabulary import Weekday
 from shared.lokets.selectors import municipalities_served
@@ -258,6 +259,16 @@ def _linked_child(request: HttpRequest, mode: Mode) -> str:
     return str(child_id)
 
 
+def _first_choice(request: HttpRequest) -> CatalogueLocation | None:
+    """``locatie``: a location this host shows, that the parent asked a place at."""
+    try:
+        pk = int(request.POST.get("locatie") or request.GET.get("locatie") or "")
+    except ValueError:
+        return None
+    visible = drafts.choices_visible(ids=[pk], region=request.region, loket=request.loket)
+    return visible[0] if visible else None
+
+
 def _start(request: HttpRequest, mode: Mode) -> HttpResponse:
     linked_child = _linked_child(request, mode)
     if request.method == "POST":
@@ -266,6 +277,7 @@ def _start(request: HttpRequest, mode: Mode) -> HttpResponse:
             loket=request.loket,
             mode=mode.name,
             child_id=uuid.UUID(linked_child) if linked_child else None,
+            first_choice=None if mode.is_desk else _first_choice(request),
         )
         return redirect(_step_url(mode, draft, STEPS[0]))
     open_drafts = [
@@ -285,6 +297,7 @@ def _start(request: HttpRequest, mode: Mode) -> HttpResponse:
             "open_drafts": open_drafts,
             "step_titles": list(STEP_TITLES.values()),
             "linked_child": linked_child,
+            "first_choice": None if mode.is_desk else _first_choice(request),
         },
     )
 

@@ -127,3 +127,41 @@ def test_a_location_outside_the_region_is_not_found_from_this_portal(client_for,
     entry = CatalogueLocation.objects.get(location_id=other.pk, loket=world.lokets["alpha"])
     assert client_for("audit").get(f"/opvang/{entry.pk}/").status_code == 404
     assert client_for(world.region.domain).get(f"/opvang/{entry.pk}/").status_code == 200
+
+
+def test_back_to_the_search_keeps_its_criteria(client_for, world, catalogue):
+    client = client_for(world.region.domain)
+    page = client.get("/opvang/?kind=group&near=3020").content.decode()
+    listed = client.get("/api/v1/catalogue/locations/?q=bengeltjes").json()["results"][0]
+    assert f'href="/opvang/{listed["id"]}/?zoek=kind%3Dgroup%26near%3D3020"' in page
+    detail = client.get(f"/opvang/{listed['id']}/", {"zoek": "kind=group&near=3020"})
+    assert 'href="/opvang/?kind=group&amp;near=3020"' in detail.content.decode()
+    # Without criteria: the plain search.
+    plain = client.get(f"/opvang/{listed['id']}/").content.decode()
+    assert 'href="/opvang/">' in plain
+
+
+def test_asking_for_a_place_from_the_location_page_starts_with_it_chosen(
+    client_for, world, catalogue
+):
+    from shared.portal.drafts import PARENT, draft_get
+
+    def chosen(response) -> list[int]:
+        draft_id = int(response["Location"].split("/")[2])
+        draft = draft_get(draft_id=draft_id, owner=world.users["parent"], loket=None, mode=PARENT)
+        return draft.choice_ids
+
+    client = client_for(world.region.domain, user="parent")
+    listed = client.get("/api/v1/catalogue/locations/?q=zonnestraal").json()["results"][0]
+    detail = client.get(f"/opvang/{listed['id']}/").content.decode()
+    ask = f'href="/aanvraag/nieuw/?locatie={listed["id"]}"'
+    assert ask in detail
+    start = client.get("/aanvraag/nieuw/", {"locatie": listed["id"]}).content.decode()
+    assert f'name="locatie" value="{listed["id"]}"' in start
+    assert chosen(client.post("/aanvraag/nieuw/", {"locatie": listed["id"]})) == [listed["id"]]
+    # A location this host does not show is not slipped in.
+    assert chosen(client.post("/aanvraag/nieuw/", {"locatie": "999999"})) == []
+    assert chosen(client.post("/aanvraag/nieuw/", {"locatie": "x\u0000"})) == []
+    # The auditor host offers no such button.
+    audit = client_for("audit").get(f"/opvang/{listed['id']}/").content.decode()
+    assert "ask-place" not in audit
