@@ -29,7 +29,7 @@ from shared.registry.identity import family_key
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.allocation.answer_clock import answer_due
 from tenants.allocation.models import Offer
-from tenants.allocation.rounds import live_round_for
+from tenants.allocation.rounds import live_rounds, round_holding
 from tenants.allocation.waiting_position import WaitingPosition, waiting_positions
 from tenants.requests.history import describe_event
 from tenants.requests.models import (
@@ -240,8 +240,9 @@ def _read_parts(entries: list[RegistryEntry]) -> dict[int, tuple[ChildcareReques
                 due = answer_due(choice=choice, loket=loket, now=now)
                 choice.answer_expected_by = due.due_on if due else None
         if loket.uses_allocation_rounds:
+            rounds = live_rounds()  # one read per loket, however many requests
             for request, _choices, _events in by_id.values():
-                live = live_round_for(start_date=request.desired_start)
+                live = round_holding(rounds, start_date=request.desired_start)
                 request.round_decision_date = live.decision_date if live else None
         if loket.shows_waiting_position:
             every = [

@@ -71,16 +71,22 @@ def _check_loket_staff(*, actor: User, loket: Loket) -> None:
         raise PermissionDenied
 
 
+def live_rounds() -> list[AllocationRound]:
+    """The planned or proposing rounds of the current loket, the first to decide first."""
+    return list(
+        AllocationRound.objects.filter(status__in=LIVE_STATUSES).order_by("decision_date", "id")
+    )
+
+
+def round_holding(rounds: list[AllocationRound], *, start_date: date) -> AllocationRound | None:
+    """Of ``rounds`` (``live_rounds``), the first whose start months hold ``start_date``."""
+    month = first_of_month(start_date)
+    return next((r for r in rounds if r.start_month_from <= month <= r.start_month_to), None)
+
+
 def live_round_for(*, start_date: date) -> AllocationRound | None:
     """The planned or proposing round whose start months hold ``start_date``, if any."""
-    month = first_of_month(start_date)
-    return (
-        AllocationRound.objects.filter(
-            status__in=LIVE_STATUSES, start_month_from__lte=month, start_month_to__gte=month
-        )
-        .order_by("decision_date", "id")
-        .first()
-    )
+    return round_holding(live_rounds(), start_date=start_date)
 
 
 def check_offer_outside_round(*, start_date: date) -> None:
