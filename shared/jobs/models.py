@@ -14,6 +14,9 @@ class JobRun(models.Model):
         RUNNING = "running", _("running")
         SUCCEEDED = "succeeded", _("succeeded")
         FAILED = "failed", _("failed")
+        # Its worker stopped (killed, connection lost) before it finished: set by the
+        # next run of the same job for the same loket, which then does the work.
+        INTERRUPTED = "interrupted", _("interrupted")
 
     job = models.CharField(_("job"), max_length=80)
     # Empty for platform jobs (run once, in the public schema).
@@ -30,7 +33,7 @@ class JobRun(models.Model):
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+        _("status"), max_length=11, choices=Status.choices, default=Status.RUNNING
     )
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterable
-from contextlib import nullcontext
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 
 import sentry_sdk
@@ -57,8 +58,45 @@ def job_is_due(*, job: Job, loket: Loket | None, now: datetime) -> bool:
     ).exists()
 
 
-def job_run(*, job: Job, loket: Loket | None, now: datetime) -> JobRun:
-    """Run one job once (for one loket, or for the platform) and record how it went."""
+@contextmanager
+def _job_lock(*, job: Job, loket: Loket | None) -> Iterator[bool]:
+    """Hold PostgreSQL's advisory lock of this job for this loket, if no one else does.
+
+    A session lock: it ends with the connection, so a killed worker's lock is gone as
+    soon as PostgreSQL sees its socket close. Two workers (a beat tick too many, a task
+    redelivered while the first one still runs) never run the same job for the same
+    loket at once.
+    """
+    keys = [zlib.crc32(job.name.encode()) - 2**31, loket.pk if loket is not None else 0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", keys)
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", keys)
+
+
+def job_run(*, job: Job, loket: Loket | None, now: datetime) -> JobRun | None:
+    """Run one job once (for one loket, or for the platform) and record how it went.
+
+    ``None`` when another worker is running this job for this loket right now. Runs
+    still "running" while the lock is free were left by a worker that stopped: they are
+    marked interrupted, and this run does their work (jobs are idempotent).
+    """
+    with _job_lock(job=job, loket=loket) as held:
+        if not held:
+            logger.info("background job already running", extra={"job": job.name})
+            return None
+        JobRun.objects.filter(job=job.name, loket=loket, status=JobRun.Status.RUNNING).update(
+            status=JobRun.Status.INTERRUPTED, finished_at=timezone.now()
+        )
+        return _job_run_locked(job=job, loket=loket, now=now)
+
+
+def _job_run_locked(*, job: Job, loket: Loket | None, now: datetime) -> JobRun:
     run = JobRun.objects.create(job=job.name, loket=loket, ran_for=now, started_at=timezone.now())
     tag = loket.slug if loket is not None else "platform"
     # Jobs commit their own work item by item (a sent e-mail must stay recorded). Only when
@@ -106,11 +144,12 @@ def loket_jobs_run(
 ) -> list[JobRun]:
     """Run the due loket jobs (or ``names``) for one loket, in its schema."""
     names = list(names) if names is not None else None
-    return [
+    runs = [
         job_run(job=job, loket=loket, now=now)
         for job in _selected(names, LOKET)
         if force or job_is_due(job=job, loket=loket, now=now)
     ]
+    return [run for run in runs if run is not None]
 
 
 def platform_jobs_run(
@@ -118,11 +157,12 @@ def platform_jobs_run(
 ) -> list[JobRun]:
     """Run the due platform jobs (or ``names``) once, in the public schema."""
     names = list(names) if names is not None else None
-    return [
+    runs = [
         job_run(job=job, loket=None, now=now)
         for job in _selected(names, PLATFORM)
         if force or job_is_due(job=job, loket=None, now=now)
     ]
+    return [run for run in runs if run is not None]
 
 
 def jobs_run(

@@ -382,12 +382,16 @@ def test_a_worker_killed_inside_the_expiry_job_wrote_nothing_and_the_next_run_fi
 
     changed = changed_tables(before, database_state())
     assert changed == ["public.jobs_jobrun"], changed  # only: a run started, never finished
-    assert JobRun.objects.filter(job="allocation.offers_expire").latest("id").status == "running"
+    killed_run = JobRun.objects.filter(job="allocation.offers_expire").latest("id")
+    assert killed_run.status == "running"
     assert offers_in_alpha(committed, due_offers) == (["open"] * 3, [])
     assert mails_sent(tmp_path) == []
 
     again = run_worker(tmp_path, now=now)
     assert again.wait(timeout=60) == 0, again.stdout.read().decode()
+    # The next run found the killed run's lock gone and said so for the operators.
+    killed_run.refresh_from_db()
+    assert killed_run.status == "interrupted" and killed_run.finished_at is not None
 
     statuses, notices = offers_in_alpha(committed, due_offers)
     assert statuses == ["expired"] * 3

@@ -163,3 +163,31 @@ def test_without_a_broker_there_is_no_celery(monkeypatch):
 def test_expiring_offers_is_a_loket_job(world):
     runs = jobs_run(now=timezone.now(), names=["allocation.offers_expire"], slugs=["alpha"])
     assert [(run.status, run.result) for run in runs] == [("succeeded", {"expired": 0})]
+
+
+def test_a_job_another_worker_is_running_for_a_loket_is_not_run_twice(world, schema_probe):
+    """The second worker skips the job for that loket only; the lock ends with the first
+    worker's connection, and the run it left "running" is then marked interrupted."""
+    import zlib
+
+    import psycopg
+
+    from tests.support.servers import test_database_url
+
+    now = timezone.now()
+    alpha = world.lokets["alpha"]
+    left_running = JobRun.objects.create(
+        job="tests.probe", loket=alpha, ran_for=now, started_at=now
+    )
+    key = zlib.crc32(b"tests.probe") - 2**31
+    with psycopg.connect(test_database_url(), autocommit=True) as other_worker:
+        other_worker.execute("SELECT pg_advisory_lock(%s, %s)", [key, alpha.pk])
+        jobs_run(now=now, names=["tests.probe"])
+        assert [slug for slug, _ in schema_probe] == ["beta", "gamma"]
+        left_running.refresh_from_db()
+        assert left_running.status == JobRun.Status.RUNNING
+
+    jobs_run(now=now, names=["tests.probe"], slugs=["alpha"])
+    assert [slug for slug, _ in schema_probe] == ["beta", "gamma", "alpha"]
+    left_running.refresh_from_db()
+    assert left_running.status == JobRun.Status.INTERRUPTED
