@@ -15,7 +15,8 @@ from contextlib import contextmanager, nullcontext
 from datetime import datetime
 
 import sentry_sdk
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, tenant_context
@@ -60,17 +61,31 @@ def job_is_due(*, job: Job, loket: Loket | None, now: datetime) -> bool:
 
 @contextmanager
 def _job_lock(*, job: Job, loket: Loket | None) -> Iterator[bool]:
-    """Hold PostgreSQL's advisory lock of this job for this loket, if no one else does.
+    """Hold PostgreSQL's advisory lock of this job for this loket, waiting at most
+    ``JOB_LOCK_WAIT_SECONDS`` for another worker to let go of it.
 
     A session lock: it ends with the connection, so a killed worker's lock is gone as
-    soon as PostgreSQL sees its socket close. Two workers (a beat tick too many, a task
-    redelivered while the first one still runs) never run the same job for the same
-    loket at once.
+    soon as PostgreSQL sees its socket close (a redelivered task waits for that). Two
+    workers (a beat tick too many, a slow run) never run the same job for the same loket
+    at once.
     """
     keys = [zlib.crc32(job.name.encode()) - 2**31, loket.pk if loket is not None else 0]
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", keys)
         held = cursor.fetchone()[0]
+        wait = int(settings.JOB_LOCK_WAIT_SECONDS * 1000)
+        if not held and wait > 0:
+            # In a caller's transaction, a savepoint keeps a timeout from breaking it.
+            guard = transaction.atomic if connection.in_atomic_block else nullcontext
+            try:
+                with guard():
+                    cursor.execute("SELECT set_config('lock_timeout', %s, false)", [f"{wait}ms"])
+                    cursor.execute("SELECT pg_advisory_lock(%s, %s)", keys)
+                held = True
+            except OperationalError:
+                held = False
+            finally:
+                cursor.execute("RESET lock_timeout")
     try:
         yield held
     finally:

@@ -33,7 +33,13 @@ app.conf.update(
     accept_content=["json"],
     task_ignore_result=True,
     # A job is acknowledged once done: a worker lost mid-job has it run again (idempotent).
+    # A killed worker process hands its task back at once; a whole worker host lost has
+    # Redis give it to another worker after the visibility timeout (longer than any job).
     task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    broker_transport_options={
+        "visibility_timeout": int(os.environ.get("OPVANGLOKET_CELERY_VISIBILITY_TIMEOUT", "3600"))
+    },
     worker_prefetch_multiplier=1,
     broker_connection_retry_on_startup=True,
     timezone="Europe/Brussels",

@@ -93,6 +93,9 @@ REGISTRY_KEY = os.environ.get("OPVANGLOKET_REGISTRY_KEY", "")
 EXPECTED_BIRTH_WINDOW_DAYS = int(os.environ.get("OPVANGLOKET_EXPECTED_BIRTH_WINDOW_DAYS", "42"))
 # Parents are reminded of an open offer this many days before its answer date.
 OFFER_REMINDER_DAYS = int(os.environ.get("OPVANGLOKET_OFFER_REMINDER_DAYS", "2"))
+# A job another worker is running for the same loket is waited for this long, then
+# skipped (shared.jobs.services): long enough for a killed worker's connection to end.
+JOB_LOCK_WAIT_SECONDS = float(os.environ.get("OPVANGLOKET_JOB_LOCK_WAIT", "10"))
 DATA_KEYS = env_list("OPVANGLOKET_DATA_KEYS")
 if not REGISTRY_KEY or not DATA_KEYS:
     if not USES_EMBEDDED_DATABASE:

@@ -165,9 +165,13 @@ def test_expiring_offers_is_a_loket_job(world):
     assert [(run.status, run.result) for run in runs] == [("succeeded", {"expired": 0})]
 
 
-def test_a_job_another_worker_is_running_for_a_loket_is_not_run_twice(world, schema_probe):
-    """The second worker skips the job for that loket only; the lock ends with the first
-    worker's connection, and the run it left "running" is then marked interrupted."""
+def test_a_job_another_worker_is_running_for_a_loket_is_not_run_twice(
+    world, schema_probe, settings
+):
+    """The second worker waits a moment, then skips the job for that loket only; the lock
+    ends with the first worker's connection, and the run it left "running" is then marked
+    interrupted."""
+    settings.JOB_LOCK_WAIT_SECONDS = 0.2
     import zlib
 
     import psycopg
