@@ -14,7 +14,11 @@ from shared.jobs.services import job_lokets, loket_jobs_run, platform_jobs_run
 
 
 def _clock(now: str | None) -> datetime:
-    return datetime.fromisoformat(now) if now else timezone.now()
+    """The job's clock: ``now`` (ISO 8601; without an offset, in Brussels time) or the real one."""
+    if not now:
+        return timezone.now()
+    moment = datetime.fromisoformat(now)
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 def _summary(runs) -> dict:
