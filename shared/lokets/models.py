@@ -127,7 +127,7 @@ class Loket(TenantMixin):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    # Schemas are created by services.loket_create, cloned from the template schema.
+    # Schemas are created by services.loket_create from the template's script.
     auto_create_schema = True
     auto_drop_schema = False
 
@@ -145,6 +145,36 @@ class Loket(TenantMixin):
     def __str__(self) -> str:
         return self.name
 
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        """Make the schema from the template's DDL script (``shared.lokets.schema_script``)
+        when there is one for the code's migration state; else as django-tenants does."""
+        from django.core.management import call_command
+        from django.db import connection
+        from django_tenants.utils import get_creation_fakes_migrations, schema_exists
+
+        from shared.lokets.schema_script import schema_create_from_script
+
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        if sync_schema and get_creation_fakes_migrations():
+            if schema_create_from_script(schema=self.schema_name):
+                connection.set_schema_to_public()
+                return True
+            # No script for this migration state: never clone a template that may be
+            # behind; replay the migrations instead.
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE SCHEMA {connection.ops.quote_name(self.schema_name)}")
+            call_command(
+                "migrate_schemas",
+                tenant=True,
+                schema_name=self.schema_name,
+                interactive=False,
+                verbosity=verbosity,
+            )
+            connection.set_schema_to_public()
+            return True
+        return super().create_schema(check_if_exists, sync_schema, verbosity)
+
     @property
     def is_auditor(self) -> bool:
         return self.kind == self.Kind.AUDITOR
@@ -152,6 +182,20 @@ class Loket(TenantMixin):
     @property
     def opening_hours_lines(self) -> list[str]:
         return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]
+
+
+class SchemaScript(models.Model):
+    """The DDL of the template schema at one migration state (``shared.lokets.schema_script``):
+    new lokets are made from it instead of replaying every migration."""
+
+    migration_state = models.CharField(max_length=64, unique=True)
+    migrations = models.PositiveIntegerField()
+    template = models.CharField(max_length=63)
+    script = models.TextField()
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.template} @ {self.migration_state[:12]} ({self.migrations} migrations)"
 
 
 class Domain(DomainMixin):

@@ -14,6 +14,7 @@ from shared.geography.models import Municipality
 from shared.lokets.auditor import auditor_schema_grant
 from shared.lokets.models import Domain, Loket, Region
 from shared.lokets.references import reference_prefix_choose
+from shared.lokets.schema_script import script_build
 
 CONTACT_FIELDS = ("address", "phone", "email", "website", "opening_hours")
 # How long closed requests keep personal data (tenants.requests.retention).
@@ -27,10 +28,10 @@ def loket_domain_name(slug: str) -> str:
 
 
 def template_schema_ensure(*, verbosity: int = 0) -> None:
-    """Create or migrate the template schema that new lokets are cloned from.
+    """Create or migrate the template schema, then store its DDL script for new lokets.
 
     Run after every deploy (``migrate_platform`` does), so that a loket created later
-    gets every table at once instead of replaying all migrations.
+    gets every table at once from the script instead of replaying all migrations.
     """
     schema = settings.TENANT_BASE_SCHEMA
     if not schema_exists(schema):
@@ -38,6 +39,7 @@ def template_schema_ensure(*, verbosity: int = 0) -> None:
             cursor.execute(f'CREATE SCHEMA "{schema}"')
     call_command("migrate_schemas", schema_name=schema, interactive=False, verbosity=verbosity)
     connection.set_schema_to_public()
+    script_build(schema=schema)
 
 
 def region_ensure(*, slug: str, name: str, domain: str, description: str = "") -> Region:
@@ -57,7 +59,7 @@ def loket_create(
     domain: str | None = None,
     **contact: str,
 ) -> Loket:
-    """Create a loket with its schema (cloned from the template) and its primary domain."""
+    """Create a loket with its schema (from the template's script) and its primary domain."""
     unknown = set(contact) - set(CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"unknown contact fields: {sorted(unknown)}")
