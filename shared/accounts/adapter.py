@@ -25,6 +25,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request: HttpRequest) -> str:
         return client_address(request)
 
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        """No sign-up on the auditor host: auditors' accounts are made by operators, and
+        parents have nothing to do there."""
+        loket = getattr(request, "tenant", None)
+        if loket is not None and getattr(loket, "is_auditor", False):
+            return False
+        return super().is_open_for_signup(request)
+
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         wait = login_throttle.login_wait(request, login=_login(credentials))
         if wait:

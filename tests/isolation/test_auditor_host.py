@@ -111,3 +111,26 @@ def test_every_page_an_auditor_opens_works_with_the_minimal_role(client_for, pat
 def test_the_auditor_hosts_home_and_staff_home_are_read_only_too(client_for, path, method):
     response = getattr(client_for("audit", user="auditor"), method)(path)
     assert response.status_code == 405
+
+
+def test_no_one_signs_up_on_the_auditor_host(client_for):
+    client = client_for("audit", user=None)
+    closed = client.get("/account/signup/")
+    assert closed.status_code == 200
+    assert 'name="password1"' not in closed.content.decode()
+    client.post(
+        "/account/signup/",
+        {
+            "email": "nieuw@example.be",
+            "password1": "Lang-genoeg-2026!",
+            "password2": "Lang-genoeg-2026!",
+        },
+    )
+    from shared.accounts.models import User
+
+    assert not User.objects.filter(email="nieuw@example.be").exists()
+    # On a loket's host the form is there.
+    assert (
+        'name="password1"'
+        in client_for("alpha", user=None).get("/account/signup/").content.decode()
+    )
