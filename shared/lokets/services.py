@@ -6,15 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection, transaction
-from django_tenants.utils import schema_exists
 
 from shared.geography.models import Municipality
 from shared.lokets.auditor import auditor_schema_grant
 from shared.lokets.models import Domain, Loket, Region
+from shared.lokets.platform_migrations import template_migrate
 from shared.lokets.references import reference_prefix_choose
-from shared.lokets.schema_script import script_build
 
 CONTACT_FIELDS = ("address", "phone", "email", "website", "opening_hours")
 # How long closed requests keep personal data (tenants.requests.retention).
@@ -33,13 +31,8 @@ def template_schema_ensure(*, verbosity: int = 0) -> None:
     Run after every deploy (``migrate_platform`` does), so that a loket created later
     gets every table at once from the script instead of replaying all migrations.
     """
-    schema = settings.TENANT_BASE_SCHEMA
-    if not schema_exists(schema):
-        with connection.cursor() as cursor:
-            cursor.execute(f'CREATE SCHEMA "{schema}"')
-    call_command("migrate_schemas", schema_name=schema, interactive=False, verbosity=verbosity)
+    template_migrate(verbosity=verbosity)
     connection.set_schema_to_public()
-    script_build(schema=schema)
 
 
 def region_ensure(*, slug: str, name: str, domain: str, description: str = "") -> Region:

@@ -1,17 +1,17 @@
-"""Migrate everything: the public schema and its cache table, the template, every loket;
-then the auditor's role."""
+"""Migrate everything: the public schema and its cache table, the template and its script
+for new lokets, every loket that is behind; then the auditor's role."""
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from shared.lokets.services import template_schema_ensure
+from shared.lokets.platform_migrations import platform_migrate
 
 
 class Command(BaseCommand):
     help = (
-        "Migrate the public schema, create or migrate the template schema new lokets are "
-        "cloned from, migrate every loket's schema (in parallel with --executor), and grant "
-        "the auditor's read-only role SELECT on every table."
+        "Migrate the public schema, create or migrate the template schema and store the "
+        "script new lokets are made from, migrate every loket's schema that misses a "
+        "migration (all are compared in one query; in parallel with --executor "
+        "multiprocessing), and grant the auditor's read-only role its tables."
     )
 
     def add_arguments(self, parser):
@@ -19,21 +19,15 @@ class Command(BaseCommand):
             "--executor",
             default="standard",
             choices=["standard", "multiprocessing"],
-            help="multiprocessing: migrate lokets in parallel processes.",
+            help="multiprocessing: migrate lokets in parallel processes "
+            "(OPVANGLOKET_MIGRATION_PROCESSES).",
         )
 
     def handle(self, *args, **options):
-        verbosity = options["verbosity"]
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
-        # The shared cache's table (login throttling; skipped when Redis is configured).
-        call_command("createcachetable", verbosity=verbosity)
-        template_schema_ensure(verbosity=verbosity)
-        call_command(
-            "migrate_schemas",
-            tenant=True,
-            executor=options["executor"],
-            interactive=False,
-            verbosity=verbosity,
-        )
-        # Last: the read-only role must be able to read the tables just created.
-        call_command("ensure_auditor_role", verbosity=verbosity)
+        report = platform_migrate(executor=options["executor"], verbosity=options["verbosity"])
+        if options["verbosity"]:
+            self.stdout.write(
+                f"migrated {len(report.migrated)} schemas"
+                + (f" ({', '.join(report.migrated)})" if report.migrated else "")
+                + f", {len(report.up_to_date)} already up to date"
+            )
