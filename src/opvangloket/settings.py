@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -255,13 +256,38 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG els
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_REFERRER_POLICY = "same-origin"
+# The maps (Leaflet, our own static files) load their tiles from one tile server: an
+# OpenStreetMap-style URL template; the Content-Security-Policy allows exactly its host.
+MAP_TILE_URL = os.environ.get(
+    "OPVANGLOKET_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+# The tile server's terms ask for its credit on the map, linked to its licence page.
+MAP_TILE_ATTRIBUTION = os.environ.get(
+    "OPVANGLOKET_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors"
+)
+MAP_TILE_ATTRIBUTION_URL = os.environ.get(
+    "OPVANGLOKET_MAP_TILE_ATTRIBUTION_URL", "https://www.openstreetmap.org/copyright"
+)
+
+
+def tile_origin(url_template: str) -> str:
+    """``https://tile.openstreetmap.org`` from its tile URL template (scheme and host only)."""
+    parts = urlsplit(url_template)
+    if parts.scheme not in ("http", "https") or not parts.netloc or "{" in parts.netloc:
+        raise ImproperlyConfigured(
+            "OPVANGLOKET_MAP_TILE_URL must be an http(s) URL on one host, "
+            "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 # No inline script or style anywhere: every page uses our static files only.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", tile_origin(MAP_TILE_URL)],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
