@@ -47,6 +47,7 @@ from shared.portal.forms import FIELD_STEPS, STEP_FORMS, known_child_label, step
 from shared.portal.models import RequestDraft
 from shared.portal.selectors import FamilyChild, family_children_of, registered_child_id
 from tenants.requests.family import confirmation_address
+from tenants.requests.receipts import references_of_this_loket
 from tenants.requests.rules import age_warnings, rule_errors
 from tenants.requests.services import (
     RequestData,
@@ -713,6 +714,12 @@ def _done(request: HttpRequest, mode: Mode) -> HttpResponse:
         {
             "mode": mode,
             "confirmation": confirmation,
+            # At the desk: this loket's own references, with their page and receipt.
+            "references_here": references_of_this_loket(
+                [item["reference"] for item in confirmation["requests"]]
+            )
+            if mode.is_desk
+            else set(),
             "follow_up_url": FOLLOW_UP_PATH,
             "start_url": mode.url("start"),
         },

@@ -9,6 +9,7 @@ from tenants.requests import (
     duplicates_api,
     duplicates_views,
     family_data_views,
+    receipt_views,
     urgent_views,
     views,
 )
@@ -37,6 +38,16 @@ pages = [
         "beheer/aanvragen/<str:reference>/dringend/",
         urgent_views.request_mark_urgent_page,
         name="request_mark_urgent",
+    ),
+    path(
+        "beheer/aanvragen/<str:reference>/ontvangstbewijs/",
+        receipt_views.request_receipt_page,
+        name="request_receipt",
+    ),
+    path(
+        "beheer/aanvragen/<str:reference>/ontvangstbewijs.pdf",
+        receipt_views.request_receipt_pdf,
+        name="request_receipt_pdf",
     ),
     path("beheer/kind-zoeken/", child_search_views.child_search_page, name="child_search"),
     # A desk family's access and erasure requests (tenants/requests/family_data*.py).
@@ -68,6 +79,11 @@ api_patterns = [
         "api/v1/requests/<str:reference>/child/",
         api.RequestChildUpdateView.as_view(),
         name="api_request_child",
+    ),
+    path(
+        "api/v1/requests/<str:reference>/receipt/",
+        receipt_views.RequestReceiptView.as_view(),
+        name="api_request_receipt",
     ),
     path(
         "api/v1/requests/<str:reference>/reopen/",
