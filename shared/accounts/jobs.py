@@ -1,0 +1,33 @@
+"""Background jobs of accounts (public schema): expired sessions are deleted.
+
+Django keeps sessions in the database and never deletes an expired one by itself; a
+session row holds who was logged in, the language and the wizard's confirmation
+(references only), so it is kept no longer than the session lives.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.sessions.models import Session
+
+from shared.jobs.registry import platform_job
+
+BATCH_SIZE = 5000
+
+
+def sessions_purge_expired(*, now: datetime) -> int:
+    """Delete the sessions that expired before ``now``, in batches; returns how many."""
+    expired = Session.objects.filter(expire_date__lt=now)
+    deleted = 0
+    while True:
+        batch = list(expired.values_list("session_key", flat=True)[:BATCH_SIZE])
+        if not batch:
+            return deleted
+        Session.objects.filter(session_key__in=batch).delete()
+        deleted += len(batch)
+
+
+@platform_job("accounts.purge_sessions")
+def purge_sessions(*, now: datetime) -> dict:
+    return {"deleted": sessions_purge_expired(now=now)}
