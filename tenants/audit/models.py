@@ -27,6 +27,9 @@ class AuditEvent(models.Model):
         AUDIT_TRAIL = "audit_trail", _("audit trail")
         # A location closed or reopened by loket staff (tenants.allocation.closing).
         LOCATION = "location", _("location")
+        # A staff role in this loket granted or withdrawn (government role claims,
+        # shared.logins.staff_claims; invitations and team changes may use it too).
+        MEMBERSHIP = "membership", _("staff role")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
