@@ -27,6 +27,8 @@ class AuditEvent(models.Model):
         AUDIT_TRAIL = "audit_trail", _("audit trail")
         # A location closed or reopened by loket staff (tenants.allocation.closing).
         LOCATION = "location", _("location")
+        # All of the loket's data downloaded (shared.lokets.export: data portability).
+        LOKET_DATA = "loket_data", _("all data of the loket")
         # A staff role in this loket granted or withdrawn (government role claims,
         # shared.logins.staff_claims; invitations and team changes may use it too).
         MEMBERSHIP = "membership", _("staff role")
