@@ -11,6 +11,9 @@ target=../../src/opvangloket/static/vendor/leaflet
 rm -rf "$target"
 mkdir -p "$target/images"
 cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$target/"
+# The source map is not shipped: drop its reference, which the hashed static storage
+# (ManifestStaticFilesStorage) would otherwise refuse as a missing file.
+sed -i '/^\/\/# sourceMappingURL=/d' "$target/leaflet.js"
 cp node_modules/leaflet/dist/images/*.png "$target/images/"
 cp node_modules/leaflet/LICENSE "$target/LICENSE"
 node -e 'console.log(require("./node_modules/leaflet/package.json").version)' > "$target/VERSION"
