@@ -18,8 +18,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opvangloket.bulk_writes import analyze_models
 from opvangloket.forms import service_error_messages
 from opvangloket.text import fold
+from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import CareKind, Tariff
 from shared.geography.models import Municipality
 from shared.lokets.models import Loket
@@ -450,6 +452,9 @@ class _Importer:
         except _RollBack:
             if not self.report.dry_run or self.report.problems:
                 self.report.locations_created = self.report.organizers_created = 0
+            return
+        # A bulk write ends with fresh planner statistics for the tables it filled.
+        analyze_models(Organizer, Location, CatalogueLocation)
 
 
 def _digits(value: str) -> str:

@@ -301,3 +301,29 @@ def test_a_nul_character_in_any_cell_is_reported(alpha, column):
     assert not report.is_valid
     assert problems(report) == {(2, "")}
     assert counts(alpha)[1] == 0
+
+
+def planner_rows(schema: str, table: str) -> float:
+    """What the planner believes a table holds (-1: never analysed)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relname = %s",
+            [schema, table],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_an_import_leaves_the_planner_knowing_the_rows_it_wrote(alpha):
+    # A fresh loket's tables were never analysed; after the import the planner counts
+    # exactly what is there (catalogue searches then plan for the real numbers).
+    report = run(alpha, csv_text(*GOOD_ROWS))
+    assert report.imported
+    organizers, locations, _ = counts(alpha)
+    assert planner_rows(alpha.schema_name, "providers_location") == locations
+    assert planner_rows(alpha.schema_name, "providers_organizer") == organizers
+    assert planner_rows("public", "catalogue_cataloguelocation") == (
+        CatalogueLocation.objects.count()
+    )
