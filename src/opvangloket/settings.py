@@ -234,6 +234,16 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 # port when it is not the scheme's default (``make demo``: 8000).
 PUBLIC_URL_SCHEME = os.environ.get("OPVANGLOKET_PUBLIC_URL_SCHEME", ACCOUNT_DEFAULT_HTTP_PROTOCOL)
 PUBLIC_PORT = os.environ.get("OPVANGLOKET_PUBLIC_PORT", "")
+# Who runs the platform (the processor for the lokets), named in the privacy and
+# accessibility statements (shared/lokets/statements.py), and when accessibility was last
+# evaluated (the accessibility statement's date; the axe-core walk runs in every test run).
+OPVANGLOKET_PLATFORM_OPERATOR = os.environ.get("OPVANGLOKET_PLATFORM_OPERATOR", "Opvangloket")
+OPVANGLOKET_PLATFORM_CONTACT = os.environ.get(
+    "OPVANGLOKET_PLATFORM_CONTACT", f"privacy@{BASE_DOMAIN}"
+)
+OPVANGLOKET_ACCESSIBILITY_EVALUATED_ON = os.environ.get(
+    "OPVANGLOKET_ACCESSIBILITY_EVALUATED_ON", "2026-12-02"
+)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"

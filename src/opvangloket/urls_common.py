@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from opvangloket.openapi import HostOpenApiView
 from shared.accounts.api import CurrentUserView
+from shared.lokets import statement_views
 
 
 class FaviconRedirect(RedirectView):
@@ -24,4 +25,12 @@ common_patterns = [
     path("api/v1/schema/", HostOpenApiView.as_view(), name="api_schema"),
     # Browsers and feed readers that ask without reading the page's <link rel="icon">.
     path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
+    # Every host: the loket's (or region's) privacy and accessibility statements.
+    path("privacy/", statement_views.privacy_statement_page, name="privacy_statement"),
+    path(
+        "toegankelijkheid/",
+        statement_views.accessibility_statement_page,
+        name="accessibility_statement",
+    ),
+    path("api/v1/privacy/", statement_views.PrivacyStatementView.as_view(), name="api_privacy"),
 ]
