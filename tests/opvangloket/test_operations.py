@@ -34,7 +34,14 @@ def test_an_error_in_a_loket_reaches_sentry_tagged_with_the_loket(
     monkeypatch.setattr("shared.lokets.views.render", broken)
     client = client_for("beta", user="parent")
     client.raise_request_exception = False
-    assert client.get("/").status_code == 500
+    page = client.get("/")
+    assert page.status_code == 500
+    # The person reads what happened, in the three languages, with a way back and the
+    # site's own stylesheet; no trace of the error itself.
+    text = page.content.decode()
+    assert "Er ging iets mis" in text and 'lang="fr"' in text and 'lang="en"' in text
+    assert 'href="/"' in text and "site.css" in text
+    assert "template exploded" not in text
     assert len(sentry_events) == 1
     event = sentry_events[0]
     assert event["tags"]["loket"] == "beta"
