@@ -42,6 +42,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from opvangloket.bulk_writes import analyze_models
     from shared.catalogue.models import CatalogueAvailability, CatalogueLocation
     from shared.catalogue.selectors import CatalogueQuery, Sort, search_catalogue
     from shared.catalogue.vocabulary import AgeGroup, add_months, first_of_month
@@ -139,6 +140,8 @@ def main() -> None:
             )
         )
         connection.set_schema_to_public()
+    # A bulk write ends with ANALYZE (2.2 s vs 15 ms for the search with every filter).
+    analyze_models(CatalogueLocation, CatalogueAvailability)
     build_seconds = time.perf_counter() - started
     total = CatalogueLocation.objects.filter(loket__slug__startswith="bench-").count()
 

@@ -51,6 +51,7 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from opvangloket.bulk_writes import analyze_models
     from shared.geography.models import Municipality
     from shared.geography.services import geography_import, geography_import_demo
     from shared.lokets.models import Loket
@@ -160,8 +161,7 @@ def main() -> None:
                             now,
                         )
                     )
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE registry_registryentry")
+        analyze_models(RegistryEntry)
     build_seconds = time.perf_counter() - started
     total = RegistryEntry.objects.count()
     print(
