@@ -7,13 +7,12 @@ from datetime import timedelta
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from opvangloket.downloads import download_name, download_response
 from shared.accounts.permissions import Access, check_access, role_required
-from shared.catalogue.vocabulary import AgeGroup
 from shared.statistics import exports
 from shared.statistics.answers import why_no_offer
+from shared.statistics.charts import charts
 from shared.statistics.forms import FiguresPeriodForm
 from shared.statistics.selectors import (
     Scope,
@@ -25,73 +24,6 @@ from shared.statistics.selectors import (
     scope_for_loket,
     scope_for_region,
 )
-
-
-def _chart(key: str, title: str, items: list[tuple[str, int]]) -> dict:
-    top = max((value for _, value in items), default=0) or 1
-    bars = [
-        {"label": label, "value": value, "width": round(300 * value / top), "y": 28 * index}
-        for index, (label, value) in enumerate(items)
-    ]
-    return {"id": key, "title": title, "bars": bars, "height": 28 * len(bars) or 28}
-
-
-def charts(figures: dict) -> list[dict]:
-    ages = dict(AgeGroup.choices)
-    rows = figures["municipalities"]
-    return [
-        _chart(
-            "municipality",
-            _("Children waiting per municipality of residence"),
-            [(row["name"] or _("unknown"), row["waiting"]) for row in rows],
-        ),
-        _chart(
-            "unique",
-            _("Unique requests and requests without offer per municipality"),
-            [
-                (f"{row['name'] or _('unknown')}: {label}", row[field])
-                for row in rows
-                for field, label in (
-                    ("unique_requests", _("unique requests")),
-                    ("unique_without_offer", _("without offer")),
-                )
-            ],
-        ),
-        _chart(
-            "age",
-            _("Children waiting per age group"),
-            [
-                (str(ages.get(key, key)), value)
-                for key, value in figures["waiting_by_age_group"].items()
-            ],
-        ),
-        _chart(
-            "month",
-            _("Children waiting per desired start month"),
-            list(figures["waiting_by_start_month"].items()),
-        ),
-        _chart(
-            "priority",
-            _("Children waiting, priority group or not"),
-            [
-                (_("priority group") if key == "yes" else _("no priority"), value)
-                for key, value in figures["waiting_by_priority"].items()
-            ],
-        ),
-        _chart(
-            "supply",
-            _("Supply and demand per municipality"),
-            [
-                (f"{row['name'] or _('unknown')}: {label}", row[field])
-                for row in rows
-                for field, label in (
-                    ("licensed_places", _("licensed places")),
-                    ("free_places", _("free places")),
-                    ("waiting", _("children waiting")),
-                )
-            ],
-        ),
-    ]
 
 
 def _refused_period(

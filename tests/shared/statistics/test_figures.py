@@ -322,8 +322,10 @@ def test_pages_show_charts_with_tables(client_for, world, generated):
     client = client_for("alpha", "staff_alpha")
     assert client.get("/beheer/cijfers/").status_code == 200
     page = client.get("/beheer/cijfers/overzicht/?year=2026").content.decode()
-    assert page.count('role="img"') == 6
-    assert page.count("<title id=") == 6
+    assert page.count('role="img"') == 7
+    assert page.count("<title id=") == 7
+    # Each chart's values once more as a table, folded away until asked for.
+    assert page.count('<details class="chart-table">') == 7
     portal = client_for(world.region.domain, "coordinator").get("/cijfers/?year=2026")
     assert portal.status_code == 200
     assert 'role="img"' in portal.content.decode()
@@ -375,3 +377,34 @@ def test_api_gives_the_figures_of_the_loket_and_of_the_region(client_for, world,
 
 def test_age_groups_are_known(generated):
     assert {g.age_group for g in generated} <= set(AgeGroup.values)
+
+
+def test_supply_is_drawn_on_a_scale_that_shows_the_children_waiting():
+    from shared.statistics.charts import charts, waiting_per_hundred_places
+
+    row = {
+        "name": "Herent",
+        "licensed_places": 376,
+        "free_places": 3,
+        "waiting": 8,
+        "unique_requests": 9,
+        "unique_without_offer": 8,
+    }
+    figures = {
+        "municipalities": [row, {**row, "name": "Leeg", "licensed_places": 0}],
+        "waiting_by_age_group": {},
+        "waiting_by_start_month": {},
+        "waiting_by_priority": {},
+    }
+    from django.utils import translation
+
+    with translation.override("en"):
+        drawn = {chart["id"]: chart for chart in charts(figures)}
+    supply = {bar["label"]: bar for bar in drawn["supply"]["bars"]}
+    # Licensed places are not drawn beside a handful of children: the waiting bar is the
+    # longest of its chart, not a sliver.
+    assert all("licensed" not in label for label in supply)
+    assert supply["Herent: children waiting"]["width"] == 300
+    assert waiting_per_hundred_places(row) == 2
+    # Without licensed places there is no ratio to draw.
+    assert [bar["label"] for bar in drawn["pressure"]["bars"]] == ["Herent"]
