@@ -139,3 +139,16 @@ def test_the_desks_sent_page_links_to_the_receipt_and_the_request(
     # The request's own page offers it again later.
     detail = wizard.client.get(f"/beheer/aanvragen/{reference}/").content.decode()
     assert f'href="{receipt_url(reference, "/")}"' in detail
+
+
+def test_the_desk_review_speaks_to_the_staff_member_not_to_the_parent(
+    client_for, world, catalogue
+):
+    desk = Wizard(client_for("alpha", user="staff_alpha"), prefix="/beheer/aanvraag").start()
+    desk.fill(catalogue["bengeltjes"])
+    review = desk.get("overzicht").content.decode()
+    assert "verklaar je op eer" not in review
+    assert "wat de ouder op eer verklaarde" in review
+    parent = Wizard(client_for("alpha", user="parent")).start()
+    parent.fill(catalogue["bengeltjes"])
+    assert "verklaar je op eer" in parent.get("overzicht").content.decode()
