@@ -97,6 +97,9 @@ OFFER_REMINDER_DAYS = int(os.environ.get("OPVANGLOKET_OFFER_REMINDER_DAYS", "2")
 # A job another worker is running for the same loket is waited for this long, then
 # skipped (shared.jobs.services): long enough for a killed worker's connection to end.
 JOB_LOCK_WAIT_SECONDS = float(os.environ.get("OPVANGLOKET_JOB_LOCK_WAIT", "10"))
+# An upload on the import page starts its import in a thread of the web process at once
+# (the demo has no worker); off, only the job onboarding.imports (run_jobs, Celery) runs it.
+IMPORTS_START_AT_ONCE = env_bool("OPVANGLOKET_IMPORTS_START_AT_ONCE", default=True)
 DATA_KEYS = env_list("OPVANGLOKET_DATA_KEYS")
 if not REGISTRY_KEY or not DATA_KEYS:
     if not USES_EMBEDDED_DATABASE:
@@ -157,6 +160,7 @@ TENANT_APPS = [
     "tenants.allocation",
     "tenants.audit",
     "tenants.signals",
+    "tenants.onboarding",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("tenants.allocation.capacity_urls")),
     path("", include("shared.statistics.urls")),
     path("", include("tenants.audit.urls")),
+    path("", include("tenants.onboarding.urls")),
     path("", include("tenants.signals.urls")),
     *common_patterns,
 ]

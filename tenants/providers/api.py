@@ -180,6 +180,7 @@ class ImportReportSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
     locations_created = serializers.IntegerField()
     organizers_created = serializers.IntegerField()
+    unchanged = serializers.IntegerField(help_text="Rows whose external_id was imported before.")
     problems = ImportProblemSerializer(many=True)
 
 
@@ -376,8 +377,8 @@ class LocationImport(generics.GenericAPIView):
         )
         if not report.is_valid:
             answer = status.HTTP_400_BAD_REQUEST
-        elif report.dry_run:
-            answer = status.HTTP_200_OK
+        elif report.dry_run or not report.locations_created:
+            answer = status.HTTP_200_OK  # checked, or every row imported before
         else:
             answer = status.HTTP_201_CREATED
         data = ImportReportSerializer(report).data

@@ -1,8 +1,10 @@
-"""Importing a loket's locations from a CSV file: every row or none, with a report per row.
+"""Importing a loket's locations from a CSV or XLSX file: every row or none, with a report per row.
 
 The columns are documented in ``docs/operations.md`` ("Importing locations"). Each row
 is checked by the same forms as the pages (``OrganizerForm``, ``LocationForm``) and saved
-by the same services, so the catalogue is written in the import's one transaction.
+by the same services, so the catalogue is written in the import's one transaction. A row with an
+``external_id`` (the other system's stable id, kept in ``tenants.onboarding``) that was
+imported before is left alone, so a second run of the same file changes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import IO, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opvangloket.bulk_writes import analyze_models
@@ -26,6 +29,8 @@ from shared.catalogue.vocabulary import CareKind, Tariff
 from shared.geography.models import Municipality
 from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
+from tenants.onboarding.files import TableError, is_xlsx, xlsx_table
+from tenants.onboarding.models import ExternalRecord, ImportKind
 from tenants.providers.forms import LOCATION_FORM_FIELDS, LocationForm, OrganizerForm
 from tenants.providers.models import Location, Organizer
 from tenants.providers.selectors import working_area
@@ -70,6 +75,8 @@ COLUMNS = (
     Column("phone", "telefoon", ("phone",)),
     Column("email", "e-mail", ("email",)),
     Column("published", "gepubliceerd", ("is_published",)),
+    # The other system's stable id: a second import of the same row changes nothing.
+    Column("external_id", "extern_id", ("external_id",)),
 )
 
 KIND_WORDS = {
@@ -115,6 +122,7 @@ class ImportReport:
     rows: int = 0
     locations_created: int = 0
     organizers_created: int = 0
+    unchanged: int = 0  # rows whose external id was imported before
     dry_run: bool = False
     problems: list[ImportProblem] = field(default_factory=list)
 
@@ -229,8 +237,14 @@ def _parse_price(value: str) -> str:
 
 
 class _Importer:
-    def __init__(self, *, loket: Loket, dry_run: bool):
+    def __init__(self, *, loket: Loket, dry_run: bool, renames: dict[str, str] | None = None):
         self.loket = loket
+        self.renames = renames or {}
+        self.known_external_ids = set(
+            ExternalRecord.objects.filter(kind=ImportKind.LOCATIONS).values_list(
+                "external_id", flat=True
+            )
+        )
         self.report = ImportReport(dry_run=dry_run)
         self.municipalities = {
             municipality.nis_code: municipality for municipality in Municipality.objects.all()
@@ -257,9 +271,14 @@ class _Importer:
         for column in COLUMNS:
             by_fold[fold(column.name)] = column.name
             by_fold[fold(column.dutch)] = column.name
+        for theirs, ours in self.renames.items():
+            by_fold[fold(theirs)] = ours
         names: list[str | None] = []
         for text in header:
             name = by_fold.get(fold(text))
+            if name == "":  # a mapping file's column that is not imported
+                names.append(None)
+                continue
             if name is None:
                 if text.strip():
                     self.problem(1, text.strip(), _("Unknown column."))
@@ -391,7 +410,18 @@ class _Importer:
         }
         seen_dossiers: dict[str, int] = {}
         seen_names: dict[tuple[str, str], int] = {}
+        seen_ids: dict[str, int] = {}
         for row in rows:
+            external_id = row.cells.get("external_id", "")
+            if external_id in seen_ids:
+                self.problem(
+                    row.number,
+                    self.header_of("external_id"),
+                    _("The id %(id)s is also on row %(row)s.")
+                    % {"id": external_id, "row": seen_ids[external_id]},
+                )
+            elif external_id:
+                seen_ids[external_id] = row.number
             dossier = row.cells.get("dossier_number", "")
             name_key = (fold(row.cells.get("name", "")), row.cells.get("postcode", ""))
             if dossier:
@@ -437,8 +467,15 @@ class _Importer:
                             )
                             created[row.organizer_key] = organizer
                             self.report.organizers_created += 1
-                        location_create(organizer=organizer, **row.location_fields)
+                        location = location_create(organizer=organizer, **row.location_fields)
                         self.report.locations_created += 1
+                        if external_id := row.cells.get("external_id", ""):
+                            ExternalRecord.objects.create(
+                                kind=ImportKind.LOCATIONS,
+                                external_id=external_id,
+                                object_id=location.pk,
+                                imported_at=timezone.now(),
+                            )
                     except ValidationError as error:
                         for form_field, messages in service_error_messages(error).items():
                             for message in messages:
@@ -454,7 +491,7 @@ class _Importer:
                 self.report.locations_created = self.report.organizers_created = 0
             return
         # A bulk write ends with fresh planner statistics for the tables it filled.
-        analyze_models(Organizer, Location, CatalogueLocation)
+        analyze_models(Organizer, Location, CatalogueLocation, ExternalRecord)
 
 
 def _digits(value: str) -> str:
@@ -505,8 +542,11 @@ def locations_import(
     text: str | None = None,
     loket: Loket | None = None,
     dry_run: bool = False,
+    renames: dict[str, str] | None = None,
 ) -> ImportReport:
-    """Create the locations (and their new organizers) of a CSV file in the current loket.
+    """Create the locations (and their new organizers) of a CSV or XLSX file in the current loket.
+
+    ``renames`` maps another system's column names to ours (``tenants.onboarding.mappings``).
 
     Nothing is saved unless every row is right; the report then lists each problem as
     (row, column, message). With ``dry_run`` everything is checked, saved and rolled back,
@@ -516,7 +556,17 @@ def locations_import(
     loket = loket or active
     if loket.pk != active.pk:
         raise RuntimeError("Import into a loket only from inside its own schema.")
-    importer = _Importer(loket=loket, dry_run=dry_run)
+    importer = _Importer(loket=loket, dry_run=dry_run, renames=renames)
+    if text is None and csv_file is not None:
+        data = csv_file.read()
+        if isinstance(data, bytes) and is_xlsx(data):
+            try:
+                table = xlsx_table(data)
+            except TableError as error:
+                importer.problem(error.row, "", error.message)
+                return importer.report
+            return _import_rows(importer, iter([(1, table.header), *table.rows]))
+        csv_file = io.BytesIO(data) if isinstance(data, bytes) else io.StringIO(data)
     content = _read(csv_file, text)
     lines = content.splitlines()
     if not any(line.strip() for line in lines):
@@ -528,7 +578,11 @@ def locations_import(
         importer.problem(line, "", _("This line contains a NUL character."))
         return importer.report
     reader = csv.reader(io.StringIO(content), delimiter=_delimiter(lines[0]))
-    rows_read = _rows(reader, importer)
+    return _import_rows(importer, _rows(reader, importer))
+
+
+def _import_rows(importer: _Importer, rows_read: Iterator[tuple[int, list[str]]]) -> ImportReport:
+    """The import of the file's rows (the header first), CSV or workbook alike."""
     header = next(rows_read, None)
     if header is None:
         return importer.report
@@ -555,8 +609,13 @@ def locations_import(
             number=number,
             cells={name: cell.strip() for name, cell in zip(names, cells, strict=False) if name},
         )
+        if row.cells.get("external_id", "") in importer.known_external_ids:
+            importer.report.unchanged += 1  # imported before: left as it is now
+            continue
         rows.append(row)
-    importer.report.rows = len(rows)
+    importer.report.rows = len(rows) + importer.report.unchanged
+    if not rows and importer.report.unchanged:
+        return importer.report
     if not rows and importer.report.is_valid:
         importer.problem(2, "", _("The file has no rows below its header."))
     if not importer.report.is_valid and not rows:
@@ -599,6 +658,7 @@ def example_csv(*, loket: Loket) -> str:
             "016 00 00 01",
             "info@dekinderkes.example",
             "ja",
+            "LOC-1",
         ],
         [
             "Els Peeters",
@@ -621,6 +681,7 @@ def example_csv(*, loket: Loket) -> str:
             "",
             "",
             "nee",
+            "LOC-2",
         ],
     ]
     buffer = io.StringIO()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
@@ -279,8 +280,26 @@ def test_the_example_file_can_be_downloaded(client_for, alpha):
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     text = response.content.decode("utf-8-sig")
-    assert text.splitlines()[0] == HEADER
+    assert text.splitlines()[0] == HEADER + ";extern_id"
     assert ";24038;" in text
+
+
+def test_a_workbook_with_external_ids_is_imported_once_and_a_second_run_changes_nothing(alpha):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([*HEADER.split(";"), "extern_id"])
+    for number, row in enumerate(GOOD_ROWS, start=1):
+        sheet.append([*next(csv.reader([row], delimiter=";")), f"OUD-{number}"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with tenant_context(alpha):
+        first = locations_import(csv_file=io.BytesIO(buffer.getvalue()))
+        assert (first.problems, first.locations_created) == ([], 3)
+        second = locations_import(csv_file=io.BytesIO(buffer.getvalue()))
+    assert (second.problems, second.locations_created, second.unchanged) == ([], 0, 3)
+    assert counts(alpha) == (2, 3, 2)  # the third is not published
 
 
 def test_a_cell_longer_than_any_csv_field_is_reported_not_a_server_error(alpha):

@@ -1,0 +1,220 @@
+"""Importing a waiting list from another system: through the page and the job, all or
+nothing, in the original order of registration, and a second run changes nothing."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+from openpyxl import Workbook
+
+from shared.jobs.registry import job_named
+from shared.jobs.services import job_run
+from shared.registry.models import RegistryEntry
+from tenants.onboarding.models import ExternalRecord, ImportRun
+from tenants.onboarding.requests_import import COLUMNS
+from tenants.onboarding.services import JOB_NAME
+from tenants.requests.models import ChildcareRequest
+from tests.support.providers import make_location
+from tests.support.requests import submit
+
+pytestmark = pytest.mark.django_db
+
+HEADER = [column.dutch for column in COLUMNS]
+
+
+def waiting_list_rows(count: int, *, choices: str) -> list[list[str]]:
+    """``count`` children, registered one minute apart, newest first in the file."""
+    today = timezone.localdate()
+    first = timezone.localtime() - timedelta(days=30)
+    rows = []
+    for number in range(count):
+        at = first + timedelta(minutes=number)
+        rows.append(
+            [
+                f"OUD-{number:05d}",
+                at.strftime("%d/%m/%Y %H:%M:%S"),
+                f"Kind{number}",
+                f"Familie{number}",
+                (today - timedelta(days=200)).isoformat(),
+                "nee",
+                "",
+                f"Ouder {number}",
+                f"ouder{number}@example.be",
+                "0470 00 00 00",
+                "",
+                "",
+                "",
+                "Kerkstraat 4",
+                "3020",
+                "",
+                "nl",
+                (today + timedelta(days=60)).isoformat(),
+                "ma,di,do-vm",
+                choices,
+                "werk" if number % 3 == 0 else "",
+                "nee",
+                "",
+            ]
+        )
+    rows.reverse()  # the old system's export is not in the order of registration
+    return rows
+
+
+def xlsx_file(rows: list[list[str]], header: list[str] = HEADER) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def upload_and_run(client, alpha, content: bytes, **fields) -> ImportRun:
+    answer = client.post(
+        "/beheer/import/",
+        {
+            "kind": "requests",
+            "file": SimpleUploadedFile("wachtlijst.xlsx", content),
+            **fields,
+        },
+    )
+    assert answer.status_code == 302, answer.content[:2000]
+    with tenant_context(alpha):
+        run = ImportRun.objects.get(pk=int(answer["Location"].rstrip("/").split("/")[-1]))
+        assert run.status == ImportRun.Status.PENDING
+    # The job the demo's thread and run_jobs both run, for real.
+    job = job_run(job=job_named(JOB_NAME), loket=alpha, now=timezone.now())
+    assert job is not None and job.status == "succeeded", job and job.error
+    with tenant_context(alpha):
+        run.refresh_from_db()
+    page = client.get(f"/beheer/import/{run.pk}/")
+    assert page.status_code == 200
+    status = client.get(f"/beheer/import/{run.pk}/status.json").json()
+    assert status["is_finished"] and status["percent"] == 100
+    return run
+
+
+@pytest.fixture
+def alpha(world):
+    return world.lokets["alpha"]
+
+
+@pytest.fixture
+def staff(world, client_for, alpha):
+    return client_for("alpha.localhost", world.users["staff_alpha"])
+
+
+def test_a_waiting_list_is_imported_in_its_original_order_and_a_second_run_changes_nothing(
+    alpha, staff
+):
+    location = make_location(alpha, dossier_number="KDV-77")
+    content = xlsx_file(waiting_list_rows(30, choices="KDV-77"))
+
+    check = upload_and_run(staff, alpha, content, dry_run="on")
+    assert check.status == ImportRun.Status.DONE and check.report["created"] == 30
+    with tenant_context(alpha):
+        assert ChildcareRequest.objects.count() == 0  # a check saves nothing
+
+    run = upload_and_run(staff, alpha, content)
+    assert run.status == ImportRun.Status.DONE, run.report
+    assert (run.report["created"], run.report["unchanged"]) == (30, 0)
+    with tenant_context(alpha):
+        requests = list(ChildcareRequest.objects.order_by("registered_at", "id"))
+        assert [r.child_last_name for r in requests] == [f"Familie{n}" for n in range(30)]
+        assert all(r.choices.get().location_id == location.pk for r in requests)
+        assert run.content == b""  # the upload is not kept
+        ids = [r.pk for r in requests]
+    assert RegistryEntry.objects.filter(loket=alpha).values("child").distinct().count() == 30
+
+    again = upload_and_run(staff, alpha, content)
+    assert (again.report["created"], again.report["unchanged"]) == (0, 30)
+    with tenant_context(alpha):
+        assert (
+            list(
+                ChildcareRequest.objects.order_by("registered_at", "id").values_list(
+                    "pk", flat=True
+                )
+            )
+            == ids
+        )
+        assert ExternalRecord.objects.filter(kind="requests").count() == 30
+
+
+def test_one_wrong_row_imports_nothing_and_the_report_names_row_and_column(alpha, staff):
+    make_location(alpha, dossier_number="KDV-78")
+    rows = waiting_list_rows(5, choices="KDV-78")
+    rows[1][HEADER.index("geboortedatum")] = "31/02/2025"
+    rows[3][HEADER.index("keuzes")] = "KDV-404"
+    run = upload_and_run(
+        staff,
+        alpha,
+        xlsx_file(rows),
+    )
+    assert run.status == ImportRun.Status.REFUSED
+    problems = {(p["row"], p["column"]) for p in run.report["problems"]}
+    assert problems == {(3, "geboortedatum"), (5, "keuzes")}
+    with tenant_context(alpha):
+        assert ChildcareRequest.objects.count() == 0
+
+
+def test_a_child_the_registry_knows_from_another_loket_is_linked_not_duplicated(
+    world, alpha, staff
+):
+    beta = world.lokets["beta"]
+    elsewhere = make_location(beta)
+    (known,) = submit(
+        elsewhere,
+        child_first_name="Kind0",
+        child_last_name="Familie0",
+        contact_email="ouder0@example.be",
+        child_birth_date=timezone.localdate() - timedelta(days=200),
+    )
+    make_location(alpha, dossier_number="KDV-79")
+    run = upload_and_run(staff, alpha, xlsx_file(waiting_list_rows(2, choices="KDV-79")))
+    assert run.status == ImportRun.Status.DONE, run.report
+    assert run.report["linked_children"] == 1
+    imported = RegistryEntry.objects.filter(loket=alpha)
+    assert known.child_id in set(imported.values_list("child_id", flat=True))
+
+
+def test_a_mapping_file_reads_another_systems_column_names(alpha, staff):
+    from tenants.onboarding.mappings import mapping_named
+
+    make_location(alpha, dossier_number="KDV-80")
+    mapping = mapping_named("excel-wachtlijst")
+    theirs = {ours: their for their, ours in mapping.columns.items() if ours}
+    header = [theirs.get(column.name, column.dutch) for column in COLUMNS]
+    header[HEADER.index("nis_code")] = "Gemeente"  # a column the mapping does not import
+    run = upload_and_run(
+        staff,
+        alpha,
+        xlsx_file(waiting_list_rows(3, choices="KDV-80"), header=header),
+        mapping="excel-wachtlijst",
+    )
+    assert run.status == ImportRun.Status.DONE, run.report
+    assert run.report["created"] == 3
+
+
+def test_a_waiting_list_of_2000_requests(alpha, staff):
+    """The size of a large loket's list, once in the suite."""
+    make_location(alpha, dossier_number="KDV-2000", licensed_capacity=200)
+    content = xlsx_file(waiting_list_rows(2000, choices="KDV-2000"))
+    run = upload_and_run(staff, alpha, content)
+    assert run.status == ImportRun.Status.DONE, run.report["problems"][:5]
+    assert run.report["created"] == 2000
+    again = upload_and_run(staff, alpha, content)
+    assert (again.report["created"], again.report["unchanged"]) == (0, 2000)
+    with tenant_context(alpha):
+        names = list(
+            ChildcareRequest.objects.order_by("registered_at", "id").values_list(
+                "child_last_name", flat=True
+            )
+        )
+    assert names == [f"Familie{n}" for n in range(2000)]
