@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from opvangloket.urls_common import common_patterns
-from shared.lokets import api, views
+from shared.lokets import api, export_views, views
 
 urlpatterns = [
     path("", views.loket_home, name="home"),
@@ -11,7 +11,9 @@ urlpatterns = [
     path("beheer/gegevens/", views.loket_contact_edit, name="loket_contact_edit"),
     path("beheer/bewaartermijn/", views.loket_retention_edit, name="loket_retention_edit"),
     path("beheer/transparantie/", views.loket_transparency_edit, name="loket_transparency_edit"),
+    path("beheer/export/", export_views.loket_export, name="loket_export"),
     path("api/v1/loket/", api.CurrentLoketView.as_view(), name="api_loket"),
+    path("api/v1/loket/export/", export_views.LoketExportView.as_view(), name="api_loket_export"),
     path("", include("shared.catalogue.urls")),
     path("", include("tenants.providers.urls")),
     path("", include("shared.portal.urls")),
