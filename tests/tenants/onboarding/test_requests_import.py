@@ -218,3 +218,27 @@ def test_a_waiting_list_of_2000_requests(alpha, staff):
             )
         )
     assert names == [f"Familie{n}" for n in range(2000)]
+
+
+def test_the_api_starts_an_import_and_reports_its_status_to_this_lokets_staff_only(
+    world, alpha, staff, client_for
+):
+    make_location(alpha, dossier_number="KDV-81")
+    upload = SimpleUploadedFile(
+        "wachtlijst.xlsx", xlsx_file(waiting_list_rows(2, choices="KDV-81"))
+    )
+    answer = staff.post("/api/v1/imports/", {"kind": "requests", "file": upload})
+    assert answer.status_code == 202, answer.content
+    assert answer.json()["status"] == "pending"
+    pk = answer.json()["id"]
+    job_run(job=job_named(JOB_NAME), loket=alpha, now=timezone.now())
+    status = staff.get(f"/api/v1/imports/{pk}/").json()
+    assert (status["status"], status["report"]["created"], status["percent"]) == ("done", 2, 100)
+    outsider = client_for("alpha.localhost", world.users["staff_beta"])
+    assert outsider.get(f"/api/v1/imports/{pk}/").status_code == 403
+    assert outsider.get(f"/beheer/import/{pk}/").status_code in (302, 403)
+    wrong = staff.post(
+        "/api/v1/imports/",
+        {"kind": "free_places", "mapping": "excel-wachtlijst", "file": upload},
+    )
+    assert wrong.status_code == 400
