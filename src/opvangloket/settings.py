@@ -116,7 +116,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 TENANT_MODEL = "lokets.Loket"
 TENANT_DOMAIN_MODEL = "lokets.Domain"
 PUBLIC_SCHEMA_NAME = "public"
-# New lokets are cloned from this template schema instead of replaying every migration.
+# New lokets are made from a DDL script of this template schema (shared/lokets/schema_script.py)
+# instead of replaying every migration; the template itself is kept migrated.
 TENANT_BASE_SCHEMA = "loket_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("OPVANGLOKET_MIGRATION_PROCESSES", "4"))
