@@ -242,3 +242,51 @@ def test_the_api_starts_an_import_and_reports_its_status_to_this_lokets_staff_on
         {"kind": "free_places", "mapping": "excel-wachtlijst", "file": upload},
     )
     assert wrong.status_code == 400
+
+
+def test_free_places_are_set_through_the_providers_service_and_a_second_run_changes_nothing(
+    alpha, staff
+):
+    from tenants.providers.models import Availability
+
+    location = make_location(alpha, dossier_number="KDV-82", licensed_capacity=12)
+    month = (timezone.localdate().replace(day=1) + timedelta(days=40)).replace(day=1)
+    rows = [
+        ["KDV-82", month.strftime("%Y-%m"), "baby", "3"],
+        ["KDV-82", month.strftime("%m/%Y"), "peuter", "2"],
+    ]
+    content = xlsx_file(rows, header=["locatie", "maand", "leeftijdsgroep", "vrije_plaatsen"])
+    answer = staff.post(
+        "/beheer/import/",
+        {"kind": "free_places", "file": SimpleUploadedFile("plaatsen.xlsx", content)},
+    )
+    assert answer.status_code == 302
+    job_run(job=job_named(JOB_NAME), loket=alpha, now=timezone.now())
+    with tenant_context(alpha):
+        run = ImportRun.objects.get(kind="free_places")
+        assert (run.status, run.report["created"]) == ("done", 2), run.report
+        assert {
+            (a.age_group, a.free_places) for a in Availability.objects.filter(location=location)
+        } == {("baby", 3), ("toddler", 2)}
+    staff.post(
+        "/beheer/import/",
+        {"kind": "free_places", "file": SimpleUploadedFile("plaatsen.xlsx", content)},
+    )
+    job_run(job=job_named(JOB_NAME), loket=alpha, now=timezone.now())
+    with tenant_context(alpha):
+        again = ImportRun.objects.filter(kind="free_places").order_by("-id").first()
+        assert (again.report["created"], again.report["unchanged"]) == (0, 2)
+    too_many = xlsx_file(
+        [["KDV-82", month.strftime("%Y-%m"), "baby", "40"]],
+        header=["locatie", "maand", "leeftijdsgroep", "vrije_plaatsen"],
+    )
+    staff.post(
+        "/beheer/import/",
+        {"kind": "free_places", "file": SimpleUploadedFile("plaatsen.xlsx", too_many)},
+    )
+    job_run(job=job_named(JOB_NAME), loket=alpha, now=timezone.now())
+    with tenant_context(alpha):
+        refused = ImportRun.objects.filter(kind="free_places").order_by("-id").first()
+        assert refused.status == "refused"
+        assert refused.report["problems"][0]["row"] == 2
+        assert Availability.objects.get(location=location, age_group="baby").free_places == 3
