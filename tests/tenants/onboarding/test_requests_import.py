@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from shared.jobs.registry import job_named
 from shared.jobs.services import job_run
 from shared.registry.models import RegistryEntry
+from tenants.allocation.selectors import location_queue
 from tenants.onboarding.models import ExternalRecord, ImportRun
 from tenants.onboarding.requests_import import COLUMNS
 from tenants.onboarding.services import JOB_NAME
@@ -129,6 +130,12 @@ def test_a_waiting_list_is_imported_in_its_original_order_and_a_second_run_chang
         requests = list(ChildcareRequest.objects.order_by("registered_at", "id"))
         assert [r.child_last_name for r in requests] == [f"Familie{n}" for n in range(30)]
         assert all(r.choices.get().location_id == location.pk for r in requests)
+        # The location's waiting list: priority groups, then the original registration time.
+        queue = [
+            (choice.priority_rank, choice.request.registered_at)
+            for choice in location_queue(location=location)
+        ]
+        assert len(queue) == 30 and queue == sorted(queue)
         assert run.content == b""  # the upload is not kept
         ids = [r.pk for r in requests]
     assert RegistryEntry.objects.filter(loket=alpha).values("child").distinct().count() == 30
