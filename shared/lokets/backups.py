@@ -427,6 +427,12 @@ def _refusals(
     problems: list[str] = []
     (loket_row,) = public["lokets.loket"]
     fields = loket_row["fields"]
+    if replacing is None and Loket.objects.filter(pk=loket_row["pk"], slug=fields["slug"]).exists():
+        # The loket itself is still there: one thing to say.
+        return [
+            _("The schema %(schema)s exists already: restore with replace to drop it first.")
+            % {"schema": fields["schema_name"]}
+        ]
     others = Loket.objects.exclude(pk=replacing.pk) if replacing else Loket.objects.all()
     if others.filter(pk=loket_row["pk"]).exists():
         problems.append(_("Another loket has this loket's id (%(id)s).") % {"id": loket_row["pk"]})
