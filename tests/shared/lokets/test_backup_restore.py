@@ -272,3 +272,29 @@ def test_the_whole_platform_dumped_and_restored_into_a_fresh_database(
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')
             admin.close()
+
+
+def test_the_operator_commands_back_up_restore_and_export_a_loket(world, omega, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from shared.lokets.export import loket_export_read
+    from tenants.audit.models import AuditEvent
+
+    backup = tmp_path / "omega-backup.zip"
+    call_command("backup_loket", "omega", str(backup), stdout=io.StringIO())
+    before = database_state()
+    with pytest.raises(CommandError, match="nothing changed"):
+        call_command("restore_loket", str(backup), stdout=io.StringIO())
+    call_command("restore_loket", str(backup), "--replace", stdout=io.StringIO())
+    assert changed_tables(before, database_state()) == []
+
+    export = tmp_path / "omega-export.zip"
+    operator = world.users["operator"]
+    call_command("export_loket", "omega", str(export), "--by", operator.email, stdout=io.StringIO())
+    files = loket_export_read(export.read_bytes())
+    assert len(files["requests_childcarerequest.jsonl"]) == 3
+    with tenant_context(Loket.objects.get(slug="omega")):
+        event = AuditEvent.objects.get(object_type=AuditEvent.ObjectType.LOKET_DATA)
+    assert event.actor == operator and event.details["channel"] == "command"
+    with pytest.raises(CommandError):
+        call_command("export_loket", "omega", str(export), "--by", "parent@test.test")
