@@ -474,6 +474,7 @@ SPECTACULAR_SETTINGS = {
         "ChoiceStatusEnum": "tenants.requests.models.ChoiceStatus",
         "RequestEventKindEnum": "tenants.requests.models.RequestEvent.Kind",
         "PriorityEnum": "tenants.requests.models.Priority",
+        "ImportKindEnum": "tenants.onboarding.models.ImportKind",
     },
 }
 

@@ -46,18 +46,18 @@ class ImportStartSerializer(serializers.Serializer):
         return data
 
 
-class ImportProblemSerializer(serializers.Serializer):
+class OnboardingImportProblemSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text="Row of the file; the header is row 1.")
     column = serializers.CharField(help_text="Column as named in the file; empty for the row.")
     message = serializers.CharField()
 
 
-class ImportReportSerializer(serializers.Serializer):
+class OnboardingImportReportSerializer(serializers.Serializer):
     rows = serializers.IntegerField(required=False)
     created = serializers.IntegerField(required=False)
     unchanged = serializers.IntegerField(required=False)
     linked_children = serializers.IntegerField(required=False)
-    problems = ImportProblemSerializer(many=True, required=False)
+    problems = OnboardingImportProblemSerializer(many=True, required=False)
 
 
 class ImportStatusSerializer(serializers.Serializer):
@@ -69,7 +69,7 @@ class ImportStatusSerializer(serializers.Serializer):
     rows_done = serializers.IntegerField()
     rows_total = serializers.IntegerField()
     percent = serializers.IntegerField()
-    report = ImportReportSerializer(help_text="Empty until the import has finished.")
+    report = OnboardingImportReportSerializer(help_text="Empty until the import has finished.")
 
 
 class ImportStart(generics.GenericAPIView):
