@@ -53,6 +53,8 @@ class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
         except ValidationError:
             if self.user_cache is None:  # a wrong password, not a non-staff account
                 login_throttle.login_failed(self.request, login=login)
+            else:  # the right password of an account that may not use the admin
+                login_throttle.login_succeeded(self.request, login=login)
             raise
         login_throttle.login_succeeded(self.request, login=login)
         return cleaned

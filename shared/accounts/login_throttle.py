@@ -3,6 +3,14 @@
 Every password login (allauth's form on every host, and the Django admin's) asks
 ``login_wait`` first and reports the outcome with ``login_failed`` / ``login_succeeded``.
 
+- **Counted before the password is checked, atomically**: ``login_wait`` either refuses
+  (still waiting) or reserves the attempt, i.e. counts it as a failure for the account and
+  the address under a lock that every process shares, before the password is checked. A
+  burst of N parallel wrong passwords therefore counts N, and once the free failures are
+  used up the rest of the burst waits instead of having its password checked.
+  ``login_succeeded`` releases the reservation (the account's failures are forgotten, the
+  address's count goes back by one); ``login_failed`` keeps it.
+
 - **Per account** (the login as typed, known or not, so the answers never tell whether an
   account exists): the first ``OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ACCOUNT`` - 1 failures
   cost nothing; from then on each failure makes the next attempt wait twice as long as the
@@ -15,6 +23,9 @@ Every password login (allauth's form on every host, and the Django admin's) asks
   as a failure: the person sees how many seconds remain.
 - Counters live in the default cache, which every process shares (the database cache, or
   Redis with ``OPVANGLOKET_CACHE_URL``), and are forgotten a day after the last failure.
+  Each read-modify-write of a counter holds a lock in the same store: a PostgreSQL
+  advisory lock (``pg_advisory_xact_lock``) on the database cache's connection, a Redis
+  lock (``SET NX`` with a timeout) on Redis, a process lock on a local-memory cache.
 - Operators: the first wait of an account or address is logged at WARNING; every
   ``OPVANGLOKET_LOGIN_ALERT_AFTER``-th wait in a row at ERROR, which Sentry reports.
   Log records carry a fingerprint of the typed login, never the login itself.
@@ -22,15 +33,20 @@ Every password login (allauth's form on every host, and the Django admin's) asks
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import BaseCache
 from django.core.cache import cache as default_cache
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router, transaction
 from django.http import HttpRequest
 from django.utils.translation import ngettext
 
@@ -41,6 +57,11 @@ logger = logging.getLogger("opvangloket.security")
 # How long failures are remembered after the last one.
 MEMORY_SECONDS = 24 * 60 * 60
 FIRST_WAIT_SECONDS = 2
+# The longest a counter's lock is held (Redis forgets it after this if a process dies).
+LOCK_SECONDS = 10
+# Where a request keeps what ``login_wait`` reserved: counter key -> failures counted.
+RESERVED = "_login_throttle_reserved"
+_process_lock = threading.Lock()
 
 now = time.time  # the clock; tests replace it
 
@@ -99,9 +120,63 @@ def wait_seconds_for(
     return max((_remaining(states.get(counter.cache_key)) for counter in counters), default=0)
 
 
+@contextlib.contextmanager
+def _locked(store: BaseCache, keys: list[str]) -> Iterator[None]:
+    """Hold every process's lock on these counters while they are read and written."""
+    if isinstance(store, DatabaseCache):
+        using = router.db_for_write(store.cache_model_class)
+        with transaction.atomic(using=using), connections[using].cursor() as cursor:
+            for key in sorted(keys):  # always in the same order: no deadlock
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+            yield
+        return
+    client = getattr(getattr(store, "_cache", None), "get_client", None)
+    if client is not None:  # django.core.cache.backends.redis.RedisCache
+        locks = [
+            client(key, write=True).lock(
+                f"{store.make_key(key)}:lock", timeout=LOCK_SECONDS, blocking_timeout=LOCK_SECONDS
+            )
+            for key in sorted(keys)
+        ]
+        with contextlib.ExitStack() as held:
+            for lock in locks:
+                held.enter_context(lock)
+            yield
+        return
+    with _process_lock:
+        yield
+
+
+def _reserve(request: HttpRequest, counters: list[_Counter]) -> int:
+    """Refuse (the seconds to wait) or count this attempt as a failure now (0)."""
+    keys = [counter.cache_key for counter in counters]
+    with _locked(default_cache, keys):
+        states = default_cache.get_many(keys)
+        wait = max((_remaining(states.get(key)) for key in keys), default=0)
+        if wait:
+            return wait
+        reserved = getattr(request, RESERVED, {})
+        for counter in counters:
+            state = states.get(counter.cache_key) or {"failures": 0, "until": 0}
+            failures = state["failures"] + 1
+            until = _wait_after(failures, counter.free_failures)
+            default_cache.set(
+                counter.cache_key,
+                {"failures": failures, "until": now() + until if until else 0},
+                MEMORY_SECONDS,
+            )
+            reserved[counter.cache_key] = failures
+        setattr(request, RESERVED, reserved)
+    return 0
+
+
 def login_wait(request: HttpRequest, *, login: str) -> int:
-    """Seconds this request must wait before its password is checked; 0: check it now."""
-    return wait_seconds_for(login=login, address=client_address(request))
+    """Seconds this request must wait before its password is checked; 0: check it now.
+
+    0 also means the attempt is already counted as a failure (reserved): report its outcome
+    with ``login_failed`` or ``login_succeeded``.
+    """
+    return _reserve(request, _counters(login=login, address=client_address(request)))
 
 
 def wait_message(seconds: int) -> str:
@@ -123,24 +198,43 @@ def _wait_after(failures: int, free_failures: int) -> int:
 
 
 def login_failed(request: HttpRequest, *, login: str) -> None:
-    """Count a wrong password (or an unknown login) for the account and for the address."""
+    """A wrong password (or an unknown login): keep the failure ``login_wait`` counted.
+
+    Counted here instead when ``login_wait`` did not reserve this attempt. The operators are
+    alerted by the failure's number in a row, as counted at its reservation.
+    """
     address = client_address(request)
-    for counter in _counters(login=login, address=address):
-        state = default_cache.get(counter.cache_key) or {"failures": 0, "until": 0}
-        failures = state["failures"] + 1
-        wait = _wait_after(failures, counter.free_failures)
-        default_cache.set(
-            counter.cache_key,
-            {"failures": failures, "until": now() + wait if wait else 0},
-            MEMORY_SECONDS,
-        )
-        if wait:
-            _alert(counter, waits=failures - counter.free_failures + 1, wait=wait, address=address)
+    counters = _counters(login=login, address=address)
+    reserved = getattr(request, RESERVED, {})
+    if any(counter.cache_key not in reserved for counter in counters):
+        if _reserve(request, counters):
+            return
+        reserved = getattr(request, RESERVED, {})
+    for counter in counters:
+        failures = reserved.pop(counter.cache_key)
+        if _wait_after(failures, counter.free_failures):
+            waits = failures - counter.free_failures + 1
+            wait = _wait_after(failures, counter.free_failures)
+            _alert(counter, waits=waits, wait=wait, address=address)
 
 
 def login_succeeded(request: HttpRequest, *, login: str) -> None:
-    """The right password: forget the account's failures (not the address's)."""
-    default_cache.delete(_account(login).cache_key)
+    """The right password: forget the account's failures and give the address its one back."""
+    account = _account(login)
+    reserved = getattr(request, RESERVED, {})
+    address = _address(client_address(request)) if client_address(request) else None
+    with _locked(default_cache, [account.cache_key] + ([address.cache_key] if address else [])):
+        default_cache.delete(account.cache_key)
+        reserved.pop(account.cache_key, None)
+        if address is None or reserved.pop(address.cache_key, None) is None:
+            return
+        state = default_cache.get(address.cache_key)
+        if state and state["failures"] > 0:
+            failures = state["failures"] - 1
+            until = state["until"] if failures >= address.free_failures else 0
+            default_cache.set(
+                address.cache_key, {"failures": failures, "until": until}, MEMORY_SECONDS
+            )
 
 
 def _alert(counter: _Counter, *, waits: int, wait: int, address: str) -> None:

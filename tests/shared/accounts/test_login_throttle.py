@@ -22,6 +22,7 @@ from shared.accounts import login_throttle
 pytestmark = pytest.mark.django_db
 
 WAIT_MESSAGE_NL = "Wacht"
+WAITED = re.compile(r"Wacht \d+ seconden?")  # not "Wachtwoord", on every login page
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
@@ -296,3 +297,81 @@ def test_a_password_reset_by_mail_ends_the_accounts_wait(client_for, clock):
     assert (
         login(client_for("beta"), "provider_beta@test.test", new, "192.0.2.81").status_code == 302
     )
+
+
+# --- A burst of parallel attempts (issue 15: counted with get-then-set, a burst was one) ----
+
+
+@pytest.fixture(autouse=True)
+def _no_allauth_login_limit(request, settings):
+    """The burst tests commit (threads): allauth's own 30 logins a minute would add up."""
+    if "burst" in request.node.name or "parallel" in request.node.name:
+        settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": None}
+
+
+def _burst(host: str, attempts: list[tuple[str, str]], address: str) -> list[str]:
+    """Post these (login, password) pairs all at once, each thread on its own connection."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection
+
+    from tests.conftest import HostClient
+
+    start = Barrier(len(attempts))
+
+    def attempt(pair: tuple[str, str]) -> str:
+        try:
+            client = HostClient(host)
+            start.wait()
+            answer = login(client, pair[0], pair[1], address)
+            if answer.status_code == 302:
+                return "in"
+            assert answer.status_code == 200, answer.status_code
+            return "waited" if WAITED.search(answer.content.decode()) else "wrong"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
+        return list(pool.map(attempt, attempts))
+
+
+def test_a_burst_of_parallel_wrong_passwords_counts_every_attempt(world, clock, password):
+    free = settings.OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ACCOUNT
+    email = "provider_alpha@test.test"
+    answers = _burst(world.host("alpha"), [(email, "wrong")] * 12, "203.0.113.180")
+    # Each attempt was counted before its password was checked: only the free failures had
+    # their password checked, the rest of the burst waited.
+    assert answers.count("wrong") == free, answers
+    assert answers.count("waited") == 12 - free, answers
+    stored = caches.create_connection("default").get(login_throttle._account(email).cache_key)
+    assert stored["failures"] == free
+    # The right password, inside the wait, still waits.
+    assert _burst(world.host("alpha"), [(email, password)], "203.0.113.181") == ["waited"]
+    clock.advance(login_throttle.wait_seconds_for(login=email))
+    assert _burst(world.host("alpha"), [(email, password)], "203.0.113.181") == ["in"]
+    assert login_throttle.wait_seconds_for(login=email) == 0
+
+
+def test_a_burst_of_made_up_logins_from_one_address_counts_every_attempt(world, clock):
+    free = settings.OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ADDRESS
+    attempts = [(f"burst{number}@test.test", "wrong") for number in range(free + 8)]
+    answers = _burst(world.host("beta"), attempts, "203.0.113.190")
+    assert answers.count("wrong") == free, answers
+    assert answers.count("waited") == 8, answers
+    assert login_throttle.wait_seconds_for(address="203.0.113.190") > 0
+
+
+def test_parallel_right_passwords_give_their_reservation_back(world, password, clock):
+    # People of one office (one address) logging in at once: successes are not failures.
+    emails = ["staff_beta@test.test", "provider_beta@test.test", "parent@test.test"]
+    free = settings.OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ADDRESS
+    # More successes than the address's free failures (allauth allows 30 logins a minute).
+    for _round in range(free // len(emails) + 1):
+        answers = _burst(world.host("beta"), [(email, password) for email in emails], "192.0.2.99")
+        assert answers == ["in"] * len(emails)
+    assert login_throttle.wait_seconds_for(address="192.0.2.99") == 0
+    stored = caches.create_connection("default").get(
+        login_throttle._address("192.0.2.99").cache_key
+    )
+    assert not stored or stored["failures"] == 0
