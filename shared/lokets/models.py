@@ -126,6 +126,10 @@ class Loket(TenantMixin):
         validators=[RegexValidator(r"^[A-Z][A-Z0-9]{2,4}$")],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Who runs the loket (a municipality, an intercommunal body, an OCMW association).
+    organiser_name = models.CharField(
+        _("organised by"), max_length=150, blank=True, default="", db_default=""
+    )
 
     # Schemas are created by services.loket_create from the template's script.
     auto_create_schema = True
@@ -199,8 +203,53 @@ class SchemaScript(models.Model):
 
 
 class Domain(DomainMixin):
-    """A host name that serves one loket (``herent.example.be``)."""
+    """A host name that serves one loket (``herent.example.be``).
+
+    ``redirects_to_primary``: a host of a merged or renamed loket; every page answers a
+    301 to the same path on the loket's primary domain (``opvangloket.middleware``).
+    """
+
+    redirects_to_primary = models.BooleanField(
+        _("redirects to the primary domain"), default=False, db_default=False
+    )
 
     class Meta:
         verbose_name = _("domain")
         verbose_name_plural = _("domains")
+
+
+class LoketMerger(models.Model):
+    """One loket merged into another (``shared.lokets.merging``), kept after the merged
+    loket's schema is dropped: what moved, where its references went, when its schema goes.
+
+    While ``schema_dropped_at`` is empty the merged loket's row and schema stay, read-only
+    (inactive, no host serves it: its domains redirect to the target).
+    """
+
+    source = models.OneToOneField(
+        Loket,
+        verbose_name=_("merged loket"),
+        related_name="merger",
+        on_delete=models.SET_NULL,
+        null=True,
+    )
+    target = models.ForeignKey(
+        Loket, verbose_name=_("merged into"), related_name="mergers", on_delete=models.PROTECT
+    )
+    source_name = models.CharField(_("name of the merged loket"), max_length=120)
+    source_slug = models.CharField(max_length=41)
+    source_schema = models.CharField(max_length=63)
+    # Never given to a new loket again: the merged loket's references live on here.
+    source_reference_prefix = models.CharField(max_length=5, unique=True)
+    merged_at = models.DateTimeField(_("merged at"))
+    merged_by = models.CharField(_("merged by"), max_length=254, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    schema_dropped_at = models.DateTimeField(_("schema dropped at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+        verbose_name = _("loket merger")
+        verbose_name_plural = _("loket mergers")
+
+    def __str__(self) -> str:
+        return f"{self.source_name} → {self.target}"

@@ -259,3 +259,27 @@ class RequestNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} {self.kind} {self.period}"
+
+
+class FormerReference(models.Model):
+    """A reference a request had in a loket merged into this one (``shared.lokets.merging``).
+
+    It still finds the request (staff pages, API, audit trail) and is shown beside the
+    current one; references stay unique across lokets, since the merged loket's prefix is
+    never given again.
+    """
+
+    request = models.ForeignKey(
+        ChildcareRequest, related_name="former_references", on_delete=models.CASCADE
+    )
+    reference = models.CharField(_("former reference"), max_length=20, unique=True)
+    loket_name = models.CharField(_("former loket"), max_length=120)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        verbose_name = _("former reference")
+        verbose_name_plural = _("former references")
+
+    def __str__(self) -> str:
+        return f"{self.reference} → {self.request_id}"
