@@ -8,7 +8,7 @@ import time
 import sentry_sdk
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django_tenants.middleware.main import TenantMainMiddleware
@@ -51,11 +51,20 @@ class LoketMiddleware(TenantMainMiddleware):
     (``opvangloket.auditor_db``).
     """
 
+    def get_tenant(self, domain_model, hostname):
+        domain = domain_model.objects.select_related("tenant").get(domain=hostname)
+        tenant = domain.tenant
+        tenant.served_domain = domain
+        return tenant
+
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         request.loket = None
         request.region = None
         response = super().process_request(request)
         tenant = getattr(request, "tenant", None)
+        if response is None and tenant is not None and tenant.served_domain.redirects_to_primary:
+            # A merged (or renamed) loket's host: the same page on the loket's own host.
+            return moved_host_redirect(request, loket=tenant)
         if response is None and tenant is not None:
             request.loket = tenant
             request.region = tenant.region
@@ -91,6 +100,18 @@ class LoketMiddleware(TenantMainMiddleware):
         sentry_sdk.set_tag("loket", "public")
         self.setup_url_routing(request=request, force_public=True)
         return None
+
+
+def moved_host_redirect(request: HttpRequest, *, loket) -> HttpResponse:
+    """301 to the same path and query on the loket's primary domain (the port kept)."""
+    primary = loket.get_primary_domain()
+    if primary is None:
+        return render(request, "opvangloket/unknown_host.html", {"host": ""}, status=404)
+    host = request.get_host()
+    port = host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ""
+    scheme = "https" if request.is_secure() else "http"
+    location = f"{scheme}://{primary.domain}{':' + port if port else ''}{request.get_full_path()}"
+    return HttpResponsePermanentRedirect(location)
 
 
 class RequestLogMiddleware:

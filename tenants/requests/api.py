@@ -129,6 +129,11 @@ class LinkedLoketSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=RequestStatus.choices)
 
 
+class FormerReferenceSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    loket_name = serializers.CharField(help_text="The loket merged into this one.")
+
+
 class StaffRequestDetailSerializer(StaffRequestSummarySerializer):
     national_number = serializers.SerializerMethodField(
         help_text="Masked: only the last two digits, e.g. ••.••.••-•••.45; empty if not given."
@@ -140,6 +145,12 @@ class StaffRequestDetailSerializer(StaffRequestSummarySerializer):
     linked_lokets = serializers.SerializerMethodField(
         help_text="Other lokets where the same child has a request: their name and the "
         "request's status only."
+    )
+    former_references = FormerReferenceSerializer(
+        many=True,
+        read_only=True,
+        help_text="References this request had in lokets merged into this one; each still "
+        "finds it (GET /api/v1/requests/<former reference>/ answers this request).",
     )
 
     class Meta(StaffRequestSummarySerializer.Meta):
@@ -159,6 +170,7 @@ class StaffRequestDetailSerializer(StaffRequestSummarySerializer):
             "events",
             "notes",
             "linked_lokets",
+            "former_references",
         )
 
     def get_national_number(self, request: ChildcareRequest) -> str:

@@ -19,6 +19,7 @@ from shared.registry.selectors import entries_of_child
 from tenants.providers.models import Location
 from tenants.requests.models import (
     ChildcareRequest,
+    FormerReference,
     Priority,
     RequestChoice,
     RequestEvent,
@@ -79,15 +80,30 @@ def loket_requests(
 
 
 def request_detail(*, reference: str) -> ChildcareRequest | None:
-    """One request of this loket with its choices, history and notes; None if not here."""
+    """One request of this loket with its choices, history and notes; None if not here.
+
+    A former reference (of a loket merged into this one) finds the request too: compare
+    the answer's ``reference`` with the one asked for to tell.
+    """
+    requests = ChildcareRequest.objects.select_related(
+        "residence", "registered_by", "parent"
+    ).prefetch_related(
+        _choices_with_locations(),
+        Prefetch("events", queryset=RequestEvent.objects.select_related("actor")),
+        Prefetch("notes", queryset=RequestNote.objects.select_related("author")),
+        "former_references",
+    )
+    found = requests.filter(reference=reference).first()
+    if found is None:
+        found = requests.filter(former_references__reference=reference).first()
+    return found
+
+
+def current_reference(*, reference: str) -> str | None:
+    """The reference of the request a former reference (of a merged loket) now names."""
     return (
-        ChildcareRequest.objects.select_related("residence", "registered_by", "parent")
-        .prefetch_related(
-            _choices_with_locations(),
-            Prefetch("events", queryset=RequestEvent.objects.select_related("actor")),
-            Prefetch("notes", queryset=RequestNote.objects.select_related("author")),
-        )
-        .filter(reference=reference)
+        FormerReference.objects.filter(reference=reference)
+        .values_list("request__reference", flat=True)
         .first()
     )
 

@@ -30,6 +30,7 @@ from tenants.requests.models import ChildcareRequest, RequestEvent
 from tenants.requests.notes import request_note_add
 from tenants.requests.selectors import (
     care_plan_grid,
+    current_reference,
     linked_lokets,
     loket_requests,
     masked_national_number,
@@ -116,6 +117,10 @@ def _render_detail(
 
 @role_required(Access.LOKET_STAFF)
 def request_detail_page(request: HttpRequest, reference: str) -> HttpResponse:
+    # A reference from a loket merged into this one: the request under its reference here.
+    current = current_reference(reference=reference)
+    if current is not None:
+        return redirect("requests:request_detail", reference=current, permanent=True)
     response = _render_detail(request, reference, NoteForm())
     audit_record(
         actor=request.user,
