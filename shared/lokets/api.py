@@ -31,7 +31,7 @@ class MunicipalitySummarySerializer(serializers.Serializer):
 
 class LoketSerializer(serializers.ModelSerializer):
     municipalities = MunicipalitySummarySerializer(many=True, read_only=True)
-    region = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     domain = serializers.SerializerMethodField()
 
     class Meta:
@@ -106,7 +106,7 @@ class RegionDetailView(generics.RetrieveAPIView):
         return regions_with_lokets()
 
 
-@extend_schema(responses=RegionSerializer)
+@extend_schema(responses={200: RegionSerializer, 404: None})
 class CurrentRegionView(generics.GenericAPIView):
     """The region of this portal."""
 

@@ -190,4 +190,4 @@ def _document(response: dict[str, Any], schema: dict[str, Any]) -> None:
     for media in content.values():
         # An answer of its own (the import's report) is kept; the common shape is added.
         if media.get("schema") != schema:
-            media["schema"] = {"oneOf": [media["schema"], schema]} if "schema" in media else schema
+            media["schema"] = {"anyOf": [media["schema"], schema]} if "schema" in media else schema
