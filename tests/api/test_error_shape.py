@@ -78,7 +78,7 @@ def _matches(document: dict[str, Any], component: str, body: Any) -> bool:
 def _refers_to(schema: dict[str, Any], component: str) -> bool:
     ref = f"#/components/schemas/{component}"
     return schema.get("$ref") == ref or any(
-        option.get("$ref") == ref for option in schema.get("oneOf", ())
+        option.get("$ref") == ref for option in [*schema.get("oneOf", ()), *schema.get("anyOf", ())]
     )
 
 

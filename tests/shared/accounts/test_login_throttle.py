@@ -21,7 +21,7 @@ from shared.accounts import login_throttle
 
 pytestmark = pytest.mark.django_db
 
-WAIT_MESSAGE_NL = "Wacht"
+WAIT_MESSAGE_NL = "Te veel mislukte pogingen"  # the wait message (not "Wacht": "Wachtwoord")
 WAITED = re.compile(r"Wacht \d+ seconden?")  # not "Wachtwoord", on every login page
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 

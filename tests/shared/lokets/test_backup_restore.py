@@ -34,6 +34,9 @@ from shared.lokets.models import Loket
 from shared.lokets.services import loket_create
 from shared.registry.models import Child, RegistryEntry
 from shared.statistics.selectors import Period, figures_compute, scope_for_loket
+from tenants.allocation.models import Placement
+from tenants.providers.models import Organizer
+from tenants.providers.services import location_delete
 from tenants.requests.models import ChildcareRequest
 from tests.conftest import HostClient
 from tests.support.allocation import accept, choice_of, offer, register
@@ -127,8 +130,12 @@ def omega(world, django_db_blocker) -> Iterator[dict]:
                 loket_drop(loket=current)
             RegistryEntry.objects.filter(pk__in=data["alpha_entries"]).delete()
             with tenant_context(world.lokets["alpha"]):
-                ChildcareRequest.objects.filter(choices__location=elsewhere).delete()
-                elsewhere.delete()
+                requests = ChildcareRequest.objects.filter(choices__location=elsewhere)
+                Placement.objects.filter(choice__request__in=requests).delete()
+                requests.delete()
+                organizer_id = elsewhere.organizer_id
+                location_delete(location=elsewhere)
+                Organizer.objects.filter(pk=organizer_id, locations__isnull=True).delete()
             Child.objects.filter(entries__isnull=True).delete()
             connection.set_schema_to_public()
 
