@@ -49,9 +49,7 @@ class Receipt:
     other_lokets: list[OtherLoketPart] = field(default_factory=list)
 
 
-def request_receipt(
-    *, loket: Loket, reference: str, actor: User, now: datetime
-) -> Receipt:
+def request_receipt(*, loket: Loket, reference: str, actor: User, now: datetime) -> Receipt:
     """The receipt of this loket's request ``reference``; recorded as a print by ``actor``."""
     childcare_request = (
         ChildcareRequest.objects.prefetch_related("choices__location")

@@ -141,9 +141,7 @@ def test_the_desks_sent_page_links_to_the_receipt_and_the_request(
     assert f'href="{receipt_url(reference, "/")}"' in detail
 
 
-def test_the_desk_review_speaks_to_the_staff_member_not_to_the_parent(
-    client_for, world, catalogue
-):
+def test_the_desk_review_speaks_to_the_staff_member_not_to_the_parent(client_for, world, catalogue):
     desk = Wizard(client_for("alpha", user="staff_alpha"), prefix="/beheer/aanvraag").start()
     desk.fill(catalogue["bengeltjes"])
     review = desk.get("overzicht").content.decode()
