@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.contrib.sessions.models import Session
 
+from opvangloket.bulk_writes import delete_in_batches
 from shared.jobs.registry import platform_job
 
 BATCH_SIZE = 5000
@@ -18,14 +19,9 @@ BATCH_SIZE = 5000
 
 def sessions_purge_expired(*, now: datetime) -> int:
     """Delete the sessions that expired before ``now``, in batches; returns how many."""
-    expired = Session.objects.filter(expire_date__lt=now)
-    deleted = 0
-    while True:
-        batch = list(expired.values_list("session_key", flat=True)[:BATCH_SIZE])
-        if not batch:
-            return deleted
-        Session.objects.filter(session_key__in=batch).delete()
-        deleted += len(batch)
+    return delete_in_batches(
+        Session.objects.filter(expire_date__lt=now), key="session_key", batch_size=BATCH_SIZE
+    )
 
 
 @platform_job("accounts.purge_sessions")

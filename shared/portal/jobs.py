@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from opvangloket.bulk_writes import delete_in_batches
 from shared.jobs.registry import platform_job
 from shared.portal.models import RequestDraft
 
@@ -13,14 +14,9 @@ BATCH_SIZE = 1000
 
 def drafts_purge_stale(*, now: datetime) -> int:
     """Delete drafts not updated for DRAFT_KEPT_FOR (encrypted personal data kept no longer)."""
-    stale = RequestDraft.objects.filter(updated_at__lt=now - DRAFT_KEPT_FOR)
-    deleted = 0
-    while True:
-        batch = list(stale.values_list("pk", flat=True)[:BATCH_SIZE])
-        if not batch:
-            return deleted
-        RequestDraft.objects.filter(pk__in=batch).delete()
-        deleted += len(batch)
+    return delete_in_batches(
+        RequestDraft.objects.filter(updated_at__lt=now - DRAFT_KEPT_FOR), batch_size=BATCH_SIZE
+    )
 
 
 @platform_job("portal.purge_drafts")

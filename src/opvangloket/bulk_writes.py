@@ -19,3 +19,15 @@ def analyze_models(*model_classes: type[models.Model]) -> None:
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+def delete_in_batches(queryset: models.QuerySet, *, key: str = "pk", batch_size: int = 1000) -> int:
+    """Delete what ``queryset`` selects, ``batch_size`` rows per statement (short locks on a
+    large table); returns how many rows were deleted."""
+    deleted = 0
+    while True:
+        batch = list(queryset.values_list(key, flat=True)[:batch_size])
+        if not batch:
+            return deleted
+        queryset.model.objects.filter(**{f"{key}__in": batch}).delete()
+        deleted += len(batch)
