@@ -696,10 +696,6 @@ def merged_schema_drop(*, merger: LoketMerger, now: datetime) -> None:
         Loket.objects.filter(pk=source.pk).delete()
 
 
-def former_reference_prefixes() -> set[str]:
-    return set(LoketMerger.objects.values_list("source_reference_prefix", flat=True))
-
-
 def source_rows_by_table(loket: Loket) -> dict[str, int]:
     """How many rows each table of the loket holds, named in the reader's language."""
     return {_table_name(name): count for name, count in count_rows(loket).items()}

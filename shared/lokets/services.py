@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from shared.geography.models import Municipality
 from shared.lokets.auditor import auditor_schema_grant
-from shared.lokets.models import Domain, Loket, Region
+from shared.lokets.models import Domain, Loket, LoketMerger, Region
 from shared.lokets.platform_migrations import template_migrate
 from shared.lokets.references import reference_prefix_choose
 
@@ -42,6 +42,14 @@ def region_ensure(*, slug: str, name: str, domain: str, description: str = "") -
     return region
 
 
+def reference_prefixes_taken() -> set[str]:
+    """Prefixes no new loket may get: every loket's, and every merged loket's (its
+    references live on as former references, also after its row is dropped)."""
+    return set(Loket.objects.values_list("reference_prefix", flat=True)) | set(
+        LoketMerger.objects.values_list("source_reference_prefix", flat=True)
+    )
+
+
 def loket_create(
     *,
     slug: str,
@@ -62,9 +70,7 @@ def loket_create(
         name=name,
         kind=kind,
         region=region,
-        reference_prefix=reference_prefix_choose(
-            slug=slug, taken=Loket.objects.values_list("reference_prefix", flat=True)
-        ),
+        reference_prefix=reference_prefix_choose(slug=slug, taken=reference_prefixes_taken()),
         **contact,
     )
     loket.full_clean(exclude=["municipalities"])
