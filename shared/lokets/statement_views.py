@@ -38,6 +38,7 @@ def accessibility_statement_page(request: HttpRequest) -> HttpResponse:
 class ControllerSerializer(serializers.Serializer):
     name = serializers.CharField()
     kind = serializers.CharField()
+    organiser = serializers.CharField(help_text="Who runs the loket; empty when not recorded.")
     address = serializers.CharField()
     email = serializers.CharField()
     phone = serializers.CharField()

@@ -29,6 +29,8 @@ class Controller:
 
     name: str
     kind: str
+    # Who runs the loket (a municipality, an intermunicipal body); empty when not recorded.
+    organiser: str
     address: str
     email: str
     phone: str
@@ -59,6 +61,7 @@ def _controller(loket: Loket) -> Controller:
     return Controller(
         name=loket.name,
         kind=loket.get_kind_display(),
+        organiser=loket.organiser_name,
         address=loket.address,
         email=loket.email,
         phone=loket.phone,

@@ -32,6 +32,8 @@ class AuditEvent(models.Model):
         # A staff role in this loket granted or withdrawn (government role claims,
         # shared.logins.staff_claims; invitations and team changes may use it too).
         MEMBERSHIP = "membership", _("staff role")
+        # The loket renamed, given a new host or another organiser (shared.lokets.working_area).
+        LOKET = "loket", _("loket")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
