@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from shared.jobs.services import loket_jobs_run
@@ -91,6 +92,7 @@ def test_an_offer_made_with_a_short_answer_time_is_not_reminded_the_same_day(
     mail.outbox.clear()
     run(alpha, at(some_day(0), 23), django_capture_on_commit_callbacks)
     assert mail.outbox == []  # the offer itself was mailed today
-    run(alpha, at(some_day(1), 23), django_capture_on_commit_callbacks)
+    # A day after the offer (not "tomorrow at 23:00": after 23:00 that is less than a day).
+    run(alpha, timezone.now() + timedelta(days=1, minutes=1), django_capture_on_commit_callbacks)
     (reminder,) = mail.outbox
     assert "Vous n'avez pas encore répondu" in reminder.body  # the family's language
