@@ -157,12 +157,18 @@ def _company_number(value: str) -> str:
     return digits.zfill(10) if digits else ""
 
 
-def _organizer_conflicts(report: MergeReport, source: Loket, target: Loket) -> dict[int, int]:
-    """B's organizers that are one of A's: B's id → A's id (and the report's lines)."""
+def organizer_matches(
+    report: MergeReport, source: Loket, target: Loket, organizer_ids: set[int] | None = None
+) -> dict[int, int]:
+    """B's organizers (of ``organizer_ids`` only, when given) that are one of A's: B's id →
+    A's id (and the report's lines)."""
     with tenant_context(target):
         theirs = list(Organizer.objects.all())
     with tenant_context(source):
-        ours = list(Organizer.objects.all())
+        ours = Organizer.objects.all()
+        if organizer_ids is not None:
+            ours = ours.filter(pk__in=organizer_ids)
+        ours = list(ours)
     by_number = {_company_number(o.company_number): o for o in theirs if o.company_number}
     by_name: dict[str, list[Organizer]] = {}
     for organizer in theirs:
@@ -218,14 +224,21 @@ def _organizer_conflicts(report: MergeReport, source: Loket, target: Loket) -> d
     return same
 
 
-def _location_conflicts(report: MergeReport, source: Loket, target: Loket) -> None:
+def location_conflicts(
+    report: MergeReport, source: Loket, target: Loket, location_ids: set[int] | None = None
+) -> None:
+    """The same Opgroeien dossier number in both lokets blocks (of ``location_ids`` only,
+    when given: the locations that move)."""
     with tenant_context(target):
         theirs = {
             location.dossier_number: location.name
             for location in Location.objects.exclude(dossier_number="")
         }
     with tenant_context(source):
-        for location in Location.objects.exclude(dossier_number=""):
+        ours = Location.objects.exclude(dossier_number="")
+        if location_ids is not None:
+            ours = ours.filter(pk__in=location_ids)
+        for location in ours:
             if location.dossier_number in theirs:
                 report.conflicts.append(
                     Conflict(
@@ -271,7 +284,7 @@ def _round_conflicts(report: MergeReport, source: Loket, target: Loket) -> None:
                 )
 
 
-def _same_children(
+def same_child_joins(
     report: MergeReport, source_entries: list[RegistryEntry], target_entries: list[RegistryEntry]
 ) -> dict[int, RegistryEntry]:
     """B's open requests of a child that has an open request in A of the same family:
@@ -301,7 +314,7 @@ def _same_children(
     return joins
 
 
-def _merged_requests_ranked(
+def joined_requests_rank(
     target: Loket,
     joins: dict[int, RegistryEntry],
     transfer: Transfer,
@@ -338,7 +351,7 @@ def _merged_requests_ranked(
             entry.has_priority = bool(request.priorities)
 
 
-def _move_registry(
+def registry_entries_move(
     *,
     source: Loket,
     target: Loket,
@@ -432,7 +445,7 @@ def _move_public_rows(*, source: Loket, target: Loket, transfer: Transfer, repor
     target.municipalities.add(*source.municipalities.all())
 
 
-def _table_name(model_label: str) -> str:
+def table_name(model_label: str) -> str:
     from django.apps import apps
 
     return str(apps.get_model(model_label)._meta.verbose_name_plural)
@@ -457,10 +470,10 @@ def _merge(*, source: Loket, target: Loket, now: datetime, by: str, report: Merg
                 % {"region": target.region or _("no region")},
             )
         )
-    same_organizers = _organizer_conflicts(report, source, target)
-    _location_conflicts(report, source, target)
+    same_organizers = organizer_matches(report, source, target)
+    location_conflicts(report, source, target)
     _round_conflicts(report, source, target)
-    joins = _same_children(report, source_entries, target_entries)
+    joins = same_child_joins(report, source_entries, target_entries)
     report.children = len({entry.child_id for entry in entries})
     if report.blocking and not report.dry_run:
         raise MergeRefused(report, _("The merge is blocked: see the conflicts."))
@@ -523,7 +536,7 @@ def _merge(*, source: Loket, target: Loket, now: datetime, by: str, report: Merg
         # The daily digest of overdue answers is the target's own record.
         skip={"allocation.overduedigest"},
     )
-    _remember_old_pks(transfer)
+    remember_old_pks(transfer)
     _copy_until_audit(transfer, reference_after, old_references, target)
 
     with tenant_context(target):
@@ -554,10 +567,10 @@ def _merge(*, source: Loket, target: Loket, now: datetime, by: str, report: Merg
         )
     report.references = {old_references[old]: new for old, new in references.items()}
     report.joined = {old_references[request_id]: references[request_id] for request_id in joins}
-    _merged_requests_ranked(target, joins, transfer, first_at)
+    joined_requests_rank(target, joins, transfer, first_at)
 
     # 4. The public schema.
-    _move_registry(
+    registry_entries_move(
         source=source,
         target=target,
         transfer=transfer,
@@ -578,7 +591,7 @@ def _merge(*, source: Loket, target: Loket, now: datetime, by: str, report: Merg
     for model_label in transfer.matched:
         counts[model_label] = counts.get(model_label, 0)
     report.moves = {
-        **{_table_name(model_label): count for model_label, count in counts.items()},
+        **{table_name(model_label): count for model_label, count in counts.items()},
         str(RegistryEntry._meta.verbose_name_plural): len(source_entries),
         **report.moves,
     }
@@ -602,7 +615,7 @@ def _merge(*, source: Loket, target: Loket, now: datetime, by: str, report: Merg
         transaction.set_rollback(True)
 
 
-def _remember_old_pks(transfer: Transfer) -> None:
+def remember_old_pks(transfer: Transfer) -> None:
     """Hooks see the row's id in the source as ``row._old_pk``."""
     for name, hook in list(transfer.match.items()):
 
@@ -698,4 +711,4 @@ def merged_schema_drop(*, merger: LoketMerger, now: datetime) -> None:
 
 def source_rows_by_table(loket: Loket) -> dict[str, int]:
     """How many rows each table of the loket holds, named in the reader's language."""
-    return {_table_name(name): count for name, count in count_rows(loket).items()}
+    return {table_name(name): count for name, count in count_rows(loket).items()}

@@ -62,7 +62,14 @@ def tenant_models() -> list[type[models.Model]]:
                 progressed = True
         if not progressed:
             raise RuntimeError("loket tables refer to each other in a circle")
-    return ordered
+    # Rows naming another row by a generic key (guardian's object permissions: object_pk)
+    # go last, once every row they may name has its new id.
+    generic = [model for model in ordered if _has_generic_key(model)]
+    return [model for model in ordered if model not in generic] + generic
+
+
+def _has_generic_key(model: type[models.Model]) -> bool:
+    return any(f.attname == "object_pk" for f in model._meta.concrete_fields)
 
 
 def label(model: type[models.Model]) -> str:

@@ -7,6 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from shared.accounts.models import Membership
+from shared.accounts.services import membership_grant, user_ensure
 from shared.geography.models import Municipality
 from shared.lokets.merging import MergeRefused, loket_merge, merged_schema_drop
 from shared.lokets.models import Loket, LoketMerger
@@ -14,11 +16,12 @@ from shared.lokets.references import reference_prefix_choose
 from shared.lokets.services import loket_create
 from shared.lokets.transfer import count_rows
 from shared.registry.models import RegistryEntry
+from tenants.providers.selectors import locations_manageable_by
 from tenants.providers.services import organizer_create
 from tenants.requests.models import ChildcareRequest
 from tenants.requests.selectors import request_detail
 from tests.support.allocation import register
-from tests.support.providers import make_location
+from tests.support.providers import grant_location, make_location
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +47,9 @@ def test_a_merge_moves_requests_keeps_their_times_and_old_references_redirect(wo
     early = register(location_b, name="Noor", registered_at=now - timedelta(days=20))
     late = register(location_b, name="Emma", registered_at=now - timedelta(days=5))
     old_references = [early[0].reference, late[0].reference]
+    provider = user_ensure(email="provider.merge-b@test.test", password="x", full_name="P")
+    membership_grant(user=provider, role=Membership.Role.PROVIDER_STAFF, loket=b)
+    grant_location(b, location_b, provider)
 
     call_command("merge_lokets", "merge-b", "merge-a", "--dry-run")
     assert not LoketMerger.objects.exists()
@@ -55,6 +61,10 @@ def test_a_merge_moves_requests_keeps_their_times_and_old_references_redirect(wo
         moved = list(ChildcareRequest.objects.order_by("registered_at"))
         assert [r.child_first_name for r in moved] == ["Noor", "Emma"]
         assert request_detail(reference=old_references[0]).child_first_name == "Noor"
+        # The provider's grant on their location moved with it (a generic key: last).
+        assert list(
+            locations_manageable_by(user=provider, loket=a).values_list("name", flat=True)
+        ) == [location_b.name]
     response = client_for("merge-b.localhost").get("/beheer/aanvragen/")
     assert response.status_code == 301
     assert response["Location"].startswith("http://merge-a.localhost/beheer/aanvragen/")
