@@ -1,6 +1,6 @@
 """Fault injection: the database connection dropped in the middle of a submission across
-two lokets, an acceptance, a child's change after birth and staff deciding a possible
-duplicate; and a job's worker (``manage.py run_jobs``) killed with SIGKILL, before its
+two lokets, an acceptance, a child's change after birth, staff deciding a possible
+duplicate and a merge of two lokets; and a job's worker (``manage.py run_jobs``) killed with SIGKILL, before its
 commit and while its e-mails leave (the offers' expiry, the birth reminders).
 
 Each drop terminates the test's own PostgreSQL backend from a second connection, just
@@ -33,7 +33,12 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from shared.catalogue.models import CatalogueLocation
+from shared.geography.models import Municipality
 from shared.jobs.models import JobRun
+from shared.lokets.merging import loket_merge
+from shared.lokets.models import Domain, Loket, LoketMerger
+from shared.lokets.services import loket_create
 from shared.registry.models import Child, PossibleDuplicate, RegistryEntry
 from tenants.allocation.models import Offer, OfferNotice, Placement
 from tenants.audit.models import AuditEvent
@@ -262,6 +267,67 @@ def test_a_dropped_connection_while_staff_decide_a_possible_duplicate_writes_not
     one.refresh_from_db()
     other.refresh_from_db()
     assert (one.child_id == other.child_id) is is_same_child
+
+
+# A merge-sized transaction ---------------------------------------------------------------
+
+
+@pytest.fixture
+def lokets_to_merge(db, django_db_blocker) -> Iterator[tuple]:
+    """Two lokets of their own with requests, committed; afterwards both are removed
+    entirely (schemas, rows, registry) and every table holds what it held before."""
+    from tests.conftest import _world
+
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        before = database_state()
+        made = [
+            loket_create(
+                slug=f"fault-merge-{letter}",
+                name=f"Storing {letter.upper()}",
+                kind=Loket.Kind.MUNICIPAL,
+                region=_world.region,
+                municipalities=Municipality.objects.filter(nis_code=nis_code),
+            )
+            for letter, nis_code in (("a", "24062"), ("b", "24135"))
+        ]
+        yield (*made, _world)
+        connection.close()
+        connection.set_schema_to_public()
+        entries = RegistryEntry.objects.filter(loket__in=made)
+        children = set(entries.values_list("child_id", flat=True))
+        entries.delete()
+        Child.objects.filter(pk__in=children, entries__isnull=True).delete()
+        CatalogueLocation.objects.filter(loket__in=made).delete()
+        LoketMerger.objects.filter(target__in=made).delete()
+        Domain.objects.filter(tenant__in=made).delete()
+        JobRun.objects.filter(loket__in=made).delete()
+        with connection.cursor() as cursor:
+            for loket in made:
+                cursor.execute(f'DROP SCHEMA IF EXISTS "{loket.schema_name}" CASCADE')
+        Loket.objects.filter(pk__in=[loket.pk for loket in made]).delete()
+        left = changed_tables(before, database_state())
+        assert left == [], f"the test left data behind for the tests after it: {left}"
+
+
+def test_a_dropped_connection_during_a_merge_of_two_lokets_writes_nothing(lokets_to_merge):
+    """A merge copies every table of one loket into another and moves its registry,
+    catalogue, staff and hosts: dropped at its COMMIT or at any of its writes, neither
+    loket nor the public schema holds a row of it; run whole, the child counts once."""
+    target, source, world = lokets_to_merge
+    in_target, in_source = make_location(target), make_location(source)
+    parent = world.users["parent"]
+    register(in_source, name="Fusie", parent=parent)
+    register(in_target, name="Fusie", parent=parent)
+    register(in_source, name="Anders")
+    connection.set_schema_to_public()
+
+    assert_all_or_nothing(lambda: loket_merge(source=source, target=target, by="fault test"))
+
+    with tenant_context(target):
+        assert ChildcareRequest.objects.filter(child_first_name="Fusie").count() == 1
+        assert ChildcareRequest.objects.count() == 2
+    assert LoketMerger.objects.get(source=source).target_id == target.pk
 
 
 # A worker killed during a job -----------------------------------------------------------
