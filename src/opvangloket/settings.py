@@ -285,6 +285,11 @@ MAP_TILE_ATTRIBUTION_URL = os.environ.get(
 )
 
 
+def url_origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def tile_origin(url_template: str) -> str:
     """``https://tile.openstreetmap.org`` from its tile URL template (scheme and host only)."""
     parts = urlsplit(url_template)
@@ -358,6 +363,12 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 SOCIALACCOUNT_ADAPTER = "shared.accounts.government_login.adapter.SocialAccountAdapter"
+# Forms post to their own host only; the government login's form hands the browser on to
+# the provider (a redirect after a POST, which form-action governs too).
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [
+    "'self'",
+    *(url_origin(app["settings"]["server_url"]) for app in government_login_apps()),
+]
 # Tokens are not kept: the login needs them once. No login into an existing account by
 # e-mail address alone: an account with a password connects the government login itself.
 SOCIALACCOUNT_STORE_TOKENS = False

@@ -1,7 +1,8 @@
 """Fault injection: the database connection dropped in the middle of a submission across
 two lokets, an acceptance, a child's change after birth, staff deciding a possible
-duplicate and a merge of two lokets; and a job's worker (``manage.py run_jobs``) killed with SIGKILL, before its
-commit and while its e-mails leave (the offers' expiry, the birth reminders).
+duplicate and a merge of two lokets; and a job's worker (``manage.py run_jobs``) killed
+with SIGKILL, before its commit and while its e-mails leave (the offers' expiry, the
+birth reminders).
 
 Each drop terminates the test's own PostgreSQL backend from a second connection, just
 before a chosen statement of the operation (or its COMMIT). Then a fresh connection reads

@@ -32,6 +32,8 @@ def test_pages_carry_a_content_security_policy_without_inline_code(client_for, h
     assert policy["object-src"] == ["'none'"]
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["base-uri"] == ["'self'"]
+    # A form injected into a page cannot send what is typed to another site.
+    assert policy["form-action"] == ["'self'"]
 
 
 def test_pages_deny_powerful_browser_features(client_for):
