@@ -118,3 +118,10 @@ def claim_code_lock(*, code: str, now: datetime) -> ClaimCode | None:
 def claim_code_use(*, claim_code: ClaimCode, user: User, now: datetime) -> None:
     """The code has done its work: it never works again."""
     ClaimCode.objects.filter(pk=claim_code.pk).update(used_at=now, used_by=user)
+
+
+def claim_codes_revoke(*, submission: uuid.UUID, now: datetime) -> int:
+    """No code of ``submission`` works any more (its data are erased); how many were live."""
+    return ClaimCode.objects.filter(
+        submission=submission, revoked_at__isnull=True, used_at__isnull=True
+    ).update(revoked_at=now)

@@ -14,6 +14,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone, translation
 from django_tenants.utils import tenant_context
@@ -25,6 +26,7 @@ from shared.registry.models import ClaimCode, RegistryEntry
 from tenants.audit.models import AuditEvent
 from tenants.requests.claim_codes import REFUSAL, request_claim_code_issue
 from tenants.requests.models import ChildcareRequest, RequestEvent
+from tenants.requests.retention import request_anonymise
 from tests.shared.portal import test_wizard
 from tests.shared.portal.test_wizard import Wizard
 from tests.support.providers import make_location
@@ -381,3 +383,13 @@ def test_codes_are_forgiving_to_type_and_unambiguous(world, desk_entries):
     assert not set(code) & set("01ILOUV")
     assert claim_code_normalise(code.lower().replace("-", " ")) == code.replace("-", "")
     assert claim_code_normalise("O0O0-1111-IIII") == ""
+
+
+def test_an_erased_desk_registration_can_no_longer_be_claimed(english, world, desk_entries):
+    code = issue(world, desk_entries[0]).code
+    with tenant_context(world.lokets["alpha"]), transaction.atomic():
+        request = ChildcareRequest.objects.get(reference=desk_entries[0].reference)
+        assert request_anonymise(request, now=timezone.now(), actor=world.users["staff_alpha"])
+    answer = claim(english("beta", user="parent"), desk_entries[1].reference, code)
+    assert answer.status_code == 400 and REFUSED in answer.content.decode()
+    assert_unclaimed(desk_entries)
