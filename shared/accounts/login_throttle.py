@@ -256,3 +256,11 @@ def password_reset_forget_failures(sender, request: HttpRequest, user, **kwargs)
     for email in user.emailaddress_set.values_list("email", flat=True):
         default_cache.delete(_account(email).cache_key)
     default_cache.delete(_account(user.email).cache_key)
+
+
+def counters_locked(keys: list[str]) -> contextlib.AbstractContextManager[None]:
+    """The lock every process shares on these counters of the default cache, as logins take.
+
+    For other attempt counters (claim codes, ``shared.portal.claim_throttle``).
+    """
+    return _locked(default_cache, keys)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from shared.accounts.permissions import Access, HasRole
 from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import DAY_PARTS
-from shared.portal import submission_api
+from shared.portal import claims, submission_api
 from shared.portal.selectors import SubmissionView, parent_request, parent_requests
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.requests import changes, child_changes, confirmation
@@ -373,3 +373,59 @@ class MyRequestReorderChoices(_ChangeView):
             order=data.validated_data["choices"],
         )
         return _answer(request, submission)
+
+
+# --- Claiming a desk registration with its receipt's code -------------------------------
+
+
+class ClaimSerializer(serializers.Serializer):
+    reference = serializers.CharField(
+        max_length=30, help_text="A reference on the receipt, e.g. `TIW-2026-00042`."
+    )
+    claim_code = serializers.CharField(
+        max_length=30,
+        help_text="The claim code on the receipt (`XXXX-XXXX-XXXX`; case, spaces and hyphens "
+        "do not matter).",
+    )
+
+
+class MyClaimCreate(APIView):
+    """Link a request registered for you at the loket, with the claim code of its receipt.
+
+    Every part of that registration, in every loket, joins your account and your family,
+    as a claim by e-mail does; the code then no longer works. A wrong code, a wrong
+    reference, an expired or used code and a request already linked all get the same
+    400 (`non_field_errors`). Attempts are limited per account and per client address:
+    past the limit the answer is 429 with `Retry-After`, and the code is not checked.
+    """
+
+    permission_classes = [HasRole(Access.PARENT)]
+
+    @extend_schema(
+        operation_id="my_claims_create",
+        tags=["my"],
+        summary="Link a desk registration with its claim code",
+        request=ClaimSerializer,
+        responses={
+            201: ParentRequestSerializer,
+            400: OpenApiResponse(
+                description="The reference and the code do not match a request that can "
+                "be linked (one message whatever the reason)."
+            ),
+            429: OpenApiResponse(description="Too many attempts: wait `Retry-After` seconds."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = ClaimSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            claimed = claims.desk_registration_claim_with_code(
+                request=request,
+                user=request.user,
+                reference=data.validated_data["reference"],
+                code=data.validated_data["claim_code"],
+            )
+        except claims.ClaimThrottled as throttled:
+            raise Throttled(wait=throttled.seconds, detail=throttled.messages[0]) from throttled
+        submission = claimed[0].submission
+        return Response(ParentRequestSerializer(_own(request, submission)).data, status=201)

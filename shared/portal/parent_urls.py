@@ -11,7 +11,13 @@ API = "api/v1/my/requests/<uuid:submission>"
 
 urlpatterns = [
     path("mijn-aanvragen/", views.my_requests, name="my_requests"),
+    # Desk registrations: with the receipt's claim code, or with a verified address.
     path("mijn-aanvragen/koppelen/", views.my_requests_claim, name="my_requests_claim"),
+    path(
+        "mijn-aanvragen/koppelen/e-mailadres/",
+        views.my_requests_claim_email,
+        name="my_requests_claim_email",
+    ),
     # A parent's own data (GDPR): download everything, erase the account.
     path("mijn-aanvragen/mijn-gegevens/", own_data_views.my_data, name="my_data"),
     path(
@@ -43,6 +49,11 @@ urlpatterns = [
     path(f"{MY}/bevestigen/", views.my_request_confirm, name="my_request_confirm"),
     path(f"{MY}/kind/", views.my_request_child, name="my_request_child"),
     path(
+        f"{MY}/ontvangstbewijs/<int:part>.pdf",
+        views.my_request_receipt,
+        name="my_request_receipt",
+    ),
+    path(
         "mijn-aanvragen/aanbod/<uuid:offer_id>/aanvaarden/",
         offer_views.my_offer_accept,
         name="my_offer_accept",
@@ -53,6 +64,7 @@ urlpatterns = [
         name="my_offer_decline",
     ),
     path("api/v1/my/requests/", api.MyRequestList.as_view(), name="api_my_requests"),
+    path("api/v1/my/claims/", api.MyClaimCreate.as_view(), name="api_my_claims"),
     path("api/v1/my/children/", submission_api.MyChildList.as_view(), name="api_my_children"),
     path("api/v1/my/data/", own_data_api.MyData.as_view(), name="api_my_data"),
     path("api/v1/my/data/pdf/", own_data_api.MyDataPdf.as_view(), name="api_my_data_pdf"),

@@ -19,13 +19,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
+from django_tenants.utils import tenant_context
 
 from opvangloket.forms import add_service_errors
+from opvangloket.pdf import pdf_from_template, pdf_response
 from shared.accounts.permissions import Access, role_required
 from shared.catalogue.selectors import CatalogueQuery, catalogue_location_detail, search_catalogue
 from shared.catalogue.vocabulary import DAY_CODES, HALF_DAYS, day_part_choices
-from shared.portal.claims import desk_registrations_claim, has_claimable_registrations
+from shared.portal.claims import (
+    ClaimThrottled,
+    desk_registration_claim_with_code,
+    desk_registrations_claim,
+    has_claimable_registrations,
+)
 from shared.portal.selectors import (
     PartView,
     SubmissionView,
@@ -35,6 +42,8 @@ from shared.portal.selectors import (
 from tenants.allocation.closing import parent_closing_alternatives
 from tenants.requests import changes, child_changes, confirmation
 from tenants.requests.forms import ChildUpdateForm
+from tenants.requests.parts import RequestNotFound
+from tenants.requests.receipts import request_receipt
 
 SEARCH_RESULTS = 10
 
@@ -90,6 +99,23 @@ class WithdrawForm(forms.Form):
     def part_id(self) -> int | None:
         value = self.cleaned_data["part"]
         return None if value == self.WHOLE_REQUEST else int(value)
+
+
+class ClaimCodeForm(forms.Form):
+    reference = forms.CharField(
+        label=gettext_lazy("Reference"),
+        max_length=30,
+        help_text=gettext_lazy("As on the receipt, for example TIW-2026-00042."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    code = forms.CharField(
+        label=gettext_lazy("Claim code"),
+        max_length=30,
+        help_text=gettext_lazy("The 12 characters on the receipt, for example ABCD-EFGH-JKMN."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+    )
 
 
 # --- Helpers ---------------------------------------------------------------------------
@@ -184,11 +210,58 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 
 @role_required(Access.PARENT)
 @require_POST
-def my_requests_claim(request: HttpRequest) -> HttpResponse:
+def my_requests_claim_email(request: HttpRequest) -> HttpResponse:
     """Link the desk registrations made with one of the parent's verified addresses."""
     if not desk_registrations_claim(request=request, user=request.user):
         messages.info(request, _("There are no requests of the loket to link to your account."))
     return redirect("portal:my_requests")
+
+
+@role_required(Access.PARENT)
+def my_requests_claim(request: HttpRequest) -> HttpResponse:
+    """Link a desk registration with the reference and claim code of its receipt."""
+    form = ClaimCodeForm(_posted(request))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                claimed = desk_registration_claim_with_code(
+                    request=request,
+                    user=request.user,
+                    reference=form.cleaned_data["reference"],
+                    code=form.cleaned_data["code"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+                if isinstance(error, ClaimThrottled):
+                    status = 429
+            else:
+                messages.success(request, _("The request is now linked to your account."))
+                return redirect(_detail_url(claimed[0].submission))
+    return render(request, "portal/my_requests_claim.html", {"form": form}, status=status)
+
+
+@role_required(Access.PARENT)
+@require_GET
+def my_request_receipt(request: HttpRequest, submission: uuid.UUID, part: int) -> HttpResponse:
+    """The receipt of one part of the parent's own request, as the desk prints it (no code).
+
+    On a loket's host only that loket's parts: another loket's answers 404 there.
+    """
+    own = _own_part(_own_request(request, submission), part)
+    here = getattr(request, "loket", None)
+    if here is not None and here.pk != own.loket.pk:
+        raise Http404
+    with tenant_context(own.loket):
+        try:
+            receipt = request_receipt(
+                loket=own.loket, reference=own.reference, actor=request.user, now=timezone.now()
+            )
+        except RequestNotFound as missing:
+            raise Http404 from missing
+    content = pdf_from_template("requests/receipt_pdf.html", {"receipt": receipt}, request=request)
+    return pdf_response(content, filename=f"ontvangstbewijs-{receipt.reference}.pdf")
 
 
 @role_required(Access.PARENT)

@@ -46,8 +46,9 @@ from shared.portal.drafts import DESK, FORM_STEPS, PARENT, STEPS, Draft
 from shared.portal.forms import FIELD_STEPS, STEP_FORMS, known_child_label, step_context
 from shared.portal.models import RequestDraft
 from shared.portal.selectors import FamilyChild, family_children_of, registered_child_id
+from tenants.requests.claim_codes import desk_claim_codes_issue
 from tenants.requests.family import confirmation_address
-from tenants.requests.receipts import references_of_this_loket
+from tenants.requests.receipts import receipt_codes_remember, references_of_this_loket
 from tenants.requests.rules import age_warnings, rule_errors
 from tenants.requests.services import (
     RequestData,
@@ -685,6 +686,12 @@ def _submit(request: HttpRequest, mode: Mode, draft_id: int) -> HttpResponse:
                         _add_error(state.errors[FIELD_STEPS.get(name, "remarks")], message)
             else:
                 drafts.draft_delete(draft=draft)
+                if mode.is_desk:
+                    # The receipt printed now shows each code; nothing else ever can.
+                    codes = desk_claim_codes_issue(
+                        loket=request.loket, entries=entries, actor=request.user, now=now
+                    )
+                    receipt_codes_remember(session=request.session, codes=codes, now=now)
                 registered = registered_requests(entries=entries, choices=data.choices, now=now)
                 # The session lives in the public schema: references and locations only,
                 # never a name or an address.

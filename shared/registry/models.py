@@ -207,3 +207,43 @@ class RegistryAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id}@{self.location_id} {self.answer} {self.reason}"
+
+
+class ClaimCode(models.Model):
+    """A code on a desk registration's receipt that lets the parent claim it later.
+
+    For a whole submission (every part, in every loket). Only a keyed hash of the code is
+    kept (``shared.registry.claim_codes``): the receipt printed when it was issued is the
+    only place it is written. It works once, until ``expires_at``; issuing a new one for
+    the submission revokes the one before.
+    """
+
+    submission = models.UUIDField(db_index=True)
+    code_hash = models.CharField(max_length=64, unique=True)
+    # The loket whose staff issued it (its audit trail has the issue).
+    loket = models.ForeignKey("lokets.Loket", related_name="+", on_delete=models.CASCADE)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True
+    )
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True
+    )
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        verbose_name = _("claim code")
+        verbose_name_plural = _("claim codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission"],
+                condition=Q(revoked_at__isnull=True, used_at__isnull=True),
+                name="claim_code_one_live_per_submission",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.issued_at:%Y-%m-%d}"

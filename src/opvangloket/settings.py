@@ -92,6 +92,12 @@ REGISTRY_KEY = os.environ.get("OPVANGLOKET_REGISTRY_KEY", "")
 # An unborn child registered again by the same family is the same child when the due
 # (or real birth) dates are at most this many days apart (shared.registry.children).
 EXPECTED_BIRTH_WINDOW_DAYS = int(os.environ.get("OPVANGLOKET_EXPECTED_BIRTH_WINDOW_DAYS", "42"))
+# A desk registration's claim code (shared.registry.claim_codes) works this many days.
+CLAIM_CODE_DAYS = int(os.environ.get("OPVANGLOKET_CLAIM_CODE_DAYS", "90"))
+# Attempts to claim with a code, per account and per client address, in one window.
+CLAIM_ATTEMPTS_PER_ACCOUNT = int(os.environ.get("OPVANGLOKET_CLAIM_ATTEMPTS_PER_ACCOUNT", "5"))
+CLAIM_ATTEMPTS_PER_ADDRESS = int(os.environ.get("OPVANGLOKET_CLAIM_ATTEMPTS_PER_ADDRESS", "20"))
+CLAIM_ATTEMPT_WINDOW_SECONDS = int(os.environ.get("OPVANGLOKET_CLAIM_ATTEMPT_WINDOW", "3600"))
 # Parents are reminded of an open offer this many days before its answer date.
 OFFER_REMINDER_DAYS = int(os.environ.get("OPVANGLOKET_OFFER_REMINDER_DAYS", "2"))
 # A job another worker is running for the same loket is waited for this long, then

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
@@ -58,6 +59,9 @@ from tenants.requests.rules import care_plan_errors, rule_errors
 from tenants.requests.withdrawal import choices_withdraw
 
 WITHDRAW_REASON_MAX_LENGTH = 500
+# How a desk registration was claimed (``request_claim``), as its history records it.
+CLAIMED_BY_EMAIL = "email"
+CLAIMED_BY_CODE = "code"
 
 
 def _change_field(
@@ -359,18 +363,26 @@ def request_withdraw(
 
 
 @transaction.atomic
-def request_claim(*, user: User, now: datetime) -> list[RegistryEntry]:
-    """Link desk registrations made with one of the user's verified e-mail addresses to them.
+def request_claim(
+    *,
+    user: User,
+    now: datetime,
+    entries: QuerySet[RegistryEntry] | None = None,
+    via: str = CLAIMED_BY_EMAIL,
+) -> list[RegistryEntry]:
+    """Link desk registrations to the user: their family, their history, their account.
 
-    Runs when a parent logs in, confirms an address or asks for it (``shared.portal.claims``),
-    never when a page is only read.
+    By default the ones made with one of the user's verified e-mail addresses: runs when a
+    parent logs in, confirms an address or asks for it (``shared.portal.claims``), never
+    when a page is only read. With ``entries`` (a submission's unclaimed entries: the
+    claim code of its receipt, ``tenants.requests.claim_codes``) those, locked and waited
+    for; ``via`` says in the history which way it was claimed.
     """
-    entries = list(
-        unclaimed_entries_of(user)
-        .select_for_update(of=("self",), skip_locked=True)
-        .select_related("loket")
-        .order_by("registered_at", "id")
-    )
+    if entries is None:
+        selected = unclaimed_entries_of(user).select_for_update(of=("self",), skip_locked=True)
+    else:
+        selected = entries.filter(parent__isnull=True).select_for_update(of=("self",))
+    entries = list(selected.select_related("loket").order_by("registered_at", "id"))
     for _loket, loket_entries in in_each_loket(entries):
         request_ids = list(
             ChildcareRequest.objects.filter(
@@ -379,7 +391,7 @@ def request_claim(*, user: User, now: datetime) -> list[RegistryEntry]:
         )
         ChildcareRequest.objects.filter(pk__in=request_ids).update(parent=user, updated_at=now)
         for claimed in ChildcareRequest.objects.filter(pk__in=request_ids):
-            record_claimed(claimed, actor=user, at=now)
+            record_claimed(claimed, actor=user, at=now, via=via)
     RegistryEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
         parent=user, updated_at=now
     )

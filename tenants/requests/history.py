@@ -219,6 +219,8 @@ class Withdrawn(EventDetails):
 @dataclass(frozen=True)
 class Claimed(EventDetails):
     kind: ClassVar[str] = Kind.CLAIMED
+    # "email" (a verified address) or "code" (the receipt's claim code); None: older rows.
+    via: str | None = dataclasses.field(default=None, metadata={_OMIT_NONE: True})
 
     def describe(self) -> str:
         return _("The request registered at the loket was linked to your account.")
@@ -537,9 +539,11 @@ def record_withdrawn(
     )
 
 
-def record_claimed(request: ChildcareRequest, *, actor: User | None, at: datetime) -> RequestEvent:
+def record_claimed(
+    request: ChildcareRequest, *, actor: User | None, at: datetime, via: str | None = None
+) -> RequestEvent:
     """The request registered at the loket is now linked to the parent's account."""
-    return _record(request, Claimed(), actor=actor, at=at)
+    return _record(request, Claimed(via=via), actor=actor, at=at)
 
 
 def record_note_added(

@@ -34,6 +34,7 @@ from django_tenants.utils import tenant_context
 from shared.accounts.models import User
 from shared.catalogue.vocabulary import shift_months
 from shared.lokets.models import Loket
+from shared.registry.claim_codes import claim_codes_revoke
 from shared.registry.models import PossibleDuplicate, RegistryEntry, RequestStatus
 from tenants.allocation.models import Offer
 from tenants.audit.models import AuditEvent
@@ -144,6 +145,11 @@ def request_anonymise(
         Q(entry__loket_id=loket.pk, entry__request_id=request.pk)
         | Q(other__loket_id=loket.pk, other__request_id=request.pk)
     ).exclude(decision_reason="").update(decision_reason="")
+    # An erased desk registration can no longer be claimed with its receipt.
+    for submission in RegistryEntry.objects.filter(
+        loket_id=loket.pk, request_id=request.pk
+    ).values_list("submission", flat=True):
+        claim_codes_revoke(submission=submission, now=now)
     RegistryEntry.objects.filter(loket_id=loket.pk, request_id=request.pk).update(
         # Not a hash of anything: the entry can never be found by the child's names again.
         name_key=f"anonymised-{secrets.token_hex(16)}",

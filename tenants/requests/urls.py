@@ -49,6 +49,11 @@ pages = [
         receipt_views.request_receipt_pdf,
         name="request_receipt_pdf",
     ),
+    path(
+        "beheer/aanvragen/<str:reference>/koppelcode/",
+        receipt_views.request_claim_code_page,
+        name="request_claim_code",
+    ),
     path("beheer/kind-zoeken/", child_search_views.child_search_page, name="child_search"),
     # A desk family's access and erasure requests (tenants/requests/family_data*.py).
     path(
@@ -84,6 +89,11 @@ api_patterns = [
         "api/v1/requests/<str:reference>/receipt/",
         receipt_views.RequestReceiptView.as_view(),
         name="api_request_receipt",
+    ),
+    path(
+        "api/v1/requests/<str:reference>/claim-code/",
+        receipt_views.RequestClaimCodeView.as_view(),
+        name="api_request_claim_code",
     ),
     path(
         "api/v1/requests/<str:reference>/reopen/",

@@ -495,7 +495,7 @@ def test_the_button_on_my_requests_claims_a_desk_registration_with_a_verified_ad
     assert 'id="claim-requests"' in client.get("/mijn-aanvragen/").content.decode()
     assert {entry.parent_id for entry in RegistryEntry.objects.all()} == {None}
 
-    response = client.post("/mijn-aanvragen/koppelen/", follow=True)
+    response = client.post("/mijn-aanvragen/koppelen/e-mailadres/", follow=True)
     page = response.content.decode()
     assert "Request for Mila Vermeulen" in page
     assert "now linked to your account" in page
@@ -519,9 +519,9 @@ def test_the_button_on_my_requests_claims_a_desk_registration_with_a_verified_ad
 def test_opening_my_requests_leaves_a_desk_registration_unclaimed(english_client, world, locations):
     client = english_client("alpha", user="parent")
     submit(locations["bengeltjes"], parent=None, contact_email="parent@test.test")
-    for path in ("/mijn-aanvragen/", "/api/v1/my/requests/"):
+    for path in ("/mijn-aanvragen/", "/api/v1/my/requests/", "/mijn-aanvragen/koppelen/"):
         assert client.get(path).status_code == 200
-    assert client.get("/mijn-aanvragen/koppelen/").status_code == 405
+    assert client.get("/mijn-aanvragen/koppelen/e-mailadres/").status_code == 405
     assert RegistryEntry.objects.get().parent is None
     request = loket_request(world.lokets["alpha"])
     assert request.parent is None
