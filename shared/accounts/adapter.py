@@ -1,4 +1,6 @@
-"""allauth, as Opvangloket uses it: password logins throttled by ``login_throttle``.
+"""allauth, as Opvangloket uses it: password logins throttled by ``login_throttle``; the
+second factor's code step is ours (``second_factor.AuthenticateStage``: none after the
+government login).
 
 allauth's own ``login_failed`` limit (a hard lock per account) is switched off in
 settings (``ACCOUNT_RATE_LIMITS``); its other limits (sign-up, password reset, …) stay and
@@ -10,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from opvangloket.proxies import client_address
-from shared.accounts import login_throttle
+from shared.accounts import login_throttle, second_factor
 
 
 def _login(credentials: dict[str, Any]) -> str:
@@ -32,6 +35,22 @@ class AccountAdapter(DefaultAccountAdapter):
         if loket is not None and getattr(loket, "is_auditor", False):
             return False
         return super().is_open_for_signup(request)
+
+    def get_login_stages(self) -> list[str]:
+        return [
+            "shared.accounts.second_factor.AuthenticateStage"
+            if stage == "allauth.mfa.stages.AuthenticateStage"
+            else stage
+            for stage in super().get_login_stages()
+        ]
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """The second factor's setup right after the password login that sent the person
+        there does not ask for the password once more; later changes do."""
+        request = self.request or context.request
+        if app == "allauth.mfa" and second_factor.setup_follows_login(request):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         wait = login_throttle.login_wait(request, login=_login(credentials))

@@ -1,10 +1,8 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from shared.accounts import login_throttle
 from shared.accounts.models import Membership, User
 
 
@@ -38,26 +36,6 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user", "loket", "region")
 
 
-class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
-    """The admin's login, throttled like every other login (``login_throttle``)."""
-
-    def clean(self):
-        login = self.cleaned_data.get("username")
-        if login is None or not self.cleaned_data.get("password"):
-            return super().clean()
-        wait = login_throttle.login_wait(self.request, login=login)
-        if wait:
-            raise ValidationError(login_throttle.wait_message(wait), code="throttled")
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            if self.user_cache is None:  # a wrong password, not a non-staff account
-                login_throttle.login_failed(self.request, login=login)
-            else:  # the right password of an account that may not use the admin
-                login_throttle.login_succeeded(self.request, login=login)
-            raise
-        login_throttle.login_succeeded(self.request, login=login)
-        return cleaned
-
-
-admin.site.login_form = ThrottledAdminAuthenticationForm
+# The admin has no login form of its own: /admin/login/ sends to allauth's login (the
+# password throttled, then the second factor), and back to the admin afterwards.
+admin.site.login = secure_admin_login(admin.site.login)

@@ -1,7 +1,10 @@
 """Login throttling: a growing wait per account and per client address, never a hard lock.
 
-Every password login (allauth's form on every host, and the Django admin's) asks
-``login_wait`` first and reports the outcome with ``login_failed`` / ``login_succeeded``.
+Every password login (allauth's form on every host; the Django admin logs in there too)
+asks ``login_wait`` first and reports the outcome with ``login_failed`` /
+``login_succeeded``. So does the second factor's code step (``shared.accounts.second_factor``),
+with a counter of its own per account (a right password does not reset it) and the same
+counter per address; its wait reads ``code_wait_message``.
 
 - **Counted before the password is checked, atomically**: ``login_wait`` either refuses
   (still waiting) or reserves the attempt, i.e. counts it as a failure for the account and
@@ -184,6 +187,15 @@ def wait_message(seconds: int) -> str:
     return ngettext(
         "Too many failed attempts to log in. Wait %(seconds)d second and try again.",
         "Too many failed attempts to log in. Wait %(seconds)d seconds and try again.",
+        seconds,
+    ) % {"seconds": seconds}
+
+
+def code_wait_message(seconds: int) -> str:
+    """The same for the second factor's code (after the right password)."""
+    return ngettext(
+        "Too many wrong codes. Wait %(seconds)d second and try again.",
+        "Too many wrong codes. Wait %(seconds)d seconds and try again.",
         seconds,
     ) % {"seconds": seconds}
 

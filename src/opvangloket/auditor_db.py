@@ -4,7 +4,8 @@ django-tenants switches only the ``default`` connection, so the tenant of the
 ``auditor`` alias is set here. On the auditor host every read goes through the alias,
 whose role holds only SELECT grants and reads in read-only transactions: a write that
 slipped through a view would fail in the database. The login itself (accounts and
-memberships, sessions, last login, allauth's e-mail rows) still uses ``default``: a
+memberships, sessions, last login, allauth's e-mail rows and second factors) still uses
+``default``: a
 session written there must be read back there.
 """
 
@@ -15,10 +16,20 @@ from contextvars import ContextVar
 from django.db import connections
 
 AUDITOR_ALIAS = "auditor"
-# Apps of the login itself (accounts, sessions, e-mail addresses): read and written on default.
+# Apps of the login itself (accounts, sessions, e-mail addresses, second factors): read and
+# written on default.
 # The shared cache (django_cache: login throttling) is read and written there too.
 LOGIN_APPS = frozenset(
-    {"sessions", "accounts", "auth", "account", "socialaccount", "contenttypes", "django_cache"}
+    {
+        "sessions",
+        "accounts",
+        "auth",
+        "account",
+        "socialaccount",
+        "mfa",
+        "contenttypes",
+        "django_cache",
+    }
 )
 
 _reading_as_auditor: ContextVar[bool] = ContextVar("reading_as_auditor", default=False)

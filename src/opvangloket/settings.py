@@ -150,6 +150,8 @@ SHARED_APPS = [
     "django.contrib.admin",
     "allauth",
     "allauth.account",
+    # Staff's second factor: an authenticator app (TOTP) with recovery codes.
+    "allauth.mfa",
     # The government login (OpenID Connect: ACM/IDM), see "Government login" below.
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
@@ -192,6 +194,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff who logged in with a password set up a second factor before any other page.
+    "shared.accounts.second_factor.SecondFactorMiddleware",
     # A NUL character in the path or query: 400 before any view (opvangloket.request_limits).
     "opvangloket.request_limits.NulCharacterMiddleware",
 ]
@@ -238,7 +242,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "shared.accounts.adapter.AccountAdapter"
 # allauth's limits count per real client address (the adapter asks opvangloket.proxies) in
 # the shared cache. Its hard lock after failed logins is replaced by a growing wait
-# (shared.accounts.login_throttle), which also covers the admin's login.
+# (shared.accounts.login_throttle), for the password and for the second factor's code.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 # How links in e-mails reach the platform (shared/lokets/links.py): the scheme, and the
@@ -258,6 +262,17 @@ OPVANGLOKET_ACCESSIBILITY_EVALUATED_ON = os.environ.get(
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+# Staff's second factor (shared.accounts.second_factor): an authenticator app with recovery
+# codes, its secret encrypted like other personal data. A code of the period before or
+# after counts too (a phone's clock a few seconds off). WebAuthn is not offered: the
+# Permissions-Policy forbids it, and our pages run no script of allauth's.
+MFA_ADAPTER = "shared.accounts.second_factor.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_TOLERANCE = 1
+MFA_FORMS = {
+    "authenticate": "shared.accounts.second_factor.ThrottledAuthenticateForm",
+    "reauthenticate": "shared.accounts.second_factor.ThrottledReauthenticateForm",
+}
 # guardian: no anonymous user row; anonymous visitors never hold object permissions.
 ANONYMOUS_USER_NAME = None
 

@@ -24,8 +24,9 @@ from django_tenants.utils import tenant_context
 from shared.accounts.models import User
 from tenants.providers.models import Organizer
 from tenants.providers.services import organizer_create
-from tests.support.browser import passwords_for_the_server
+from tests.support.browser import AUTHENTICATOR_SECRETS, CODE_STEP, passwords_for_the_server
 from tests.support.pgbouncer import PgBouncer, pgbouncer_binary
+from tests.support.second_factor import fresh_code
 from tests.support.servers import ROOT, GunicornServer
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -122,6 +123,20 @@ def _logged_in(server: GunicornServer, host: str, email: str, password: str) -> 
     )
     assert answer.status == 302, answer.text[:500]
     cookies.update(_cookies(answer))
+    if answer.header("location") == CODE_STEP:  # staff: their authenticator app's code
+        header = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+        form = server.get(host, CODE_STEP, headers=header)
+        answer = server.post(
+            host,
+            CODE_STEP,
+            {
+                "csrfmiddlewaretoken": CSRF_FIELD.search(form.text)["token"],
+                "code": fresh_code(AUTHENTICATOR_SECRETS[email]),
+            },
+            headers=header,
+        )
+        assert answer.status == 302, answer.text[:500]
+        cookies.update(_cookies(answer))
     return "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 

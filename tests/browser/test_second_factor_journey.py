@@ -1,0 +1,81 @@
+"""A loket's staff member sets up an authenticator app in Chromium, then logs in with its code.
+
+The first login with the password sends them to the setup instead of the staff area: they
+read the key from the page (as they would type it into the app), fill in the app's code,
+see their recovery codes and go on to the page they had asked for. The next login asks
+for the app's code after the password.
+"""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from playwright.sync_api import Page, expect
+
+from tests.support.browser import passwords_for_the_server
+from tests.support.second_factor import code_now, fresh_code
+from tests.support.world import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+EMAIL = "staff_gamma@test.test"
+
+
+@pytest.fixture(scope="module")
+def staff_without_a_second_factor(django_db_setup, django_db_blocker):
+    """gamma's staff member, who has no authenticator app yet (as on their first login)."""
+    from tests.conftest import _world
+
+    user = _world.users["staff_gamma"]
+    with django_db_blocker.unblock():
+        Authenticator.objects.filter(user=user).delete()
+        with passwords_for_the_server([user], second_factor=False):
+            yield user
+        Authenticator.objects.filter(user=user).delete()
+
+
+def password_step(page: Page, origin: str, next_path: str) -> None:
+    page.goto(f"{origin}/account/login/?next={next_path}")
+    page.locator("#id_login").fill(EMAIL)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+
+
+def test_staff_set_up_an_authenticator_app_and_log_in_with_its_code(
+    page: Page, served_site, staff_without_a_second_factor
+):
+    origin = served_site.url("gamma.localhost")
+    password_step(page, origin, "/beheer/aanvragen/")
+
+    # Not the staff area: the setup first, with why.
+    page.wait_for_url(f"{origin}/account/2fa/totp/activate/")
+    expect(page.locator("#second-factor-required")).to_contain_text("tweede factor")
+    expect(page.locator("img.totp-qr")).to_be_visible()
+    secret = page.locator("#totp-secret").inner_text().strip()
+    assert len(secret) == 32
+
+    page.locator("#id_code").fill("000000")
+    page.get_by_role("button", name="Activeren").click()
+    expect(page.locator(".error")).to_be_visible()  # a wrong code does not activate it
+
+    page.locator("#id_code").fill(code_now(secret))
+    page.get_by_role("button", name="Activeren").click()
+
+    # The recovery codes, then on to the page first asked for.
+    page.wait_for_url(f"{origin}/account/2fa/recovery-codes/")
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    page.locator("#second-factor-continue").click()
+    page.wait_for_url(f"{origin}/beheer/aanvragen/")
+    expect(page.locator("h1")).to_be_visible()
+
+    page.locator("form[action='/account/logout/'] button").click()
+    expect(page.locator(".who")).to_have_count(0)
+
+    # The next login asks for the app's code after the password.
+    password_step(page, origin, "/beheer/")
+    page.wait_for_url(f"{origin}/account/2fa/authenticate/")
+    expect(page.locator("h1")).to_have_text("Code uit je authenticator-app")
+    page.locator("#id_code").fill(fresh_code(secret))
+    page.locator("#id_code").press("Enter")
+    page.wait_for_url(f"{origin}/beheer/")
+    expect(page.locator(".who")).to_have_text(EMAIL)
