@@ -42,8 +42,20 @@
     });
   }
 
+  // Leaflet's own controls speak English: their names come translated from the page.
   function newMap(element) {
-    var map = L.map(element, { scrollWheelZoom: false });
+    var data = element.dataset;
+    var map = L.map(element, { scrollWheelZoom: false, zoomControl: false });
+    L.control
+      .zoom({ zoomInTitle: data.zoomInLabel, zoomOutTitle: data.zoomOutLabel })
+      .addTo(map);
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) {
+        close.setAttribute("aria-label", data.closeLabel);
+        close.title = data.closeLabel;
+      }
+    });
     tileLayer(element).addTo(map);
     return map;
   }
