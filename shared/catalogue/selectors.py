@@ -181,6 +181,24 @@ def search_catalogue(
     return locations.order_by(*order)
 
 
+def catalogue_map_markers(
+    *, query: CatalogueQuery, region: Region | None = None, loket: Loket | None = None
+) -> list[dict]:
+    """The results of ``search_catalogue`` that have coordinates: all of them, not one page.
+
+    The same query and scope as the result list, so the map never shows a location the
+    list would not (nor one of another region); a location without coordinates is only in
+    the list. In the list's order.
+    """
+    located = search_catalogue(query=query, region=region, loket=loket).filter(
+        latitude__isnull=False, longitude__isnull=False
+    )
+    # The ordering's annotations are selected too: an unselected constant one (no
+    # ``near``) would be an ORDER BY NULL, which PostgreSQL refuses.
+    fields = ("pk", "name", "street", "postcode", "place", "latitude", "longitude")
+    return list(located.values(*fields, "in_working_area", "distance_km", "free_places"))
+
+
 def catalogue_location_detail(*, pk: int, region: Region | None, loket: Loket | None):
     """One catalogue location, if it is visible from this host (same scope as the search)."""
     locations = CatalogueLocation.objects.select_related("municipality", "loket", "region")

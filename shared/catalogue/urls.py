@@ -8,6 +8,7 @@ app_name = "catalogue"
 
 urlpatterns = [
     path("opvang/", views.search, name="search"),
+    path("opvang/kaart.json", views.search_map_markers, name="map_markers"),
     path("opvang/<int:pk>/", views.location_detail, name="location"),
     path("api/v1/catalogue/locations/", api.CatalogueLocationList.as_view(), name="api_locations"),
     path(

@@ -95,6 +95,10 @@ class GunicornServer:
             # and the redirect to https has nowhere to go (tests send X-Forwarded-Proto).
             "SESSION_COOKIE_SECURE": "0",
             "SECURE_SSL_REDIRECT": "0",
+            # Map tiles from the served site itself (one blank tile), never the internet.
+            "OPVANGLOKET_MAP_TILE_URL": (
+                f"http://localhost:{self.port}/static/catalogue/map-blank-tile.png"
+            ),
             # Mails sent by the server land in its log instead of an SMTP server.
             "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
             "DJANGO_SETTINGS_MODULE": "opvangloket.settings",
