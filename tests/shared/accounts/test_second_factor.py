@@ -209,6 +209,17 @@ def test_a_government_login_is_not_asked_for_the_code_either(rf, world):
     assert stage._should_handle(request) is True
 
 
+def test_a_parents_own_authenticator_app_goes_with_the_erased_account(world):
+    from django.utils import timezone
+
+    from shared.portal.own_data import account_erase
+
+    parent = world.users["other_parent"]
+    authenticator_app_for(parent)
+    account_erase(user=parent, now=timezone.now())
+    assert not Authenticator.objects.filter(user=parent).exists()
+
+
 def test_sessions_without_a_login_record_keep_working(client_for):
     """Made by code only (tests' force_login), never by a login page of the product."""
     assert client_for("alpha", user="staff_alpha").get("/beheer/").status_code == 200
