@@ -281,6 +281,19 @@ def test_a_right_password_does_not_reset_the_count_of_wrong_codes(
     assert "Wacht 2 seconden" in enter_code(client, fresh_code(secret)).content.decode()
 
 
+def test_codes_asked_again_before_a_change_are_throttled_too(
+    client_for, staff_with_app, password, clock
+):
+    user, secret = staff_with_app
+    client = client_for("alpha")
+    login(client, user.email, password)
+    enter_code(client, fresh_code(secret))
+    for _ in range(settings.OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ACCOUNT):
+        client.post("/account/2fa/reauthenticate/", {"code": "000000"})
+    refused = client.post("/account/2fa/reauthenticate/", {"code": fresh_code(secret)})
+    assert "Te veel foute codes. Wacht 2 seconden" in refused.content.decode()
+
+
 def test_the_code_wait_message_is_in_the_users_language(
     client_for, staff_with_app, password, clock
 ):
