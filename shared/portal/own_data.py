@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -124,6 +125,8 @@ def account_erase(*, user: User, now: datetime) -> dict[str, int]:
     # The government login's identities (their stored claims) and the guardian key: a later
     # government login of the same person makes a new account.
     SocialAccount.objects.filter(user=user).delete()
+    # An authenticator app a parent set up themselves (its encrypted secret, recovery codes).
+    Authenticator.objects.filter(user=user).delete()
     user.email = ERASED_EMAIL.format(token=uuid.uuid4().hex)
     user.full_name = ""
     user.guardian_key = ""

@@ -209,6 +209,17 @@ def test_a_government_login_is_not_asked_for_the_code_either(rf, world):
     assert stage._should_handle(request) is True
 
 
+def test_a_parents_own_authenticator_app_goes_with_the_erased_account(world):
+    from django.utils import timezone
+
+    from shared.portal.own_data import account_erase
+
+    parent = world.users["other_parent"]
+    authenticator_app_for(parent)
+    account_erase(user=parent, now=timezone.now())
+    assert not Authenticator.objects.filter(user=parent).exists()
+
+
 def test_sessions_without_a_login_record_keep_working(client_for):
     """Made by code only (tests' force_login), never by a login page of the product."""
     assert client_for("alpha", user="staff_alpha").get("/beheer/").status_code == 200
@@ -268,6 +279,19 @@ def test_a_right_password_does_not_reset_the_count_of_wrong_codes(
         enter_code(client, "000000")
     login(client, user.email, password)
     assert "Wacht 2 seconden" in enter_code(client, fresh_code(secret)).content.decode()
+
+
+def test_codes_asked_again_before_a_change_are_throttled_too(
+    client_for, staff_with_app, password, clock
+):
+    user, secret = staff_with_app
+    client = client_for("alpha")
+    login(client, user.email, password)
+    enter_code(client, fresh_code(secret))
+    for _ in range(settings.OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ACCOUNT):
+        client.post("/account/2fa/reauthenticate/", {"code": "000000"})
+    refused = client.post("/account/2fa/reauthenticate/", {"code": fresh_code(secret)})
+    assert "Te veel foute codes. Wacht 2 seconden" in refused.content.decode()
 
 
 def test_the_code_wait_message_is_in_the_users_language(
