@@ -32,6 +32,9 @@ class AuditEvent(models.Model):
         # A staff role in this loket granted or withdrawn (government role claims,
         # shared.logins.staff_claims; invitations and team changes may use it too).
         MEMBERSHIP = "membership", _("staff role")
+        # The loket's face (logo, colour, favicon, footer text) or its region's
+        # (shared.lokets.branding), recorded in each loket it shows on.
+        BRANDING = "branding", _("face of the loket")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
