@@ -14,6 +14,7 @@ Images are served at ``/huisstijl/<kind>``, the colour as ``/huisstijl/kleuren.c
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -252,6 +253,18 @@ def branding_for(*, loket: Loket | None, region: Region | None = None) -> Face:
 def branding_of_loket(loket: Loket | None) -> Face:
     """The face of ``loket`` (its own host's), for e-mails; the platform's for None."""
     return branding_for(loket=loket, region=loket.region if loket is not None else None)
+
+
+def branding_of_lokets(lokets: Iterable[Loket]) -> Face:
+    """The face of an e-mail about several lokets: the loket's if one, their region's if
+    they share one, else the platform's."""
+    lokets = list({loket.pk: loket for loket in lokets}.values())
+    if len(lokets) == 1:
+        return branding_of_loket(lokets[0])
+    regions = {loket.region_id for loket in lokets}
+    if len(regions) == 1 and None not in regions:
+        return branding_for(loket=None, region=lokets[0].region)
+    return branding_for(loket=None, region=None)
 
 
 def _audit_lokets(owner: Loket | Region) -> list[Loket]:
