@@ -251,8 +251,13 @@ def branding_for(*, loket: Loket | None, region: Region | None = None) -> Face:
 
 
 def branding_of_loket(loket: Loket | None) -> Face:
-    """The face of ``loket`` (its own host's), for e-mails; the platform's for None."""
-    return branding_for(loket=loket, region=loket.region if loket is not None else None)
+    """The face of ``loket`` (its own host's), for e-mails; the platform's for None.
+
+    Read again: a job's loket (and its region) may have been loaded long before."""
+    if loket is None:
+        return branding_for(loket=None)
+    fresh = Loket.objects.select_related("region").filter(pk=loket.pk).first() or loket
+    return branding_for(loket=fresh, region=fresh.region)
 
 
 def branding_of_lokets(lokets: Iterable[Loket]) -> Face:
@@ -263,7 +268,7 @@ def branding_of_lokets(lokets: Iterable[Loket]) -> Face:
         return branding_of_loket(lokets[0])
     regions = {loket.region_id for loket in lokets}
     if len(regions) == 1 and None not in regions:
-        return branding_for(loket=None, region=lokets[0].region)
+        return branding_for(loket=None, region=Region.objects.get(pk=regions.pop()))
     return branding_for(loket=None, region=None)
 
 
