@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -53,7 +52,6 @@ class BrandingView(APIView):
     of 4.5:1 with white text and with the page backgrounds."""
 
     permission_classes = [HasRole(*BRANDING_ACCESS)]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = BrandingSerializer
     http_method_names = ["get", "patch", "head", "options"]
 

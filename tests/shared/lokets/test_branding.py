@@ -295,6 +295,10 @@ def test_the_loket_host_shows_its_own_face(world, client_for):
     assert "max-age" in logo["Cache-Control"]
     again = client.get("/huisstijl/logo", HTTP_IF_NONE_MATCH=logo["ETag"])
     assert again.status_code == 304
+    # The same for everyone: cacheable for a logged-in parent too (pages are not).
+    logged_in = client_for("alpha", "parent")
+    assert "no-store" not in logged_in.get("/huisstijl/kleuren.css")["Cache-Control"]
+    assert "no-store" in logged_in.get("/")["Cache-Control"]
     # Beta has none of it: the platform's face.
     beta = client_for("beta").get("/").content.decode()
     assert "kleuren.css" not in beta and "/huisstijl/logo" not in beta
