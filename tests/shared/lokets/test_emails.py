@@ -123,4 +123,5 @@ def test_allauths_emails_have_the_face_of_the_host_they_were_asked_on(
     client_for(host).post("/account/password/reset/", {"email": "parent@test.test"})
     (message,) = mail.outbox
     assert header_colour(message) == colour
+    assert "Open de pagina" in html_part(message)  # the button, in the e-mail's language
     assert any("/account/password/reset/key/" in link for link in text_links(message.body))
