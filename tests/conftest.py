@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.db import connection, connections
 from django.test import Client
 from django.test.utils import override_settings
@@ -14,6 +15,7 @@ from django.test.utils import override_settings
 from opvangloket.auditor_db import AUDITOR_ALIAS
 from shared.lokets.auditor import auditor_role_ensure
 from tests.support.auditor import use_auditor_alias_in_test_database
+from tests.support.emails import email_problems
 from tests.support.registry import status_disagreements
 from tests.support.world import PASSWORD, World, build_world
 
@@ -119,3 +121,14 @@ def _registry_status_agrees(request: pytest.FixtureRequest, _django_db_marker) -
     if uses_database:
         disagreements = status_disagreements()
         assert not disagreements, "registry and loket disagree: " + "; ".join(disagreements)
+
+
+@pytest.fixture(autouse=True)
+def _emails_have_both_parts() -> Iterator[None]:
+    """After every test, each e-mail it sent has its text and an HTML part in a face's
+    colour with the same links (``shared.lokets.emails``): every e-mail test checks it."""
+    yield
+    problems = [
+        problem for message in getattr(mail, "outbox", []) for problem in email_problems(message)
+    ]
+    assert not problems, "; ".join(problems)

@@ -5,6 +5,10 @@ government login).
 allauth's own ``login_failed`` limit (a hard lock per account) is switched off in
 settings (``ACCOUNT_RATE_LIMITS``); its other limits (sign-up, password reset, …) stay and
 count per real client address, as this adapter tells allauth.
+
+Its e-mails (templates in ``templates/account/email``, text only) get the HTML part every
+e-mail of the platform has (``shared.lokets.emails``), in the face of the host they were
+asked on.
 """
 
 from __future__ import annotations
@@ -14,10 +18,13 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest
 
 from opvangloket.proxies import client_address
 from shared.accounts import login_throttle, second_factor
+from shared.lokets.branding import branding_for
+from shared.lokets.emails import email_html
 
 
 def _login(credentials: dict[str, Any]) -> str:
@@ -67,3 +74,19 @@ class AccountAdapter(DefaultAccountAdapter):
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         login_throttle.login_failed(request, login=_login(credentials))
         super().authentication_failed(request, **credentials)
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        if isinstance(message, EmailMultiAlternatives) and not message.alternatives:
+            request = context.get("request")
+            face = branding_for(
+                loket=getattr(request, "loket", None), region=getattr(request, "region", None)
+            )
+            message.attach_alternative(email_html(text=message.body, face=face), "text/html")
+        return message

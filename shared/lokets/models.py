@@ -11,7 +11,33 @@ slug_validator = RegexValidator(
 )
 
 
-class Region(models.Model):
+colour_validator = RegexValidator(
+    r"^#[0-9a-f]{6}$", _("Enter a colour as # and six hexadecimal digits, e.g. #0b5394.")
+)
+
+
+class Branded(models.Model):
+    """A loket's or a region's own face (``shared.lokets.branding``): its colour and the
+    text in the page footer; empty falls back to the region's, then the platform's."""
+
+    brand_colour = models.CharField(
+        _("brand colour"),
+        max_length=7,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[colour_validator],
+        help_text=_("As #rrggbb; dark enough for white text on it and for links on the page."),
+    )
+    footer_text = models.CharField(
+        _("footer text"), max_length=300, blank=True, default="", db_default=""
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Region(Branded):
     """A group of lokets with a shared portal (an intercommunal body, a province)."""
 
     name = models.CharField(_("name"), max_length=120)
@@ -33,7 +59,7 @@ class Region(models.Model):
         return self.name
 
 
-class Loket(TenantMixin):
+class Loket(TenantMixin, Branded):
     """A Lokaal Loket Kinderopvang. Its providers and requests live in its own schema."""
 
     class Kind(models.TextChoices):
@@ -253,3 +279,52 @@ class LoketMerger(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_name} → {self.target}"
+
+
+class BrandImage(models.Model):
+    """A logo or favicon of one loket or one region, kept in the database (small: at most
+    ``branding.MAX_IMAGE_BYTES``), served at ``/huisstijl/<kind>`` of the hosts it is for."""
+
+    class Kind(models.TextChoices):
+        LOGO = "logo", _("logo")
+        FAVICON = "favicon", _("favicon")
+
+    loket = models.ForeignKey(
+        Loket, related_name="brand_images", on_delete=models.CASCADE, null=True, blank=True
+    )
+    region = models.ForeignKey(
+        Region, related_name="brand_images", on_delete=models.CASCADE, null=True, blank=True
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    content = models.BinaryField(_("image"))
+    content_type = models.CharField(_("content type"), max_length=40)
+    # SHA-256 of the content: the ETag, and the version in the image's URL.
+    digest = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("brand image")
+        verbose_name_plural = _("brand images")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(loket__isnull=False, region__isnull=True)
+                | models.Q(loket__isnull=True, region__isnull=False),
+                name="brand_image_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["loket", "kind"],
+                condition=models.Q(loket__isnull=False),
+                name="brand_image_loket_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["region", "kind"],
+                condition=models.Q(region__isnull=False),
+                name="brand_image_region_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["logo", "favicon"]), name="brand_image_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.loket or self.region}"

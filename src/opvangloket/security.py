@@ -39,9 +39,14 @@ PERMISSIONS_POLICY = ", ".join(
     )
 )
 PRIVATE_PATHS = ("/beheer/", "/mijn-aanvragen/", "/account/", "/admin/", "/api/")
+# The loket's logo, favicon and colours (shared.lokets.branding_views): the same for
+# everyone, cacheable for logged-in people too.
+PUBLIC_PATHS = ("/huisstijl/",)
 
 
 def holds_personal_data(request: HttpRequest, response: HttpResponse) -> bool:
+    if request.path.startswith(PUBLIC_PATHS):
+        return False
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return True

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from opvangloket.openapi import HostOpenApiView
 from shared.accounts.api import CurrentUserView
-from shared.lokets import statement_views
+from shared.lokets import branding_api, branding_views, statement_views
 
 
 class FaviconRedirect(RedirectView):
@@ -33,4 +33,9 @@ common_patterns = [
         name="accessibility_statement",
     ),
     path("api/v1/privacy/", statement_views.PrivacyStatementView.as_view(), name="api_privacy"),
+    # The loket's (or region's) own face: its colours, logo and favicon, and the staff page.
+    path("huisstijl/kleuren.css", branding_views.brand_colours, name="brand_colours"),
+    path("huisstijl/<str:kind>", branding_views.brand_image, name="brand_image"),
+    path("beheer/huisstijl/", branding_views.branding_edit, name="branding_edit"),
+    path("api/v1/branding/", branding_api.BrandingView.as_view(), name="api_branding"),
 ]

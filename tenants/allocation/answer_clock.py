@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from shared.lokets.branding import branding_of_loket
+from shared.lokets.emails import email_send
 from shared.lokets.links import loket_page_url
 from shared.lokets.models import Loket
 from shared.registry.models import RequestStatus
@@ -103,6 +104,8 @@ def overdue_digest_send(*, loket: Loket, now: datetime) -> OverdueDigest | None:
                 body = render_to_string(
                     f"allocation/email/overdue_digest_body.{language}.txt", context
                 )
-            send_mail(" ".join(subject.split()), body, None, [loket.email])
+                email_send(
+                    subject=subject, text=body, to=[loket.email], face=branding_of_loket(loket)
+                )
     logger.info("overdue digest", extra={"loket": loket.slug, "overdue": total})
     return digest

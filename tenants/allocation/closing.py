@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -40,6 +39,8 @@ from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.selectors import CatalogueQuery, Sort, search_catalogue
 from shared.catalogue.services import catalogue_location_sync
 from shared.catalogue.vocabulary import age_in_months
+from shared.lokets.branding import branding_of_loket
+from shared.lokets.emails import email_message
 from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
 from shared.registry.models import RegistryEntry, RequestStatus
@@ -394,7 +395,8 @@ def _send_closed(*, request: ChildcareRequest, location: Location, loket: Loket,
             f"allocation/email/location_closed_subject.{language}.txt", context
         )
         body = render_to_string(f"allocation/email/location_closed_body.{language}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [to])
+        message = email_message(subject=subject, text=body, to=[to], face=branding_of_loket(loket))
+    message.send()
 
 
 # --- Selectors -------------------------------------------------------------------------

@@ -20,12 +20,13 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from shared.lokets.branding import branding_of_loket
+from shared.lokets.emails import email_message
 from shared.lokets.links import loket_url
 from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
@@ -72,10 +73,13 @@ def _send_after_commit(name: str, *, to: str, language: str, context: dict[str, 
     with translation.override(language):
         subject = render_to_string(f"allocation/email/{name}_subject.{language}.txt", context)
         body = render_to_string(f"allocation/email/{name}_body.{language}.txt", context)
+        message = email_message(
+            subject=subject, text=body, to=[to], face=branding_of_loket(context.get("loket"))
+        )
 
     def send() -> None:
         try:
-            send_mail(" ".join(subject.split()), body, None, [to])
+            message.send()
         except Exception:  # the change stands; operations see the log
             logger.exception("offer e-mail not sent", extra={"notice": name})
 

@@ -34,6 +34,9 @@ class AuditEvent(models.Model):
         MEMBERSHIP = "membership", _("staff role")
         # The loket renamed, given a new host or another organiser (shared.lokets.working_area).
         LOKET = "loket", _("loket")
+        # The loket's face (logo, colour, favicon, footer text) or its region's
+        # (shared.lokets.branding), recorded in each loket it shows on.
+        BRANDING = "branding", _("face of the loket")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -7,11 +7,12 @@ request's language active, so that dates read as the parent reads them.
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from shared.lokets.branding import branding_of_loket
+from shared.lokets.emails import email_message
 from shared.lokets.links import loket_url
 from shared.lokets.models import Loket
 from tenants.requests.confirmation_periods import GRACE_DAYS
@@ -60,7 +61,8 @@ def _send(name: str, *, request: ChildcareRequest, loket: Loket, to: str, url: s
     with translation.override(language):
         subject = render_to_string(f"requests/email/{name}_subject.{language}.txt", context)
         body = render_to_string(f"requests/email/{name}_body.{language}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [to])
+        message = email_message(subject=subject, text=body, to=[to], face=branding_of_loket(loket))
+    message.send()
 
 
 def confirmation_reminder_send(*, request: ChildcareRequest, loket: Loket, to: str) -> None:

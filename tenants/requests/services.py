@@ -26,6 +26,7 @@ from shared.accounts.models import User
 from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.vocabulary import day_parts_in_order
 from shared.geography.models import Municipality, Postcode
+from shared.lokets.branding import branding_of_lokets
 from shared.lokets.models import Loket
 from shared.registry.children import (
     ChildFacts,
@@ -244,6 +245,7 @@ def request_submit(
                 requests=registered_requests(entries=entries, choices=data.choices, now=now),
                 follow_url=follow_url or my_requests_url(loket=entries[0].loket),
                 by_staff=registered_by is not None,
+                face=branding_of_lokets(entry.loket for entry in entries),
             )
         )
     return entries

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from shared.catalogue.models import CatalogueLocation
+from shared.lokets.branding import Face, branding_for
+from shared.lokets.emails import email_message
 from shared.registry.models import RegistryEntry
 
 logger = logging.getLogger(__name__)
@@ -61,8 +62,11 @@ def request_confirmation_send(
     requests: list[RegisteredRequest],
     follow_url: str,
     by_staff: bool,
+    face: Face | None = None,
 ) -> None:
-    """Send the confirmation; a mail server that is down must not undo a registration."""
+    """Send the confirmation; a mail server that is down must not undo a registration.
+
+    ``face``: the loket's (``branding_of_lokets``), else the platform's."""
     context = {
         "child_name": child_name,
         "requests": requests,
@@ -72,7 +76,10 @@ def request_confirmation_send(
     with translation.override(email_language(language)):
         subject = render_to_string("portal/email/request_confirmation_subject.txt", context)
         body = render_to_string("portal/email/request_confirmation_body.txt", context)
+        message = email_message(
+            subject=subject, text=body, to=[to], face=face or branding_for(loket=None)
+        )
     try:
-        send_mail(" ".join(subject.split()), body, None, [to])
+        message.send()
     except Exception:  # logged for operations; the request itself is registered
         logger.exception("request confirmation e-mail not sent")
