@@ -401,6 +401,10 @@ def test_no_value_anywhere_gets_a_server_error(role, world, client_for, real_obj
         for label in ROLES[role]
     }
     walk = Walk(role=role, clients=clients, real=real_objects)
+    # Loading WeasyPrint (pango, fonts) takes seconds once per process: not the first PDF
+    # page walked (a parent's receipt) but the import should pay for it.
+    import weasyprint  # noqa: F401
+
     _walk(walk, world)
     assert walk.requests > 200, f"the walk sent only {walk.requests} requests"
     assert walk.requests <= MAX_REQUESTS, f"{walk.requests} requests: keep the walk quick"
