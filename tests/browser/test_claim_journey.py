@@ -78,7 +78,6 @@ def test_a_parent_links_a_desk_registration_with_the_code_of_the_receipt(
     expect(page.locator(".messages")).to_contain_text("aan je account gekoppeld")
 
     page.goto(f"{origin}/mijn-aanvragen/")
-    expect(
-        page.get_by_role("link", name="Aanvraag voor Wout Koppeling", exact=True)
-    ).to_be_visible()
+    title = page.get_by_role("link", name="Aanvraag voor Wout Koppeling", exact=True)
+    expect(title).to_be_visible()
     expect(page.locator(".my-request-part").first).to_contain_text(entry.reference)

@@ -24,6 +24,7 @@ from shared.portal import claim_throttle
 from shared.registry.claim_codes import claim_code_hash, claim_code_normalise
 from shared.registry.models import ClaimCode, RegistryEntry
 from tenants.audit.models import AuditEvent
+from tenants.requests import receipts
 from tenants.requests.claim_codes import REFUSAL, request_claim_code_issue
 from tenants.requests.models import ChildcareRequest, RequestEvent
 from tenants.requests.retention import request_anonymise
@@ -393,3 +394,26 @@ def test_an_erased_desk_registration_can_no_longer_be_claimed(english, world, de
     answer = claim(english("beta", user="parent"), desk_entries[1].reference, code)
     assert answer.status_code == 400 and REFUSED in answer.content.decode()
     assert_unclaimed(desk_entries)
+
+
+def test_the_session_keeps_the_code_encrypted_and_for_an_hour_only(world, desk_entries):
+    reference = desk_entries[0].reference
+    issued = issue(world, desk_entries[0])
+    session: dict = {}
+    now = timezone.now()
+    receipts.receipt_codes_remember(session=session, codes={reference: issued}, now=now)
+    assert issued.code not in json.dumps(session)
+    alpha = world.lokets["alpha"]
+    with tenant_context(alpha):
+        receipt = receipts.request_receipt(
+            loket=alpha, reference=reference, actor=world.users["staff_alpha"], now=now
+        )
+
+    def shown(later):
+        return receipts.receipt_with_issued_code(
+            receipt=receipt, session=session, now=now + later
+        ).claim_code
+
+    assert shown(timedelta(minutes=59)) == issued.code
+    assert shown(timedelta(minutes=61)) == ""
+    assert session[receipts.CLAIM_CODES_SESSION_KEY] == {}
