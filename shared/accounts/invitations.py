@@ -85,6 +85,22 @@ def invitation_by_token(*, token: str) -> Invitation | None:
     )
 
 
+def invitation_for_next(*, next_path: str) -> Invitation | None:
+    """The open invitation a sign-up's ``next`` leads back to (``/uitnodiging/<token>/``)."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(next_path.split("?", 1)[0])
+    except (Resolver404, ValueError):
+        return None
+    if match.url_name != "invitation_accept":
+        return None
+    invitation = invitation_by_token(token=match.kwargs.get("token", ""))
+    if invitation_state(invitation=invitation, now=timezone.now()) != InvitationState.OPEN:
+        return None
+    return invitation
+
+
 def invitation_url(*, invitation: Invitation, token: str) -> str:
     """The link in the e-mail: on the loket's own host, or on the region's portal."""
     if invitation.loket is not None:
