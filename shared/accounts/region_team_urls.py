@@ -21,5 +21,5 @@ urlpatterns = [
         team_views.region_membership_end,
         name="region_membership_end",
     ),
-    *team_api.urlpatterns,
+    *team_api.region_urlpatterns,
 ]

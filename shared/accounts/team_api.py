@@ -13,11 +13,11 @@ from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from opvangloket.request_limits import JSONParser
 from shared.accounts import invitations as services
 from shared.accounts.models import Invitation, Membership
 from shared.accounts.permissions import Access, HasRole
@@ -125,7 +125,7 @@ class TeamMemberView(_TeamView):
 
 class TeamMemberLocationsView(_TeamView):
     """The locations a provider staff member keeps up to date; PUT grants exactly these
-    (the others are withdrawn). Loket hosts only."""
+    (the others are withdrawn). Loket hosts only (``urlpatterns``)."""
 
     parser_classes = [JSONParser]
 
@@ -202,7 +202,8 @@ class InvitationResendView(_TeamView):
         return Response(InvitationSerializer(invitation).data)
 
 
-urlpatterns = [
+# On a region's portal: its coordinators (no locations there).
+region_urlpatterns = [
     path("api/v1/team/", TeamView.as_view(), name="api_team"),
     path("api/v1/team/invitations/", InvitationListView.as_view(), name="api_team_invitations"),
     path(
@@ -216,6 +217,11 @@ urlpatterns = [
         name="api_team_invitation_resend",
     ),
     path("api/v1/team/<int:membership_id>/", TeamMemberView.as_view(), name="api_team_member"),
+]
+
+# On a loket's host: its staff, and the locations of its provider staff.
+urlpatterns = [
+    *region_urlpatterns,
     path(
         "api/v1/team/<int:membership_id>/locations/",
         TeamMemberLocationsView.as_view(),

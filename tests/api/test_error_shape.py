@@ -19,6 +19,8 @@ from opvangloket.api_errors import (
     VALIDATION_ERROR_COMPONENT,
     api_exception_handler,
 )
+from shared.accounts.invitations import invitation_create
+from shared.accounts.models import Membership
 from tenants.requests.changes import RequestNotFound
 from tests.support.allocation import accept, choice_of, offer, register, round_with_proposal
 from tests.support.providers import make_location
@@ -39,6 +41,8 @@ MISSING = {
     "placement_id": 999_999,
     "round_id": 999_999,
     "proposal_id": 999_999,
+    "membership_id": 999_999,
+    "invitation_id": 999_999,
 }
 
 
@@ -117,6 +121,13 @@ def objects(world) -> Objects:
         world.users["other_parent"],
     )
     planned, proposal = round_with_proposal(alpha, location, world.users["staff_alpha"])
+    invitation, _link = invitation_create(
+        inviter=world.users["staff_alpha"],
+        email="vorm@example.test",
+        role="loket_staff",
+        loket=alpha,
+    )
+    provider = Membership.objects.get(user=world.users["provider_alpha"], loket=alpha)
     return Objects(
         values={
             "id": location.pk,
@@ -128,13 +139,18 @@ def objects(world) -> Objects:
             "placement_id": placement.pk,
             "round_id": planned.pk,
             "proposal_id": proposal.pk,
+            "membership_id": provider.pk,
+            "invitation_id": invitation.pk,
         },
         organizer_id=location.organizer_id,
     )
 
 
-def _user_for(path: str) -> str:
-    """Someone whose role lets them use the operation: the parent or alpha's loket staff."""
+def _user_for(path: str, host: str = "alpha") -> str:
+    """Someone whose role lets them use the operation: the parent, alpha's loket staff, or
+    (the portal's team) the region's coordinator."""
+    if path.startswith("/api/v1/team/") and host != "alpha":
+        return "coordinator"
     return "parent" if path.startswith(("/api/v1/my/", "/api/v1/me/")) else "staff_alpha"
 
 
@@ -206,7 +222,7 @@ def test_a_bad_body_gets_a_400_in_the_one_shape_on_every_operation(client_for, w
         for path, method, operation in _operations(document):
             if "requestBody" not in operation:
                 continue
-            client = client_for(host, user=_user_for(path))
+            client = client_for(host, user=_user_for(path, host))
             for media, body in _bad_bodies(document, operation):
                 response = _send(client, method, objects.path(path), media, body)
                 problem = _problem(document, response, {400})
@@ -224,7 +240,7 @@ def test_an_unknown_object_gets_a_404_with_detail_on_every_operation(client_for,
         for path, method, operation in _operations(document, CHANGE_METHODS):
             if "{" not in path:
                 continue
-            client = client_for(host, user=_user_for(path))
+            client = client_for(host, user=_user_for(path, host))
             if "requestBody" in operation:
                 # Some operations read the body first: a bad one may answer 400 before 404.
                 sends, allowed = _bad_bodies(document, operation)[:1], {400, 404}
@@ -258,7 +274,7 @@ def test_bad_query_parameters_get_an_answer_or_a_400_in_the_one_shape(client_for
             if not names:
                 continue
             user = "coordinator" if host == world.region.domain and "figures" in path else None
-            client = client_for(host, user=user or _user_for(path))
+            client = client_for(host, user=user or _user_for(path, host))
             for value in BAD_QUERY_VALUES:
                 response = client.get(objects.path(path), dict.fromkeys(names, value))
                 if response.status_code == 200:
