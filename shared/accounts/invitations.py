@@ -380,9 +380,16 @@ def invitation_accept(
         user=user.pk,
     )
     if invitation.loket is not None and invitation.location_ids:
+        from tenants.providers.models import Location
+
+        with tenant_context(invitation.loket):
+            # A location deleted since the invitation is simply not granted.
+            still_there = list(
+                Location.objects.filter(pk__in=invitation.location_ids).values_list("pk", flat=True)
+            )
         provider_locations_set(
             membership=membership,
-            location_ids=[*provider_location_ids(membership=membership), *invitation.location_ids],
+            location_ids=[*provider_location_ids(membership=membership), *still_there],
             actor=invitation.invited_by,
         )
     return membership
