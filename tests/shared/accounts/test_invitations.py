@@ -17,6 +17,7 @@ from shared.accounts import invitations
 from shared.accounts.models import Invitation, Membership, User
 from shared.accounts.services import membership_grant, user_ensure
 from tenants.audit.models import AuditEvent
+from tenants.providers.services import location_delete
 from tests.support.providers import api, make_location
 from tests.support.world import PASSWORD
 
@@ -380,3 +381,21 @@ def test_invitation_services_refuse_a_role_that_does_not_fit(world):
         invitations.invitation_create(
             inviter=None, email="z@example.test", role="loket_staff", region=world.region
         )
+
+
+def test_a_location_deleted_since_the_invitation_does_not_block_accepting(
+    world, invite, client_for
+):
+    alpha = world.lokets["alpha"]
+    kept = make_location(alpha, name="Kinderdagverblijf Blijft")
+    gone = make_location(alpha, name="Kinderdagverblijf Weg")
+    _host, path, _token = invite(
+        "deleted.location@example.test", role="provider_staff", locations=[kept.pk, gone.pk]
+    )
+    with tenant_context(alpha):
+        location_delete(location=gone)
+    invitee = user_ensure(email="deleted.location@example.test", password=PASSWORD)
+    client = client_for("alpha", user=invitee)
+    assert client.post(path).status_code == 302
+    listed = api(client, "get", "/api/v1/providers/locations/").json()
+    assert [row["name"] for row in listed.get("results", listed)] == ["Kinderdagverblijf Blijft"]
