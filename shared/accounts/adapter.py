@@ -20,6 +20,7 @@ from allauth.core import context
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from opvangloket.proxies import client_address
 from shared.accounts import login_throttle, second_factor
@@ -58,6 +59,28 @@ class AccountAdapter(DefaultAccountAdapter):
         if app == "allauth.mfa" and second_factor.setup_follows_login(request):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+    def clean_email(self, email: str) -> str:
+        """A sign-up on its way to a staff invitation (``?next=/uitnodiging/<token>/``) must
+        use the invited address: the role would be refused to any other anyway."""
+        email = super().clean_email(email)
+        request = getattr(self, "request", None)
+        if request is None or request.resolver_match is None:
+            return email
+        if request.resolver_match.url_name != "account_signup":
+            return email
+        from shared.accounts.invitations import invitation_for_next
+
+        invitation = invitation_for_next(
+            next_path=request.GET.get("next") or request.POST.get("next") or ""
+        )
+        if invitation is not None and invitation.email.lower() != email.strip().lower():
+            raise ValidationError(
+                _("This invitation is for %(email)s: create the account with that address."),
+                params={"email": invitation.email},
+                code="not_invited_address",
+            )
+        return email
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         wait = login_throttle.login_wait(request, login=_login(credentials))

@@ -139,3 +139,84 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.loket or self.region}"
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to a staff role in a loket (or, for coordinators, a region).
+
+    Only the SHA-256 of its random token is kept: the link in the e-mail is the only
+    copy. It can be used once, until ``expires_at``; resending makes a new token (the
+    old link stops working), cancelling ends it. For provider staff it may name the
+    loket's locations to grant them on acceptance (ids in the loket's schema).
+    """
+
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=30, choices=Membership.Role.choices)
+    loket = models.ForeignKey(
+        "lokets.Loket",
+        verbose_name=_("loket"),
+        related_name="invitations",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    region = models.ForeignKey(
+        "lokets.Region",
+        verbose_name=_("region"),
+        related_name="invitations",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="nl"
+    )
+    location_ids = models.JSONField(_("locations"), default=list, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role="region_coordinator", region__isnull=False, loket__isnull=True)
+                    | (~Q(role="region_coordinator") & Q(loket__isnull=False, region__isnull=True))
+                ),
+                name="invitation_scope_matches_role",
+            ),
+        ]
+        indexes = [models.Index(fields=["loket", "email"], name="invitation_loket_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.get_role_display()} · {self.loket or self.region}"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.cancelled_at is None
+            and self.expires_at > timezone.now()
+        )

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from shared.accounts.models import Membership, User
-from shared.lokets.models import Loket
+from shared.accounts.models import Invitation, Membership, User
+from shared.lokets.models import Loket, Region
 
 
 def roles_in_loket(*, user: User, loket: Loket) -> set[str]:
@@ -26,6 +26,50 @@ def loket_team(*, loket: Loket) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("role", "user__email")
     )
+
+
+def region_team(*, region: Region) -> QuerySet[Membership]:
+    """The coordinators of one region, for its team page on the portal."""
+    return (
+        Membership.objects.filter(region=region)
+        .select_related("user")
+        .order_by("role", "user__email")
+    )
+
+
+def team_membership(
+    *, pk: int, loket: Loket | None = None, region: Region | None = None
+) -> Membership | None:
+    """One membership of this loket's (or region's) team; None for any other."""
+    if loket is None and region is None:
+        return None
+    scope = {"loket": loket} if loket is not None else {"region": region}
+    return (
+        Membership.objects.select_related("user", "loket", "region").filter(pk=pk, **scope).first()
+    )
+
+
+def pending_invitations(
+    *, loket: Loket | None = None, region: Region | None = None
+) -> QuerySet[Invitation]:
+    """Invitations of this loket (or region) not accepted nor cancelled, expired ones too
+    (they can be resent), newest first."""
+    if loket is None and region is None:
+        return Invitation.objects.none()
+    scope = {"loket": loket} if loket is not None else {"region": region}
+    return Invitation.objects.filter(
+        accepted_at__isnull=True, cancelled_at__isnull=True, **scope
+    ).select_related("invited_by")
+
+
+def team_invitation(
+    *, pk: int, loket: Loket | None = None, region: Region | None = None
+) -> Invitation | None:
+    """One invitation of this loket (or region); None for any other."""
+    if loket is None and region is None:
+        return None
+    scope = {"loket": loket} if loket is not None else {"region": region}
+    return Invitation.objects.select_related("loket", "region").filter(pk=pk, **scope).first()
 
 
 def verified_email(*, user: User) -> str:

@@ -507,6 +507,8 @@ SPECTACULAR_SETTINGS = {
         "RequestEventKindEnum": "tenants.requests.models.RequestEvent.Kind",
         "PriorityEnum": "tenants.requests.models.Priority",
         "ImportKindEnum": "tenants.onboarding.models.ImportKind",
+        # The site's languages (an account's preferred one, an invitation's).
+        "LanguageEnum": LANGUAGES,
     },
 }
 

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from opvangloket.openapi import HostOpenApiView
 from shared.accounts.api import CurrentUserView
+from shared.accounts.team_views import invitation_accept
 from shared.lokets import branding_api, branding_views, statement_views
 
 
@@ -21,6 +22,8 @@ class FaviconRedirect(RedirectView):
 common_patterns = [
     path("account/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The link of a staff invitation (shared.accounts.invitations), on its loket or portal.
+    path("uitnodiging/<str:token>/", invitation_accept, name="invitation_accept"),
     path("api/v1/me/", CurrentUserView.as_view(), name="api_me"),
     path("api/v1/schema/", HostOpenApiView.as_view(), name="api_schema"),
     # Browsers and feed readers that ask without reading the page's <link rel="icon">.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/regions/<slug:slug>/", api.RegionDetailView.as_view(), name="api_region"),
     path("api/v1/region/", api.CurrentRegionView.as_view(), name="api_current_region"),
     path("admin/", admin.site.urls),
+    path("", include("shared.accounts.region_team_urls")),
     path("", include("shared.catalogue.urls")),
     path("", include("shared.portal.urls")),
     path("", include("shared.statistics.portal_urls")),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("beheer/export/", export_views.loket_export, name="loket_export"),
     path("api/v1/loket/", api.CurrentLoketView.as_view(), name="api_loket"),
     path("api/v1/loket/export/", export_views.LoketExportView.as_view(), name="api_loket_export"),
+    path("", include("shared.accounts.team_urls")),
     path("", include("shared.catalogue.urls")),
     path("", include("tenants.providers.urls")),
     path("", include("shared.portal.urls")),

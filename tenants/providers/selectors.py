@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
-from guardian.shortcuts import get_users_with_perms
+from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
 from shared.accounts.models import Membership, User
 from shared.accounts.permissions import Access, has_access, objects_granted
@@ -43,6 +43,19 @@ def locations_manageable_by(*, user: User, loket: Loket) -> QuerySet[Location]:
     """
     locations = Location.objects.select_related("organizer").order_by("name", "pk")
     return objects_granted(locations, *LOCATION_MANAGERS, user=user, loket=loket)
+
+
+def locations_granted_to(*, user: User, locations: QuerySet[Location]) -> QuerySet[Location]:
+    """Of ``locations``, those granted to ``user`` (the object grant itself, whatever roles
+    the user holds): what the team page shows and changes for provider staff."""
+    return get_objects_for_user(
+        user,
+        LOCATION_CHANGE_PERMISSION,
+        klass=locations,
+        use_groups=False,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
 
 
 def location_fields_editable_by(*, user: User, loket: Loket) -> tuple[str, ...]:

@@ -26,6 +26,8 @@ from shared.catalogue.vocabulary import first_of_month
 from shared.geography.models import Municipality, Postcode
 from shared.lokets.models import Loket
 from shared.lokets.selectors import current_loket
+from tenants.audit.models import AuditEvent
+from tenants.audit.services import audit_record
 from tenants.providers.models import (
     Availability,
     ClosingPeriod,
@@ -389,10 +391,12 @@ def availabilities_set(
     return saved
 
 
-def location_grant(*, location: Location, user: User) -> None:
+@transaction.atomic
+def location_grant(*, location: Location, user: User, actor: User | None = None) -> None:
     """Let a provider's staff member keep this location and its free places up to date.
 
-    Only provider staff of this very loket can be granted a location.
+    Only provider staff of this very loket can be granted a location. Recorded in the
+    audit trail (by ``actor``; None: the system), by ids only.
     """
     if not has_access(Access.PROVIDER_STAFF, user=user, loket=current_loket()):
         raise ValidationError(
@@ -401,10 +405,23 @@ def location_grant(*, location: Location, user: User) -> None:
             code="not_provider_staff",
         )
     assign_perm(LOCATION_CHANGE_PERMISSION, user, location)
+    _audit_grant(location=location, user=user, actor=actor, event="location_granted")
 
 
-def location_revoke(*, location: Location, user: User) -> None:
+@transaction.atomic
+def location_revoke(*, location: Location, user: User, actor: User | None = None) -> None:
     remove_perm(LOCATION_CHANGE_PERMISSION, user, location)
+    _audit_grant(location=location, user=user, actor=actor, event="location_withdrawn")
+
+
+def _audit_grant(*, location: Location, user: User, actor: User | None, event: str) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CHANGED,
+        object_type=AuditEvent.ObjectType.LOCATION,
+        object_id=location.pk,
+        details={"event": event, "user": user.pk},
+    )
 
 
 @transaction.atomic

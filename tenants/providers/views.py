@@ -251,7 +251,9 @@ def location_grant(request: HttpRequest, pk: int) -> HttpResponse:
     form = LocationGrantForm(request.POST, loket=request.loket)
     if form.is_valid():
         try:
-            services.location_grant(location=location, user=form.cleaned_data["user"])
+            services.location_grant(
+                location=location, user=form.cleaned_data["user"], actor=request.user
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -269,7 +271,7 @@ def location_grant(request: HttpRequest, pk: int) -> HttpResponse:
 def location_revoke(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     location = _location_or_404(request, pk)
     user = get_object_or_404(User, pk=user_pk)
-    services.location_revoke(location=location, user=user)
+    services.location_revoke(location=location, user=user, actor=request.user)
     messages.success(
         request, _("%(user)s no longer manages %(name)s.") % {"user": user, "name": location}
     )

@@ -19,6 +19,8 @@ from opvangloket.api_errors import (
     VALIDATION_ERROR_COMPONENT,
     api_exception_handler,
 )
+from shared.accounts.invitations import invitation_create
+from shared.accounts.models import Membership
 from tenants.requests.changes import RequestNotFound
 from tests.support.allocation import accept, choice_of, offer, register, round_with_proposal
 from tests.support.providers import make_location
@@ -39,6 +41,8 @@ MISSING = {
     "placement_id": 999_999,
     "round_id": 999_999,
     "proposal_id": 999_999,
+    "membership_id": 999_999,
+    "invitation_id": 999_999,
 }
 
 
@@ -117,6 +121,13 @@ def objects(world) -> Objects:
         world.users["other_parent"],
     )
     planned, proposal = round_with_proposal(alpha, location, world.users["staff_alpha"])
+    invitation, _link = invitation_create(
+        inviter=world.users["staff_alpha"],
+        email="vorm@example.test",
+        role="loket_staff",
+        loket=alpha,
+    )
+    provider = Membership.objects.get(user=world.users["provider_alpha"], loket=alpha)
     return Objects(
         values={
             "id": location.pk,
@@ -128,15 +139,19 @@ def objects(world) -> Objects:
             "placement_id": placement.pk,
             "round_id": planned.pk,
             "proposal_id": proposal.pk,
+            "membership_id": provider.pk,
+            "invitation_id": invitation.pk,
         },
         organizer_id=location.organizer_id,
     )
 
 
-def _user_for(path: str, host: str = "") -> str:
-    """Someone whose role lets them use the operation: the parent or alpha's loket staff
-    (the region coordinator for the portal's face)."""
+def _user_for(path: str, host: str = "alpha") -> str:
+    """Someone whose role lets them use the operation: the parent, alpha's loket staff, or
+    (the portal's face and team) the region's coordinator."""
     if path == "/api/v1/branding/" and host.startswith("testregio."):
+        return "coordinator"
+    if path.startswith("/api/v1/team/") and host != "alpha":
         return "coordinator"
     return "parent" if path.startswith(("/api/v1/my/", "/api/v1/me/")) else "staff_alpha"
 
