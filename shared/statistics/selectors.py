@@ -315,23 +315,31 @@ _DASHBOARD = """
                )
            )
       FROM registry_registryentry e
-     WHERE e.loket_id = %s
+     WHERE {scope}
 """
 
 
-def loket_dashboard(*, loket: Loket, now: datetime) -> dict:
-    """What a loket's staff watch (one query): children waiting now, new requests this
-    week, offers waiting for the parent's answer, and waiting children who also wait in
-    another loket (the same child identity)."""
-    [(waiting, new_this_week, offers_waiting, double)] = _rows(
-        _DASHBOARD, [now - timedelta(days=7), loket.pk]
+def scope_dashboard(*, scope: Scope, since: datetime) -> dict:
+    """What a scope's staff watch (one query): children waiting now (each once), requests
+    registered since ``since``, offers waiting for the parent's answer, and waiting
+    children who also wait in another loket (the same child identity)."""
+    where, params = scope.sql("e.loket_id")
+    [(waiting, new_since, offers_waiting, double)] = _rows(
+        _DASHBOARD.format(scope=where), [since, *params]
     )
     return {
         "waiting": waiting,
-        "new_this_week": new_this_week,
+        "new_since": new_since,
         "offers_waiting": offers_waiting,
         "also_elsewhere": double,
     }
+
+
+def loket_dashboard(*, loket: Loket, now: datetime) -> dict:
+    """``scope_dashboard`` of one loket, "new" meaning the last seven days."""
+    counts = scope_dashboard(scope=scope_for_loket(loket=loket), since=now - timedelta(days=7))
+    counts["new_this_week"] = counts.pop("new_since")
+    return counts
 
 
 # --- Figures you can defend: what may still change them, and the requests behind them ---

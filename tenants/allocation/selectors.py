@@ -291,6 +291,17 @@ def locations_with_overdue(
     )
 
 
+def new_choices_count(*, locations: QuerySet[Location], since: datetime) -> int:
+    """Choices of ``locations`` that came in review since ``since`` and wait for an answer:
+    the locations' new work (the same moment as the answer clock counts from)."""
+    return RequestChoice.objects.filter(
+        location__in=locations,
+        status=ChoiceStatus.IN_REVIEW,
+        status_changed_at__gte=since,
+        request__status=RequestStatus.OPEN,
+    ).count()
+
+
 def advised_places_in_use(*, location: Location) -> int:
     """Open offers and current placements of the location made on a family-support
     organisation's advice.
