@@ -33,7 +33,7 @@ LOKET_STAFF_ONLY = {
 
 def nav_links(page: str) -> list[tuple[str, str]]:
     """(href, aria-current) of each link in the staff navigation of ``page``."""
-    found = re.search(r'<nav class="staff-nav".*?</nav>', page, re.S)
+    found = re.search(r'<nav class="staff-nav[^"]*".*?</nav>', page, re.S)
     if found is None:
         return []
     return re.findall(r'<a href="([^"]+)"(?: aria-current="(\w+)")?>', found.group(0))
