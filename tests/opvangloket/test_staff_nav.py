@@ -17,7 +17,7 @@ PORTAL = "testregio.localhost"
 # Loket staff's own pages: a provider must never be shown one of them.
 LOKET_STAFF_ONLY = {
     "/beheer/aanvragen/",
-    "/beheer/balie/",
+    "/beheer/aanvraag/nieuw/",
     "/beheer/kind-zoeken/",
     "/beheer/dubbels/",
     "/beheer/signalen/",
