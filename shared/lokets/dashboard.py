@@ -159,7 +159,9 @@ def provider_staff_work(*, loket: Loket, user: User, now: datetime) -> list[Work
                 overdue,
             )
             % {"days": loket.response_days},
-            _url("allocation:queue_overview"),
+            # The overdue page is loket staff's: the provider's late locations are listed
+            # on this start page itself, each linking to its queue.
+            _url("staff_home") + "#overdue",
             is_urgent=overdue > 0,
         ),
         WorkItem(

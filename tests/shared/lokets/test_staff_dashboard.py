@@ -122,13 +122,16 @@ def test_provider_staff_see_only_their_locations_work(client_for, day):
     client = client_for("alpha", user="provider_alpha")
     items = work(client.get("/beheer/").content.decode())
     assert items == {
-        "overdue": (1, "/beheer/wachtlijst/"),
+        "overdue": (1, "/beheer/#overdue"),
         "new_choices": (1, "/beheer/wachtlijst/"),
         "offers_waiting": (1, "/beheer/wachtlijst/"),
         "upcoming_starts": (1, "/beheer/plaatsingen/"),
     }
     for _count, link in items.values():
         assert client.get(link).status_code == 200, link
+    home = client.get("/beheer/").content.decode()
+    late = re.search(r'<section aria-labelledby="overdue-heading".*?</section>', home, re.S)
+    assert "Herent" in late.group(0) and "Linde" not in late.group(0)
     placements = client.get("/beheer/plaatsingen/").content.decode()
     assert "Herent" in placements and "Linde" not in placements
 
