@@ -172,7 +172,7 @@ def provider_staff_work(*, loket: Loket, user: User, now: datetime) -> list[Work
                 "new requests for your locations this week",
                 new,
             ),
-            _url("allocation:queue_overview"),
+            _url("allocation:queue_overview", since=since.isoformat()),
         ),
         WorkItem(
             "offers_waiting",

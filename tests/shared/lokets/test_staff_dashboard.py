@@ -121,14 +121,18 @@ def test_a_possible_duplicate_is_counted_for_loket_staff(client_for, world):
 def test_provider_staff_see_only_their_locations_work(client_for, day):
     client = client_for("alpha", user="provider_alpha")
     items = work(client.get("/beheer/").content.decode())
+    since = (timezone.localdate() - timedelta(days=6)).isoformat()
     assert items == {
         "overdue": (1, "/beheer/#overdue"),
-        "new_choices": (1, "/beheer/wachtlijst/"),
+        "new_choices": (1, f"/beheer/wachtlijst/?since={since}"),
         "offers_waiting": (1, "/beheer/wachtlijst/"),
         "upcoming_starts": (1, "/beheer/plaatsingen/"),
     }
     for _count, link in items.values():
         assert client.get(link).status_code == 200, link
+    # The queue overview, from that day, counts the new choices per location: Herent's.
+    queues = client.get(items["new_choices"][1]).content.decode()
+    assert re.findall(r'<td class="new-choices">(\d+)</td>', queues) == ["1"]
     home = client.get("/beheer/").content.decode()
     late = re.search(r'<section aria-labelledby="overdue-heading".*?</section>', home, re.S)
     assert "Herent" in late.group(0) and "Linde" not in late.group(0)
