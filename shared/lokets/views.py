@@ -96,7 +96,6 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         "lokets/staff_home.html",
         {
             "loket": loket,
-            "my_roles": roles_in_loket(user=user, loket=loket),
             "work": urgent_first(work),
             "audit_work": audit,
             "team": loket_team(loket=loket),
