@@ -263,6 +263,16 @@ def has_access(
     return False
 
 
+def accesses_held(
+    *, user: User, loket: Loket | None = None, region: Region | None = None
+) -> frozenset[Access]:
+    """Every row of ``ROLE_TABLE`` that ``user`` holds on this host without an object grant
+    (one query per kind of membership, however many rows): what a navigation asks."""
+    names = [name for name, rule in ROLE_TABLE.items() if rule.object_permission is None]
+    rules = _qualifying_rules(names, user=user, loket=loket, region=region)
+    return frozenset(name for name in names if ROLE_TABLE[name] in rules)
+
+
 def acting_as_provider(*, actors: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
     """Of these (user id, loket id) pairs, those where the user acts at that loket as
     provider staff only (not loket staff): what a parent's history calls "the location"
@@ -380,6 +390,9 @@ def role_required(*access: Access) -> Callable[[View], View]:
             check_access(request, *access)
             return view(request, *args, **kwargs)
 
+        # What the page asks for, read by the staff navigation (``opvangloket.staff_nav``):
+        # a link is shown exactly to those this check lets in.
+        wrapper.required_access = access  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

@@ -9,8 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from shared.accounts.permissions import Access, has_access, role_required
+from shared.accounts.permissions import Access, accesses_held, has_access, role_required
 from shared.accounts.selectors import loket_team, roles_in_loket
+from shared.lokets.dashboard import (
+    auditor_work,
+    coordinator_work,
+    loket_staff_work,
+    provider_staff_work,
+    urgent_first,
+)
 from shared.lokets.forms import LoketContactForm, LoketRetentionForm, LoketTransparencyForm
 from shared.lokets.selectors import lokets_without_region, public_lokets, regions_with_lokets
 from shared.lokets.services import (
@@ -18,23 +25,28 @@ from shared.lokets.services import (
     loket_update_retention,
     loket_update_settings,
 )
-from shared.registry.duplicates import open_duplicates_count
 from tenants.allocation.selectors import locations_with_overdue
+from tenants.audit.auditor_selectors import audited_lokets
 from tenants.providers.selectors import locations_manageable_by
 
 
 def public_home(request: HttpRequest) -> HttpResponse:
     """The portal of a region on its own domain; the list of regions on the base domain."""
     if request.region is not None:
+        # A region coordinator lands here after logging in: their figures first.
+        is_coordinator = request.user.is_authenticated and has_access(
+            Access.REGION_COORDINATOR, user=request.user, region=request.region
+        )
         return render(
             request,
             "lokets/portal_home.html",
             {
                 "region": request.region,
                 "lokets": public_lokets(region=request.region),
-                # A region coordinator lands here after logging in: their figures first.
-                "is_coordinator": request.user.is_authenticated
-                and has_access(Access.REGION_COORDINATOR, user=request.user, region=request.region),
+                "is_coordinator": is_coordinator,
+                "work": coordinator_work(region=request.region, now=timezone.now())
+                if is_coordinator
+                else [],
             },
         )
     return render(
@@ -61,28 +73,33 @@ def loket_home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @role_required(Access.STAFF)
 def staff_home(request: HttpRequest) -> HttpResponse:
-    loket = request.loket
-    roles = roles_in_loket(user=request.user, loket=loket)
-    can_manage = has_access(Access.LOKET_STAFF, user=request.user, loket=loket)
+    """Today's work of each role the user holds here, each a count linking to its list;
+    the staff navigation (in the page's header) leads to every other page."""
+    loket, user, now = request.loket, request.user, timezone.now()
+    held = accesses_held(user=user, loket=loket)
+    work = []
+    if Access.PROVIDERS_LOKET_STAFF in held:
+        work = loket_staff_work(loket=loket, user=user, now=now)
+    elif Access.PROVIDER_STAFF in held:
+        work = provider_staff_work(loket=loket, user=user, now=now)
+    audit = auditor_work(lokets=len(audited_lokets())) if Access.AUDITOR in held else []
     # The answer clock: locations (all, or the provider's own) with choices past due.
-    overdue = list(
-        locations_with_overdue(
-            locations=locations_manageable_by(user=request.user, loket=loket),
-            loket=loket,
-            now=timezone.now(),
-        )[:50]
-    )
+    overdue = []
+    if Access.PROVIDERS_LOKET_STAFF in held or Access.PROVIDER_STAFF in held:
+        overdue = list(
+            locations_with_overdue(
+                locations=locations_manageable_by(user=user, loket=loket), loket=loket, now=now
+            )[:50]
+        )
     return render(
         request,
         "lokets/staff_home.html",
         {
             "loket": loket,
-            "my_roles": roles,
-            "can_manage": can_manage,
+            "work": urgent_first(work),
+            "audit_work": audit,
             "team": loket_team(loket=loket),
-            "open_duplicates": open_duplicates_count(loket=loket) if can_manage else 0,
             "overdue": overdue,
-            "overdue_total": sum(location.overdue_count for location in overdue),
         },
     )
 

@@ -19,6 +19,7 @@ from shared.statistics.selectors import (
     Period,
     duplicates_to_decide,
     figures_compute,
+    figures_per_loket,
     reconciliation_for_loket,
     scope_for_loket,
     scope_for_region,
@@ -52,6 +53,22 @@ class MunicipalityFiguresSerializer(serializers.Serializer):
     lapsed = serializers.IntegerField()
     withdrawn = serializers.IntegerField()
     median_days_to_placement = serializers.FloatField(allow_null=True)
+    licensed_places = serializers.IntegerField()
+    free_places = serializers.IntegerField()
+
+
+class LoketFiguresSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    unique_requests = serializers.IntegerField()
+    unique_without_offer = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    placements = serializers.IntegerField()
+    priority = serializers.IntegerField()
+    requests = serializers.IntegerField()
+    lapsed = serializers.IntegerField()
+    withdrawn = serializers.IntegerField()
+    double_registrations = serializers.IntegerField()
     licensed_places = serializers.IntegerField()
     free_places = serializers.IntegerField()
 
@@ -94,6 +111,12 @@ class FiguresSerializer(serializers.Serializer):
         help_text="Open possible duplicates with a request of this scope registered in the "
         "period: each is counted once until loket staff decide; a rejection makes two "
         "children of it."
+    )
+    lokets = LoketFiguresSerializer(
+        many=True,
+        help_text="On a region's portal: the figures of each of its lokets, by name (empty on "
+        "a loket's host). A child counts once in each loket where it is registered and once "
+        "in `totals`, so the lokets can add up to more than the totals.",
     )
     why_no_offer = WhyNoOfferSerializer(
         help_text="Why no offer: the locations' answers without an offer of this scope's "
@@ -153,6 +176,9 @@ class FiguresView(APIView):
         figures = figures_compute(scope=scope, period=period)
         figures["possible_duplicates_to_decide"] = duplicates_to_decide(scope=scope, period=period)
         figures["why_no_offer"] = why_no_offer(scope=scope, period=period)
+        figures["lokets"] = (
+            figures_per_loket(region=request.region, period=period) if loket is None else []
+        )
         return Response(FiguresSerializer(figures).data)
 
 

@@ -18,6 +18,7 @@ from shared.statistics.selectors import (
     Scope,
     duplicates_to_decide,
     figures_compute,
+    figures_per_loket,
     loket_dashboard,
     loket_duplicate_counts,
     reconciliation_for_loket,
@@ -51,6 +52,10 @@ def _figures_page(request: HttpRequest, scope: Scope) -> HttpResponse:
             "duplicates_to_decide": duplicates_to_decide(scope=scope, period=period),
             "charts": charts(figures),
             "why_no_offer": why_no_offer(scope=scope, period=period),
+            # A region's coordinators see each of its lokets beside the region's totals.
+            "lokets": figures_per_loket(region=request.region, period=period)
+            if scope.region_id is not None
+            else None,
             "query": request.GET.urlencode(),
         },
     )
@@ -60,12 +65,14 @@ def _download(request: HttpRequest, scope: Scope, fmt: str) -> HttpResponse:
     table = request.GET.get("table") or "figures"
     if fmt not in ("csv", "xlsx") or table not in exports.TABLES:
         raise Http404
+    if table == "lokets" and scope.region_id is None:
+        raise Http404  # a loket's own figures have no lokets to break down
     form = FiguresPeriodForm(request.GET)
     if not form.is_valid():
         return _refused_period(request, "statistics/figures.html", form, scope=scope)
     periods = form.periods()
     filename = download_name(
-        "waarom-geen-aanbod" if table == "why_no_offer" else "cijfers",
+        exports.FILE_NAMES[table] if fmt == "csv" else "cijfers",
         whose=scope.label,
         first=periods[0].start,
         last=periods[-1].end - timedelta(days=1),  # the period's end is exclusive

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from opvangloket.staff_nav import staff_nav_links
 from shared.accounts.selectors import roles_in_loket
 from shared.lokets.branding import branding_for
 
@@ -23,4 +24,6 @@ def site(request: HttpRequest) -> dict:
         "current_roles": SimpleLazyObject(
             lambda: roles_in_loket(user=user, loket=loket) if loket and user else set()
         ),
+        # The staff navigation on staff pages (``opvangloket.staff_nav``), empty elsewhere.
+        "staff_nav": SimpleLazyObject(lambda: staff_nav_links(request=request)),
     }

@@ -291,6 +291,31 @@ def locations_with_overdue(
     )
 
 
+def _new_choices(since: datetime, prefix: str = "") -> Q:
+    return Q(
+        **{
+            f"{prefix}status": ChoiceStatus.IN_REVIEW,
+            f"{prefix}status_changed_at__gte": since,
+            f"{prefix}request__status": RequestStatus.OPEN,
+        }
+    )
+
+
+def new_choices_count(*, locations: QuerySet[Location], since: datetime) -> int:
+    """Choices of ``locations`` that came in review since ``since`` and wait for an answer:
+    the locations' new work (the same moment as the answer clock counts from)."""
+    return RequestChoice.objects.filter(_new_choices(since), location__in=locations).count()
+
+
+def locations_with_new_choices(
+    locations: QuerySet[Location], *, since: datetime
+) -> QuerySet[Location]:
+    """``locations`` with ``new_count``: their choices of ``new_choices_count``."""
+    return locations.annotate(
+        new_count=Count("choices", filter=_new_choices(since, prefix="choices__"), distinct=True)
+    )
+
+
 def advised_places_in_use(*, location: Location) -> int:
     """Open offers and current placements of the location made on a family-support
     organisation's advice.

@@ -8,6 +8,7 @@ within that location, so any other id answers 404; another loket's staff get 403
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime, time
 
 from django import forms
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from opvangloket.forms import add_service_errors
@@ -33,6 +35,7 @@ from tenants.allocation.selectors import (
     exception_offers,
     location_queue,
     location_recent_endings,
+    locations_with_new_choices,
     locations_with_overdue,
     locations_with_queue_counts,
     locations_with_recent_endings,
@@ -65,6 +68,15 @@ def _back(location: Location) -> HttpResponse:
     return redirect("allocation:queue", location_id=location.pk)
 
 
+def _since(request: HttpRequest) -> date | None:
+    """``?since=YYYY-MM-DD`` (the start page's "new this week"); anything else: None."""
+    try:
+        since = parse_date(request.GET.get("since") or "")
+    except ValueError:
+        return None
+    return since if since is not None and since.year > 1 else None
+
+
 @role_required(*MANAGERS)
 def queue_overview(request: HttpRequest) -> HttpResponse:
     locations = locations_with_recent_endings(
@@ -73,11 +85,18 @@ def queue_overview(request: HttpRequest) -> HttpResponse:
         ),
         now=timezone.now(),
     )
+    since = _since(request)
+    if since is not None:
+        # With a day: how many choices came in since then, per location.
+        locations = locations_with_new_choices(
+            locations, since=timezone.make_aware(datetime.combine(since, time.min))
+        )
     return render(
         request,
         "allocation/queue_overview.html",
         {
             "locations": locations,
+            "since": since,
             "is_loket_staff": has_access(
                 Access.LOKET_STAFF, user=request.user, loket=request.loket
             ),

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -199,6 +200,9 @@ FILTER_PARAMETERS = [
         str,
         enum=[value for value, _label in REGISTERED_BY_CHOICES if value],
         description="`staff` (at the desk) or `parent`",
+    ),
+    OpenApiParameter(
+        "registered_since", OpenApiTypes.DATE, description="Registered on this day or later"
     ),
 ]
 

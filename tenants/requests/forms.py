@@ -66,6 +66,17 @@ class RequestFilterForm(forms.Form):
     registered_by = forms.ChoiceField(
         label=_("Registered by"), required=False, choices=REGISTERED_BY_CHOICES
     )
+    registered_since = forms.DateField(
+        label=_("Registered from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_registered_since(self):
+        since = self.cleaned_data["registered_since"]
+        if since is not None and since.year < 2000:
+            raise forms.ValidationError(_("Choose a day from 2000 on."))
+        return since
 
     def filters(self) -> dict[str, Any]:
         """Keyword arguments for ``selectors.loket_requests`` (call after ``is_valid``)."""

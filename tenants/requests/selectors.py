@@ -7,10 +7,11 @@ Every query here runs in the schema of the current loket (the host's), except
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
 
 from shared.catalogue.vocabulary import DAY_CODES, HALF_DAYS
 from shared.lokets.models import Loket
@@ -47,12 +48,14 @@ def loket_requests(
     location: Location | None = None,
     priority: str | None = None,
     registered_by: str | None = None,
+    registered_since: date | None = None,
 ) -> QuerySet[ChildcareRequest]:
     """The requests of this loket in the legal order (time of registration), filtered.
 
     ``start_month``: any day of the desired start month. ``priority``: a ``Priority``
     value, ``"any"`` or ``"none"``. ``registered_by``: ``"staff"`` (at the desk) or
-    ``"parent"``. Choices and their locations come prefetched: a page of the list costs
+    ``"parent"``. ``registered_since``: registered on that day (local time) or later.
+    Choices and their locations come prefetched: a page of the list costs
     the same few queries whatever its length.
     """
     requests = ChildcareRequest.objects.select_related("residence", "registered_by")
@@ -72,6 +75,9 @@ def loket_requests(
         requests = requests.filter(priorities=[])
     elif priority:
         requests = requests.filter(priorities__contains=[priority])
+    if registered_since:
+        since = timezone.make_aware(datetime.combine(registered_since, time.min))
+        requests = requests.filter(registered_at__gte=since)
     if registered_by == BY_STAFF:
         requests = requests.filter(registered_by__isnull=False)
     elif registered_by == BY_PARENT:

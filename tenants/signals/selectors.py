@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opvangloket.downloads import csv_text
@@ -22,10 +25,16 @@ def csv_header() -> list[str]:
     ]
 
 
-def loket_signals(*, location_id: int | None = None) -> QuerySet[LocationSignal]:
+def loket_signals(
+    *, location_id: int | None = None, recorded_since: date | None = None
+) -> QuerySet[LocationSignal]:
+    """The loket's signals, newest first; ``recorded_since``: recorded that day or later."""
     signals = LocationSignal.objects.select_related("location", "location__municipality")
     if location_id:
         signals = signals.filter(location_id=location_id)
+    if recorded_since:
+        since = timezone.make_aware(datetime.combine(recorded_since, time.min))
+        signals = signals.filter(recorded_at__gte=since)
     return signals.order_by("-happened_on", "-id")
 
 

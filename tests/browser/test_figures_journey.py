@@ -64,3 +64,29 @@ def test_loket_staff_see_the_dashboard_and_charts_with_tables(
     # No child's name on a figures page.
     expect(main).not_to_contain_text("Mira")
     expect(main).not_to_contain_text("Wouters")
+
+
+def test_on_a_phone_each_chart_fits_and_opens_as_a_table_without_script(
+    browser, served_site, committed_requests
+):
+    context = browser.new_context(
+        locale="nl-BE", viewport={"width": 360, "height": 740}, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        origin = served_site.url("alpha.localhost")
+        log_in(page, origin, "staff_alpha@test.test", "/beheer/cijfers/overzicht/")
+        charts = page.locator("main section.figure-chart")
+        assert charts.count() == 7
+        for index in range(charts.count()):
+            section = charts.nth(index)
+            box = section.locator("svg.chart").bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+            table = section.locator("details.chart-table table")
+            expect(table).to_be_hidden()
+            section.locator("details.chart-table summary").click()
+            expect(table).to_be_visible()
+        # The page itself does not scroll sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()

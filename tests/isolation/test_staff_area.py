@@ -2,6 +2,8 @@
 
 import pytest
 
+from opvangloket.auditor_db import AUDITOR_ALIAS
+
 pytestmark = pytest.mark.django_db
 
 LOKETS = ("alpha", "beta", "gamma")
@@ -56,6 +58,7 @@ def test_staff_of_another_loket_cannot_change_contact_details_by_posting(client_
     assert world.lokets["alpha"].address != "hacked"
 
 
+@pytest.mark.django_db(databases=["default", AUDITOR_ALIAS])  # the auditor's start page
 def test_auditor_tenant_is_not_writable_by_loket_staff(client_for):
     assert client_for("audit", user="staff_alpha").get("/beheer/").status_code == 403
     assert client_for("audit", user="auditor").get("/beheer/").status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 import statistics
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -408,3 +409,31 @@ def test_supply_is_drawn_on_a_scale_that_shows_the_children_waiting():
     assert waiting_per_hundred_places(row) == 2
     # Without licensed places there is no ratio to draw.
     assert [bar["label"] for bar in drawn["pressure"]["bars"]] == ["Herent"]
+
+
+def test_each_chart_has_its_own_table_toggle_with_the_same_values(client_for, world, generated):
+    page = client_for("alpha", "staff_alpha").get("/beheer/cijfers/overzicht/?year=2026")
+    sections = re.findall(
+        r'<section class="figure-chart".*?</section>', page.content.decode(), re.S
+    )
+    assert len(sections) == 7
+    for section in sections:
+        # One chart, scaled to the screen (its viewBox), named with every value.
+        assert section.count("<svg") == 1
+        assert re.search(
+            r'<svg role="img" aria-labelledby="[\w-]+" [^>]*viewBox="0 0 560 ', section
+        )
+        assert 'class="chart"' in section
+        title = re.search(r"<title id=[^>]*>(.*?)</title>", section, re.S).group(1)
+        # The toggle: a <details> (no script needed) holding the chart's values as a table.
+        toggle = re.search(
+            r'<details class="chart-table">\s*<summary>(.*?)</summary>(.*?)</details>',
+            section,
+            re.S,
+        )
+        assert toggle and toggle.group(1) == "Toon als tabel"
+        drawn = re.findall(r'<text x="\d+" y="\d+" font-size="12">(\d+)</text>', section)
+        listed = re.findall(r"<td>(\d+)</td>", toggle.group(2))
+        assert drawn == listed
+        for value in listed:
+            assert value in title

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from guardian.models import UserObjectPermission
 
+from opvangloket.auditor_db import AUDITOR_ALIAS
 from shared.catalogue.models import CatalogueAvailability, CatalogueLocation
 from shared.catalogue.vocabulary import add_months, first_of_month
 from shared.geography.models import Municipality
@@ -498,6 +499,7 @@ def test_an_organizer_with_locations_cannot_be_deleted(staff, alpha):
         ("audit", "auditor", False),
     ],
 )
+@pytest.mark.django_db(databases=["default", AUDITOR_ALIAS])  # the auditor's start page
 def test_the_staff_area_links_to_the_locations(client_for, host, user, shown):
     page = client_for(host, user=user).get("/beheer/").content.decode()
     assert ('href="/beheer/opvang/"' in page) == shown

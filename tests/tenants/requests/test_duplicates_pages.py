@@ -72,7 +72,11 @@ def test_the_list_shows_our_request_and_of_the_other_only_loket_and_status(engli
 def test_staff_home_and_request_page_point_to_the_open_duplicate(english, pair):
     a, _b, duplicate = pair
     client = english("alpha", user="staff_alpha")
-    assert "Possible duplicates (1 to decide)" in client.get("/beheer/").content.decode()
+    home = client.get("/beheer/").content.decode()
+    assert (
+        '<a href="/beheer/dubbels/?status=open"><span class="work-count">1</span> '
+        '<span class="work-text">possible duplicate to decide</span></a>'
+    ) in home
     detail = client.get(f"/beheer/aanvragen/{a.reference}/").content.decode()
     assert "a possible duplicate to decide" in detail
     assert f'href="/beheer/dubbels/{duplicate.pk}/"' in detail
