@@ -23,6 +23,7 @@ from shared.statistics.selectors import (
     scope_for_loket,
     scope_for_region,
 )
+from tenants.planning_clients.scopes import Scope, accepts
 
 
 class FigureTotalsSerializer(serializers.Serializer):
@@ -136,6 +137,7 @@ class FiguresView(APIView):
     """
 
     permission_classes = [HasRole(Access.LOKET_STAFF, Access.REGION_COORDINATOR)]
+    token_scopes = accepts(read=Scope.READ_FIGURES)
 
     @extend_schema(
         parameters=PERIOD_PARAMETERS,
@@ -194,6 +196,7 @@ class ReconciliationView(APIView):
     """
 
     permission_classes = [HasRole(Access.LOKET_STAFF)]
+    token_scopes = accepts(read=Scope.READ_FIGURES)
 
     @extend_schema(
         parameters=PERIOD_PARAMETERS,

@@ -32,6 +32,10 @@ class AuditEvent(models.Model):
         # A staff role in this loket granted or withdrawn (government role claims,
         # shared.logins.staff_claims; invitations and team changes may use it too).
         MEMBERSHIP = "membership", _("staff role")
+        # Planning software (tenants.planning_clients): a client registered or revoked,
+        # and every call made with one of its tokens (the actor is its service account).
+        PLANNING_CLIENT = "planning_client", _("planning software")
+        API_CALL = "api_call", _("API call with a token")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
