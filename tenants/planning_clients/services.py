@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from guardian.models import UserObjectPermission
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import get_application_model
+from oauth2_provider.models import AccessToken, get_application_model
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
@@ -174,3 +174,9 @@ def token_call_record(*, client: PlanningClient, request: Request) -> AuditEvent
             **ids,
         },
     )
+
+
+def tokens_clear_expired(*, now: datetime) -> int:
+    """Delete this loket's access tokens that expired before ``now``; how many."""
+    deleted, _by_model = AccessToken.objects.filter(expires__lt=now).delete()
+    return deleted

@@ -242,3 +242,35 @@ def test_every_call_is_in_the_audit_trail_under_the_clients_name(client_for, wor
     page = client_for("alpha", "staff_alpha").get("/beheer/audit/", {"actor": "Kidsplan"})
     assert page.status_code == 200
     assert "kidsplan-noord-" in page.content.decode()
+
+
+def test_the_toolkits_tables_are_in_every_loket_schema_and_not_in_public(world):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_schema FROM information_schema.tables"
+            " WHERE table_name = 'oauth2_provider_accesstoken'"
+        )
+        schemas = {row[0] for row in cursor.fetchall()}
+    lokets = {loket.schema_name for loket in world.lokets.values()}
+    assert lokets | {"loket_template"} <= schemas
+    assert "public" not in schemas
+
+
+def test_the_daily_job_deletes_expired_tokens_only(client_for, world, planning):
+    from django.core.management import call_command
+
+    alpha = world.lokets["alpha"]
+    fresh = fetch_token(client_for, "alpha", planning["client"], planning["secret"])
+    with tenant_context(alpha):
+        AccessToken.objects.filter(pk=AccessToken.objects.order_by("id").first().pk).update(
+            expires=timezone.now() - timedelta(minutes=1)
+        )
+    call_command("run_jobs", "--job", "planning_clients.clear_expired_tokens")
+    with tenant_context(alpha):
+        assert AccessToken.objects.count() == 1
+    assert (
+        with_token(client_for, "alpha", fresh).get("/api/v1/providers/locations/").status_code
+        == 200
+    )
