@@ -274,3 +274,20 @@ def test_the_daily_job_deletes_expired_tokens_only(client_for, world, planning):
         with_token(client_for, "alpha", fresh).get("/api/v1/providers/locations/").status_code
         == 200
     )
+
+
+def test_free_places_need_their_own_scope(client_for, world, planning):
+    path = f"/api/v1/providers/locations/{planning['location'].pk}/availability/"
+    month = timezone.localdate().replace(day=1).strftime("%Y-%m")
+    entry = [{"month": month, "age_group": "baby", "free_places": 2}]
+    full = with_token(client_for, "alpha", planning["token"])
+    changed = api(full, "patch", path, entry)
+    assert changed.status_code == 200, changed.content
+    assert [(row["month"], row["free_places"]) for row in changed.json()] == [(month, 2)]
+    narrow = fetch_token(
+        client_for, "alpha", planning["client"], planning["secret"], scope="answer_choices"
+    )
+    refused = api(with_token(client_for, "alpha", narrow), "patch", path, entry)
+    assert refused.status_code == 403
+    other = f"/api/v1/providers/locations/{planning['other'].pk}/availability/"
+    assert api(full, "patch", other, entry).status_code == 404
