@@ -35,9 +35,14 @@ DETAIL_KEYS = {
 }
 
 
+# Loket apps whose rows never move: planning software's credentials belong to the host
+# they were issued on (a merged loket's software is registered again on the target).
+NOT_TRANSFERRED_APPS = frozenset({"oauth2_provider", "tenants.planning_clients"})
+
+
 def tenant_models() -> list[type[models.Model]]:
     """Every model of the loket apps, each after the models its foreign keys point to."""
-    shared = set(settings.SHARED_APPS)
+    shared = set(settings.SHARED_APPS) | NOT_TRANSFERRED_APPS
     found = [
         model
         for config in apps.get_app_configs()

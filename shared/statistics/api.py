@@ -24,6 +24,7 @@ from shared.statistics.selectors import (
     scope_for_loket,
     scope_for_region,
 )
+from tenants.planning_clients.scopes import Scope, accepts
 
 
 class FigureTotalsSerializer(serializers.Serializer):
@@ -159,6 +160,7 @@ class FiguresView(APIView):
     """
 
     permission_classes = [HasRole(Access.LOKET_STAFF, Access.REGION_COORDINATOR)]
+    token_scopes = accepts(read=Scope.READ_FIGURES)
 
     @extend_schema(
         parameters=PERIOD_PARAMETERS,
@@ -220,6 +222,7 @@ class ReconciliationView(APIView):
     """
 
     permission_classes = [HasRole(Access.LOKET_STAFF)]
+    token_scopes = accepts(read=Scope.READ_FIGURES)
 
     @extend_schema(
         parameters=PERIOD_PARAMETERS,

@@ -57,3 +57,36 @@ def local_time_hook(
 
     walk(result)
     return result
+
+
+TOKEN_SCHEME = "oauth2"  # noqa: S105 (a scheme name, not a secret)
+
+
+def token_security_hook(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook for planning clients' tokens: an operation that
+    takes a token documents its 401 (unknown, expired or revoked token); a host where no
+    operation takes one (the portal, the base domain) does not list the token scheme."""
+    used = False
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            if any(TOKEN_SCHEME in requirement for requirement in operation.get("security", [])):
+                used = True
+                operation.setdefault("responses", {}).setdefault(
+                    "401",
+                    {
+                        "description": "The token is unknown on this host, expired or revoked.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ErrorDetailResponse"}
+                            }
+                        },
+                    },
+                )
+    schemes = result.get("components", {}).get("securitySchemes", {})
+    if not used:
+        schemes.pop(TOKEN_SCHEME, None)
+    return result

@@ -170,6 +170,10 @@ TENANT_APPS = [
     "tenants.audit",
     "tenants.signals",
     "tenants.onboarding",
+    # Tokens for planning software (OAuth2 client credentials): applications and tokens
+    # live in the loket's schema, so a token of one loket is unknown on every other host.
+    "oauth2_provider",
+    "tenants.planning_clients",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -471,6 +475,9 @@ WHITENOISE_USE_FINDERS = DEBUG or not env_bool("OPVANGLOKET_MANIFEST_STATIC", de
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        # A planning client's bearer token (tenants.planning_clients): only on views that
+        # declare the scopes they need (``token_scopes``), refused everywhere else.
+        "tenants.planning_clients.authentication.PlanningTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -491,10 +498,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Childcare locations, requests and figures of the Lokaal Loket Kinderopvang.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Planning software's tokens (tenants.planning_clients.openapi): the client
+    # credentials flow, with the token URL of the loket host the document is read on.
+    "OAUTH2_FLOWS": ["clientCredentials"],
+    "OAUTH2_TOKEN_URL": "/oauth/token/",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "opvangloket.api_errors.error_responses_hook",
         "opvangloket.openapi.local_time_hook",
+        "opvangloket.openapi.token_security_hook",
     ],
     "ENUM_NAME_OVERRIDES": {
         "LoketKindEnum": "shared.lokets.models.Loket.Kind",
@@ -510,6 +522,19 @@ SPECTACULAR_SETTINGS = {
         # The site's languages (an account's preferred one, an invitation's).
         "LanguageEnum": LANGUAGES,
     },
+}
+
+# --- Tokens for planning software (OAuth2 client credentials) -------------------------
+# django-oauth-toolkit serves POST /oauth/token/ on loket hosts; the client credentials
+# grant is the only one (no authorization pages, no refresh tokens). Each client may ask
+# for the scopes the loket gave it (tenants.planning_clients.scopes).
+OPVANGLOKET_TOKEN_LIFETIME = int(os.environ.get("OPVANGLOKET_TOKEN_LIFETIME", "3600"))
+# Named so migrations can depend on it (the toolkit's model, not swapped).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": OPVANGLOKET_TOKEN_LIFETIME,
+    "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.BackendApplicationServer",
+    "SCOPES_BACKEND_CLASS": "tenants.planning_clients.scopes.ClientScopes",
 }
 
 # --- Operations ------------------------------------------------------------------------

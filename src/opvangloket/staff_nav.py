@@ -79,6 +79,7 @@ STAFF_NAV: tuple[NavGroup, ...] = (
             NavItem("loket_transparency_edit", _("What parents see")),
             NavItem("loket_export", _("All data of the loket")),
             NavItem("team", _("Team")),
+            NavItem("planning_clients:client_list", _("Planning software")),
             NavItem("branding_edit", _("Face of the loket"), frozenset({HostKind.LOKET})),
         ),
     ),

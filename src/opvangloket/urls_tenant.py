@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("tenants.audit.urls")),
     path("", include("tenants.onboarding.urls")),
     path("", include("tenants.signals.urls")),
+    path("", include("tenants.planning_clients.urls")),
     *common_patterns,
 ]

@@ -40,6 +40,7 @@ from tenants.allocation.selectors import (
     parent_offer,
     queue_lines,
 )
+from tenants.planning_clients.scopes import Scope, accepts
 from tenants.providers.models import Location
 from tenants.providers.selectors import locations_manageable_by
 from tenants.requests.models import ChoiceStatus, Priority, RequestChoice
@@ -261,6 +262,7 @@ class QueueView(generics.ListAPIView):
 
     serializer_class = QueueLineSerializer
     permission_classes = [PROVIDER_OR_LOKET_STAFF]
+    token_scopes = accepts(read=Scope.READ_WAITING_LISTS)
 
     def get_queryset(self) -> list[QueueLine]:
         location = get_object_or_404(_manageable(self.request), pk=self.kwargs["location_id"])
@@ -281,6 +283,7 @@ class OfferListView(generics.ListAPIView):
 
     serializer_class = OfferSerializer
     permission_classes = [PROVIDER_OR_LOKET_STAFF]
+    token_scopes = accepts(read=Scope.READ_WAITING_LISTS)
 
     def get_queryset(self) -> QuerySet[Offer]:
         locations = _manageable(self.request)
@@ -304,6 +307,7 @@ class OfferWithdrawView(APIView):
     """
 
     permission_classes = [PROVIDER_OR_LOKET_STAFF]
+    token_scopes = accepts(write=Scope.ANSWER_CHOICES)
 
     @extend_schema(
         request=OfferWithdrawSerializer,
@@ -339,6 +343,7 @@ class OverdueView(generics.ListAPIView):
 
     serializer_class = OverdueLocationSerializer
     permission_classes = [LOKET_STAFF_ONLY]
+    token_scopes = accepts(read=Scope.READ_WAITING_LISTS)
 
     def get_queryset(self) -> QuerySet[Location]:
         return locations_with_overdue(
@@ -351,6 +356,7 @@ class ChoiceOffersView(generics.ListAPIView):
 
     serializer_class = OfferSerializer
     permission_classes = [PROVIDER_OR_LOKET_STAFF]
+    token_scopes = accepts(read=Scope.READ_WAITING_LISTS, write=Scope.ANSWER_CHOICES)
 
     def get_queryset(self) -> QuerySet[Offer]:
         choice = _choice(self.request, self.kwargs["choice_id"])
@@ -376,6 +382,7 @@ class ChoiceOffersView(generics.ListAPIView):
 
 class _ChoiceAnswerView(APIView):
     permission_classes = [PROVIDER_OR_LOKET_STAFF]
+    token_scopes = accepts(write=Scope.ANSWER_CHOICES)
 
     def answer(self, service, choice_id: int, **arguments) -> Response:
         choice = _choice(self.request, choice_id)

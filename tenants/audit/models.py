@@ -37,6 +37,10 @@ class AuditEvent(models.Model):
         # The loket's face (logo, colour, favicon, footer text) or its region's
         # (shared.lokets.branding), recorded in each loket it shows on.
         BRANDING = "branding", _("face of the loket")
+        # Planning software (tenants.planning_clients): a client registered or revoked,
+        # and every call made with one of its tokens (the actor is its service account).
+        PLANNING_CLIENT = "planning_client", _("planning software")
+        API_CALL = "api_call", _("API call with a token")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

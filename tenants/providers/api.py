@@ -23,6 +23,7 @@ from opvangloket.request_limits import FormParser, JSONParser, MultiPartParser
 from shared.accounts.permissions import READ_METHODS, Access, HasRole
 from shared.catalogue.vocabulary import AgeGroup, first_of_month, month_errors
 from shared.geography.models import Municipality
+from tenants.planning_clients.scopes import PROVIDER_SCOPES, Scope, accepts
 from tenants.providers import services
 from tenants.providers.forms import MAX_IMPORT_BYTES
 from tenants.providers.imports import locations_import
@@ -257,6 +258,8 @@ class LocationListCreate(_LocationViewMixin, generics.ListCreateAPIView):
     permission_classes = [
         HasRole(Access.PROVIDERS_LOKET_STAFF, Access.PROVIDER_STAFF.on(*READ_METHODS))
     ]
+    # Planning software reads its locations (their ids) whatever it may do with them.
+    token_scopes = accepts(read=PROVIDER_SCOPES)
 
     def perform_create(self, serializer: LocationSerializer) -> None:
         serializer.instance = services.location_create(**serializer.validated_data)
@@ -270,6 +273,7 @@ class LocationDetail(_LocationViewMixin, generics.RetrieveUpdateDestroyAPIView):
     permission_classes = [
         HasRole(Access.PROVIDERS_LOKET_STAFF, Access.PROVIDER_STAFF.on(*READ_METHODS, "PATCH"))
     ]
+    token_scopes = accepts(read=PROVIDER_SCOPES)
 
     def perform_update(self, serializer: LocationSerializer) -> None:
         serializer.instance = services.location_update(
@@ -295,6 +299,7 @@ class LocationAvailability(_ScopedToHost, generics.GenericAPIView):
     ]
     pagination_class = None
     parser_classes = [JSONParser]
+    token_scopes = accepts(read=Scope.UPDATE_FREE_PLACES, write=Scope.UPDATE_FREE_PLACES)
 
     def get_queryset(self) -> QuerySet[Location]:
         return self._manageable()

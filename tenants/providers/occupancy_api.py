@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from opvangloket.openapi import MonthTextField
 from shared.accounts.permissions import READ_METHODS, Access, HasRole
 from shared.catalogue.forms import MonthField
+from tenants.planning_clients.scopes import Scope, accepts
 from tenants.providers.occupancy import (
     MAX_OCCUPANCY_MONTHS,
     OCCUPANCY_MONTHS,
@@ -106,6 +107,7 @@ class LocationOccupancyView(generics.GenericAPIView):
         HasRole(Access.PROVIDERS_LOKET_STAFF, Access.PROVIDER_STAFF.on(*READ_METHODS))
     ]
     pagination_class = None
+    token_scopes = accepts(read=Scope.UPDATE_FREE_PLACES)
 
     def get(self, request: Request, pk: int) -> Response:
         location = get_object_or_404(
