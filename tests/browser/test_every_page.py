@@ -109,8 +109,9 @@ def committed(django_db_setup, django_db_blocker):
         RegistryEntry.objects.filter(pk__in=[e.pk for e in entries]).delete()
         with tenant_context(alpha):
             location_delete(location=location)
+        with tenant_context(alpha):  # its object permissions live in the loket's schema
+            keyboard_parent.delete()
         connection.set_schema_to_public()
-        keyboard_parent.delete()
 
 
 def pages_of(role: str, data: dict) -> list[tuple[str, str]]:
@@ -148,14 +149,11 @@ def pages_of(role: str, data: dict) -> list[tuple[str, str]]:
             (PORTAL, f"{base}startdatum/"),
             (PORTAL, f"{base}opvangplan/"),
             (PORTAL, f"{base}locaties/"),
-            (PORTAL, f"{base}locaties/toevoegen/"),
             (PORTAL, f"{base}locaties/{entry.pk}/{offered}/verwijderen/"),
             (PORTAL, f"{base}intrekken/"),
-            (PORTAL, f"{base}bevestigen/"),
             (PORTAL, f"{base}kind/"),
             (PORTAL, f"/mijn-aanvragen/aanbod/{data['offer'].public_id}/aanvaarden/"),
             (PORTAL, f"/mijn-aanvragen/aanbod/{data['offer'].public_id}/weigeren/"),
-            (PORTAL, "/mijn-aanvragen/koppelen/"),
             (PORTAL, "/mijn-aanvragen/mijn-gegevens/"),
             (PORTAL, "/mijn-aanvragen/mijn-gegevens/account-wissen/"),
             (PORTAL, "/account/email/"),
@@ -247,7 +245,7 @@ LOGINS = {
     "coordinator": ("coordinator", PORTAL, "/cijfers/"),
     "auditor": ("auditor", AUDITOR, "/controle/"),
 }
-SCREENSHOTS_PER_ROLE = 6
+SCREENSHOTS_PER_ROLE = 4
 # The page lays itself out again after a resize; axe reads the result.
 AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
@@ -315,7 +313,7 @@ def walk_pages(page: Page, served_site, role: str, pages: list[tuple[str, str]])
         )
         # The script is evaluated by the browser's tools, not injected as a <script>: the
         # page's own Content-Security-Policy stays in force and is checked as it is.
-        page.evaluate(axe_source)
+        page.evaluate(axe_source + "\n;0")  # ;0: the value sent back is a number, not axe
         name = re.sub(r"[^\w]+", "_", f"{role}_{host}{path}").strip("_")
         for viewport in (PHONE, DESKTOP):
             page.set_viewport_size(viewport)
@@ -386,6 +384,12 @@ def tab_to(page: Page, selector: str, presses: int = 120) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
+def press_and_wait(page: Page, key: str = "Enter") -> None:
+    """Press a key that sends a form, and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
 def type_into(page: Page, selector: str, text: str) -> None:
     tab_to(page, selector)
     page.keyboard.type(text)
@@ -400,10 +404,10 @@ def test_a_parent_registers_with_the_keyboard_alone(page: Page, served_site, com
     page.goto(f"{origin}/account/login/?next=/aanvraag/nieuw/")
     type_into(page, "#id_login", committed["keyboard_parent"].email)
     type_into(page, "#id_password", PASSWORD)
-    page.keyboard.press("Enter")
+    press_and_wait(page)
     expect(page).to_have_url(f"{origin}/aanvraag/nieuw/")
     tab_to(page, "main form.wizard-actions button[type=submit]")
-    page.keyboard.press("Enter")
+    press_and_wait(page)
 
     # Child: a date field takes its parts typed in a row, in the order of the browser's
     # own language (Debian's Chromium: month, day, year).
@@ -412,7 +416,7 @@ def test_a_parent_registers_with_the_keyboard_alone(page: Page, served_site, com
     type_into(page, "#id_last_name", "Toetsenbord")
     type_into(page, "#id_birth_date", f"{born:%m%d%Y}")
     expect(page.locator("#id_birth_date")).to_have_value(born.isoformat())
-    page.keyboard.press("Enter")
+    press_and_wait(page)
 
     expect(page.locator('.wizard-steps [aria-current="step"]')).to_contain_text("2.")
     type_into(page, "#id_guardian_1_name", "Sara Toetsenbord")
@@ -420,7 +424,7 @@ def test_a_parent_registers_with_the_keyboard_alone(page: Page, served_site, com
     type_into(page, "#id_postcode", "3020")
     type_into(page, "#id_residence", "Herent")  # a closed select picks what is typed
     tab_to(page, "form.wizard-form button[type=submit]")
-    page.keyboard.press("Enter")
+    press_and_wait(page)
 
     expect(page.locator('.wizard-steps [aria-current="step"]')).to_contain_text("3.")
     type_into(page, "#id_desired_start", f"{start:%m%d%Y}")
@@ -430,30 +434,30 @@ def test_a_parent_registers_with_the_keyboard_alone(page: Page, served_site, com
         page.keyboard.press("Space")
     expect(page.locator("input[name=care_plan][value=mon_pm]")).to_be_checked()
     tab_to(page, "form.wizard-form button[type=submit]")
-    page.keyboard.press("Enter")
+    press_and_wait(page)
 
     # Choices: add from the results, and the page comes back at the same result.
     location = committed["location"].pk
     card = page.locator(f"#result-{location}")
     expect(card).to_be_visible()
     tab_to(page, f"#result-{location} form button[type=submit]")
-    page.keyboard.press("Enter")
+    press_and_wait(page)
     expect(page).to_have_url(re.compile(rf"/locaties/\?.*#result-{location}$"))
     expect(page.locator(".chosen-name")).to_have_text([LOCATION_NAME])
     assert page.evaluate("() => window.scrollY") > 0, "the page did not keep the parent's place"
     tab_to(page, "#your-choices button[value=next]")
-    page.keyboard.press("Enter")
+    press_and_wait(page)
 
     tab_to(page, "form.wizard-form button[type=submit]")  # priority: nothing applies
-    page.keyboard.press("Enter")
+    press_and_wait(page)
     tab_to(page, "#id_consent")
     page.keyboard.press("Space")
     tab_to(page, "form.wizard-form button[type=submit]")
-    page.keyboard.press("Enter")
+    press_and_wait(page)
 
     expect(page).to_have_url(re.compile(r"/aanvraag/\d+/overzicht/$"))
     expect(page.locator("main")).to_contain_text("Kiki")
     tab_to(page, "form.submit-form button[type=submit]")
-    page.keyboard.press("Enter")
+    press_and_wait(page)
     expect(page).to_have_url(f"{origin}/aanvraag/ingediend/")
     expect(page.locator("td.reference strong")).to_have_text(re.compile(r"^ALP-\d{4}-\d{5}$"))
