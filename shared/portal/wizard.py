@@ -445,12 +445,12 @@ def _choices_step(request: HttpRequest, mode: Mode, draft: Draft) -> HttpRespons
         action = request.POST.get("action", "")
         pk = _int_or_none(request.POST.get("location"))
         # Back to the same search and result page, scrolled to what changed (issue 14).
-        query = QueryDict(request.POST.get("query", ""), mutable=True)
-        query.pop("page", None)
+        kept = QueryDict(request.POST.get("query", ""), mutable=True)
+        kept.pop("page", None)
         page_number = _int_or_none(request.POST.get("page"))
         if page_number and page_number > 1:
-            query["page"] = str(page_number)
-        query = query.urlencode()
+            kept["page"] = str(page_number)
+        query = kept.urlencode()
         here = _step_url(mode, draft, "choices") + (f"?{query}" if query else "")
         if action == "add":
             location = catalogue_location_detail(pk=pk, **scope) if pk else None
