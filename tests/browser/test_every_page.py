@@ -289,6 +289,17 @@ def check_page(page: Page, walk: Walk, where: str, *, logged_in: bool) -> None:
         walk.check(page.evaluate(HEADER_ON_ONE_ROW), where, "the header wraps onto two rows")
 
 
+def assert_page_is_fine(page: Page, where: str) -> None:
+    """The walk's checks on the page at hand (the wizard's steps need a draft to exist)."""
+    walk = Walk()
+    page.evaluate(AXE.read_text() + "\n;0")
+    for viewport in (PHONE, DESKTOP):
+        page.set_viewport_size(viewport)
+        check_page(page, walk, f"{where} @{viewport['width']}", logged_in=True)
+    page.set_viewport_size(PHONE)
+    assert not walk.problems, "\n".join(walk.problems)
+
+
 def walk_pages(page: Page, served_site, role: str, pages: list[tuple[str, str]]) -> Walk:
     walk = Walk()
     axe_source = AXE.read_text()
@@ -444,6 +455,7 @@ def test_a_parent_registers_with_the_keyboard_alone(page: Page, served_site, com
     location = committed["listed"]
     card = page.locator(f"#result-{location}")
     expect(card).to_be_visible()
+    assert_page_is_fine(page, "the choices step")
     tab_to(page, f"#result-{location} form button[type=submit]")
     press_and_wait(page)
     expect(page).to_have_url(re.compile(rf"/locaties/\?.*#result-{location}$"))
@@ -461,6 +473,7 @@ def test_a_parent_registers_with_the_keyboard_alone(page: Page, served_site, com
 
     expect(page).to_have_url(re.compile(r"/aanvraag/\d+/overzicht/$"))
     expect(page.locator("main")).to_contain_text("Kiki")
+    assert_page_is_fine(page, "the review")
     tab_to(page, "form.submit-form button[type=submit]")
     press_and_wait(page)
     expect(page).to_have_url(f"{origin}/aanvraag/ingediend/")
