@@ -97,6 +97,16 @@ class CatalogueSearchForm(forms.Form):
             for municipality in municipalities.order_by("name_nl")
         ]
 
+    def active_count(self) -> int:
+        """How many criteria the search has (the sort order is none), for the filters' button."""
+        if not self.is_bound:
+            return 0
+        return sum(
+            1
+            for name, field in self.fields.items()
+            if name != "sort" and field.widget.value_from_datadict(self.data, self.files, name)
+        )
+
     def clean_near(self) -> str:
         code = self.cleaned_data["near"].strip()
         if code and not Postcode.objects.filter(code=code).exists():

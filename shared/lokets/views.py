@@ -99,6 +99,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "work": urgent_first(work),
             "audit_work": audit,
             "team": loket_team(loket=loket),
+            # The team page asks the same (shared.accounts.team_views).
+            "manages_team": Access.PROVIDERS_LOKET_STAFF in held,
             "overdue": overdue,
         },
     )

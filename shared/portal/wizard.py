@@ -445,7 +445,13 @@ def _choices_step(request: HttpRequest, mode: Mode, draft: Draft) -> HttpRespons
     if request.method == "POST":
         action = request.POST.get("action", "")
         pk = _int_or_none(request.POST.get("location"))
-        query = QueryDict(request.POST.get("query", "")).urlencode()
+        # Back to the same search and result page, scrolled to what changed (issue 14).
+        kept = QueryDict(request.POST.get("query", ""), mutable=True)
+        kept.pop("page", None)
+        page_number = _int_or_none(request.POST.get("page"))
+        if page_number and page_number > 1:
+            kept["page"] = str(page_number)
+        query = kept.urlencode()
         here = _step_url(mode, draft, "choices") + (f"?{query}" if query else "")
         if action == "add":
             location = catalogue_location_detail(pk=pk, **scope) if pk else None
@@ -462,11 +468,12 @@ def _choices_step(request: HttpRequest, mode: Mode, draft: Draft) -> HttpRespons
                     _("%(name)s is now choice number %(rank)d.")
                     % {"name": location.name, "rank": len(ids) + 1},
                 )
-            return redirect(here)
+            return redirect(f"{here}#result-{location.pk}" if location else f"{here}#your-choices")
         if action in ("remove", "up", "down"):
             if pk in ids:
                 _move_or_remove(request, draft, chosen, ids.index(pk), action)
-            return redirect(f"{here}#your-choices")
+            moved = action != "remove" and pk in ids
+            return redirect(f"{here}#choice-{pk}" if moved else f"{here}#your-choices")
         if action != "next":
             return redirect(here)
         errors = _choice_errors(context, chosen)

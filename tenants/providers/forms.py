@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.formats import date_format
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from shared.accounts.models import User
@@ -59,7 +59,16 @@ class PriorityOrderWidget(forms.MultiWidget):
     """One select per rank: first, second and third priority group."""
 
     def __init__(self, choices: list[tuple[str, str]]):
-        super().__init__([forms.Select(choices=choices) for _rank in Priority.values])
+        # Each select says which rank it is: a label names only the first (axe select-name).
+        super().__init__(
+            [
+                forms.Select(
+                    choices=choices,
+                    attrs={"aria-label": format_lazy(_("Priority group ranked {rank}"), rank=rank)},
+                )
+                for rank in range(1, len(Priority.values) + 1)
+            ]
+        )
 
     def decompress(self, value: list[str] | None) -> list[str | None]:
         value = list(value or [])

@@ -25,3 +25,14 @@ def loket_url(context, loket: Loket) -> str:
 @register.simple_tag(takes_context=True)
 def host_url(context, host: str) -> str:
     return _origin(context["request"], host) + "/"
+
+
+@register.simple_tag(takes_context=True)
+def unique_id(context, prefix: str = "id") -> str:
+    """An id no other element of the page has (a table's caption, named by its scroll region).
+
+    Counted per page, not random: the same page renders the same HTML.
+    """
+    state = context.render_context.dicts[0]  # one per page, includes share it
+    state["unique_ids"] = state.get("unique_ids", 0) + 1
+    return f"{prefix}-{state['unique_ids']}"

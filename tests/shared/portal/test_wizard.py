@@ -359,7 +359,8 @@ def test_choices_are_added_reordered_and_removed_with_plain_forms(client_for, ca
     response = wizard.post(
         "locaties", {"action": "up", "location": catalogue["zonnestraal"].pk, "query": "q=a"}
     )
-    assert response["Location"] == wizard.url("locaties") + "?q=a#your-choices"
+    here = wizard.url("locaties") + "?q=a"
+    assert response["Location"] == f"{here}#choice-{catalogue['zonnestraal'].pk}"
     wizard.post("locaties", {"action": "remove", "location": catalogue["speelvogel"].pk})
     page = wizard.get("locaties").content.decode()
     chosen = re.findall(r'<strong class="chosen-name">([^<]+)</strong>', page)
@@ -367,6 +368,42 @@ def test_choices_are_added_reordered_and_removed_with_plain_forms(client_for, ca
 
     response = wizard.post("locaties", {"action": "next"})
     assert response["Location"] == wizard.url("voorrang")
+
+
+def test_choosing_keeps_the_parents_place_in_the_search_results(client_for, catalogue, monkeypatch):
+    monkeypatch.setattr("shared.portal.wizard.RESULTS_PER_PAGE", 1)
+    wizard = Wizard(client_for(PORTAL, user="parent")).start()
+    for step in ("kind", "gezin", "planning"):
+        wizard.post(step, answers()[step])
+    query = "q=&sort=name"
+    second_page = wizard.get("locaties", q="", sort="name", page=2).content.decode()
+    (pk,) = re.findall(r'<li class="card result" id="result-(\d+)"', second_page)
+    assert 'name="page" value="2"' in second_page
+
+    response = wizard.post(
+        "locaties", {"action": "add", "location": pk, "query": query, "page": "2"}
+    )
+    assert response["Location"] == wizard.url("locaties") + f"?{query}&page=2#result-{pk}"
+    back = wizard.client.get(response["Location"].split("#")[0]).content.decode()
+    result = back[back.index(f'id="result-{pk}"') :]
+    assert "<strong>" in result[: result.index("</li>")]  # "Chosen", in the same place
+    assert re.findall(r'<li class="card result" id="result-(\d+)"', back) == [pk]
+
+    first = catalogue["bengeltjes"].pk
+    wizard.post("locaties", {"action": "add", "location": first, "query": query})
+    response = wizard.post(
+        "locaties", {"action": "up", "location": first, "query": query, "page": "2"}
+    )
+    assert response["Location"] == wizard.url("locaties") + f"?{query}&page=2#choice-{first}"
+    response = wizard.post(
+        "locaties", {"action": "remove", "location": first, "query": query, "page": "2"}
+    )
+    assert response["Location"] == wizard.url("locaties") + f"?{query}&page=2#your-choices"
+    # A page that is not a number is dropped, not passed on.
+    response = wizard.post(
+        "locaties", {"action": "add", "location": first, "query": query, "page": "x<"}
+    )
+    assert response["Location"] == wizard.url("locaties") + f"?{query}#result-{first}"
 
 
 def test_choices_changed_from_the_review_lead_back_to_the_review(client_for, catalogue):

@@ -1,0 +1,480 @@
+"""Every page of every role, on a phone (360 px) and a desktop (1280 px): nothing wider than
+the screen, no serious or critical axe-core violation, no server error, nothing the
+Content-Security-Policy blocks. And the wizard from the keyboard alone (issue 14).
+
+The pages come from the URL confs (opvangloket.urls_tenant for a loket's host and the
+auditor host, opvangloket.urls_public for the portal and the base domain): each role
+visits the pages it uses, those with an id on real, committed objects. Pages that only
+take a POST (publish, revoke, answer a proposal...) are reached through the pages that
+hold their forms. Screenshots of the main pages go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, expect
+
+from shared.accounts.services import user_ensure
+from shared.portal.models import RequestDraft
+from shared.registry.models import RegistryEntry
+from tenants.allocation.models import Placement
+from tenants.providers.services import location_delete
+from tenants.requests.models import ChildcareRequest
+from tests.browser.conftest import SCREENSHOTS
+from tests.support.allocation import choice_of, offer, register
+from tests.support.browser import log_in, passwords_for_the_server
+from tests.support.providers import grant_location, make_location, set_free_places
+from tests.support.requests import catalogue_entry
+from tests.support.world import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[1] / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+PORTAL = "testregio.localhost"
+LOKET = "alpha.localhost"
+AUDITOR = "audit.localhost"
+PLATFORM = "localhost"
+LOCATION_NAME = "Kinderdagverblijf De Wandeling met een heel lange naam"
+
+
+@dataclass
+class Walk:
+    """What a role's walk found wrong, page by page; asserted once at the end."""
+
+    problems: list[str] = field(default_factory=list)
+
+    def check(self, condition: bool, where: str, what: str) -> None:
+        if not condition:
+            self.problems.append(f"{where}: {what}")
+
+
+@pytest.fixture(scope="module")
+def committed(django_db_setup, django_db_blocker):
+    """One location of alpha (granted to its provider) with two children waiting, one of
+    them offered a place; committed so that the served site sees them, removed afterwards."""
+    from tests.conftest import _world
+
+    with django_db_blocker.unblock():
+        alpha = _world.lokets["alpha"]
+        users = _world.users
+        location = make_location(alpha, name=LOCATION_NAME)
+        grant_location(alpha, location, users["provider_alpha"])
+        offered = register(location, name="Wanda", parent=users["parent"])
+        waiting = register(location, name="Wout", parent=users["other_parent"])
+        offered_choice = choice_of(offered, alpha, location)
+        waiting_choice = choice_of(waiting, alpha, location)
+        set_free_places(alpha, location, offered_choice.request.desired_start, "baby", 2)
+        made = offer(alpha, offered_choice, users["staff_alpha"])
+        (entry,) = offered
+        connection.set_schema_to_public()
+        # The keyboard journey's parent has no child registered yet (no "which child?").
+        keyboard_parent = user_ensure(email="keyboard-parent@test.test", password=PASSWORD)
+        accounts = [
+            users[key]
+            for key in ("parent", "staff_alpha", "provider_alpha", "coordinator", "auditor")
+        ] + [keyboard_parent]
+        with passwords_for_the_server(accounts):
+            yield {
+                "location": location,
+                "listed": catalogue_entry(location).pk,  # its id on the public pages
+                "organizer": location.organizer_id,
+                "entry": entry,
+                "reference": entry.reference,
+                "submission": entry.submission,
+                "offered_choice": offered_choice,
+                "waiting_choice": waiting_choice,
+                "offer": made,
+                "users": users,
+                "keyboard_parent": keyboard_parent,
+            }
+        connection.set_schema_to_public()
+        parent_entries = RegistryEntry.objects.filter(parent__in=[users["parent"], keyboard_parent])
+        entries = list(parent_entries) + list(waiting)
+        RequestDraft.objects.filter(
+            owner__in=[users["parent"], users["staff_alpha"], keyboard_parent]
+        ).delete()
+        for registry_entry in entries:
+            with tenant_context(registry_entry.loket):
+                Placement.objects.filter(choice__request_id=registry_entry.request_id).delete()
+                ChildcareRequest.objects.filter(pk=registry_entry.request_id).delete()
+        RegistryEntry.objects.filter(pk__in=[e.pk for e in entries]).delete()
+        with tenant_context(alpha):
+            location_delete(location=location)
+        with tenant_context(alpha):  # its object permissions live in the loket's schema
+            keyboard_parent.delete()
+        connection.set_schema_to_public()
+
+
+def pages_of(role: str, data: dict) -> list[tuple[str, str]]:
+    """(host, path) of every page ``role`` uses; the first ones get a screenshot."""
+    location = data["location"].pk
+    reference = data["reference"]
+    submission = data["submission"]
+    waiting = data["waiting_choice"].pk
+    offered = data["offered_choice"].pk
+    listed = data["listed"]
+    public_pages = ["/", "/opvang/", f"/opvang/{listed}/", "/privacy/", "/toegankelijkheid/"]
+    if role == "anonymous":
+        return [
+            *[(PORTAL, path) for path in public_pages],
+            (PORTAL, "/opvang/?near=3020&radius_km=5&free_places=on"),
+            (PORTAL, "/account/login/"),
+            (PORTAL, "/account/signup/"),
+            (PORTAL, "/account/password/reset/"),
+            (PORTAL, "/cijfers/"),
+            *[(LOKET, path) for path in public_pages],
+            (LOKET, "/account/login/"),
+            (PLATFORM, "/"),
+            (PLATFORM, "/privacy/"),
+            (AUDITOR, "/"),
+            (AUDITOR, "/account/login/"),
+            (PORTAL, "/bestaat-niet/"),
+        ]
+    if role == "parent":
+        base = f"/mijn-aanvragen/{submission}/"
+        entry = data["entry"]
+        return [
+            (PORTAL, "/mijn-aanvragen/"),
+            (PORTAL, base),
+            (PORTAL, "/aanvraag/nieuw/"),
+            (PORTAL, "/opvang/"),
+            (PORTAL, f"{base}startdatum/"),
+            (PORTAL, f"{base}opvangplan/"),
+            (PORTAL, f"{base}locaties/"),
+            (PORTAL, f"{base}locaties/{entry.pk}/{offered}/verwijderen/"),
+            (PORTAL, f"{base}intrekken/"),
+            (PORTAL, f"{base}kind/"),
+            (PORTAL, f"/mijn-aanvragen/aanbod/{data['offer'].public_id}/aanvaarden/"),
+            (PORTAL, f"/mijn-aanvragen/aanbod/{data['offer'].public_id}/weigeren/"),
+            (PORTAL, "/mijn-aanvragen/mijn-gegevens/"),
+            (PORTAL, "/mijn-aanvragen/mijn-gegevens/account-wissen/"),
+            (PORTAL, "/account/email/"),
+            (PORTAL, "/account/password/change/"),
+            (PORTAL, "/"),
+            (PORTAL, f"/opvang/{listed}/"),
+        ]
+    if role == "loket_staff":
+        place = f"/beheer/opvang/locaties/{location}/"
+        request = f"/beheer/aanvragen/{reference}/"
+        organizer = data["organizer"]
+        return [
+            (LOKET, "/beheer/"),
+            (LOKET, "/beheer/aanvragen/"),
+            (LOKET, request),
+            (LOKET, f"/beheer/wachtlijst/{location}/"),
+            (LOKET, "/beheer/opvang/"),
+            (LOKET, place),
+            (LOKET, "/beheer/cijfers/overzicht/"),
+            (LOKET, "/beheer/aanvraag/nieuw/"),
+            (LOKET, "/beheer/gegevens/"),
+            (LOKET, "/beheer/bewaartermijn/"),
+            (LOKET, "/beheer/transparantie/"),
+            (LOKET, "/beheer/export/"),
+            (LOKET, "/beheer/opvang/locaties/nieuw/"),
+            (LOKET, f"{place}bewerken/"),
+            (LOKET, f"{place}verwijderen/"),
+            (LOKET, f"{place}vrije-plaatsen/"),
+            (LOKET, f"{place}bezetting/"),
+            (LOKET, f"{place}sluiten/"),
+            (LOKET, "/beheer/opvang/organisatoren/"),
+            (LOKET, "/beheer/opvang/organisatoren/nieuw/"),
+            (LOKET, f"/beheer/opvang/organisatoren/{organizer}/bewerken/"),
+            (LOKET, f"/beheer/opvang/organisatoren/{organizer}/verwijderen/"),
+            (LOKET, "/beheer/opvang/import/"),
+            (LOKET, f"{request}ontvangstbewijs/"),
+            (LOKET, f"{request}gegevens-wissen/"),
+            (LOKET, f"{request}ander-kind/"),
+            (LOKET, "/beheer/kind-zoeken/"),
+            (LOKET, "/beheer/kind-zoeken/?q=Wanda"),
+            (LOKET, "/beheer/dubbels/"),
+            (LOKET, "/beheer/wachtlijst/"),
+            (LOKET, "/beheer/wachtlijst/uitzonderingen/"),
+            (LOKET, "/beheer/wachtlijst/achterstand/"),
+            (LOKET, f"/beheer/wachtlijst/{location}/{waiting}/aanbod/"),
+            (LOKET, f"/beheer/wachtlijst/{location}/{offered}/aanbod-intrekken/"),
+            (LOKET, f"/beheer/wachtlijst/{location}/{waiting}/geen-plaats/"),
+            (LOKET, f"/beheer/wachtlijst/{location}/{waiting}/andere-datum/"),
+            (LOKET, "/beheer/plaatsingen/"),
+            (LOKET, f"/beheer/plaatsingen/{location}/"),
+            (LOKET, "/beheer/rondes/"),
+            (LOKET, "/beheer/rondes/voorstellen/"),
+            (LOKET, "/beheer/cijfers/"),
+            (LOKET, "/beheer/cijfers/verantwoording/"),
+            (LOKET, "/beheer/audit/"),
+            (LOKET, "/beheer/import/"),
+            (LOKET, "/beheer/signalen/"),
+        ]
+    if role == "provider_staff":
+        place = f"/beheer/opvang/locaties/{location}/"
+        return [
+            (LOKET, "/beheer/"),
+            (LOKET, f"/beheer/wachtlijst/{location}/"),
+            (LOKET, "/beheer/opvang/"),
+            (LOKET, place),
+            (LOKET, f"{place}vrije-plaatsen/"),
+            (LOKET, f"{place}bezetting/"),
+            (LOKET, "/beheer/wachtlijst/"),
+            (LOKET, f"/beheer/wachtlijst/{location}/{waiting}/aanbod/"),
+            (LOKET, "/beheer/plaatsingen/"),
+            (LOKET, f"/beheer/plaatsingen/{location}/"),
+        ]
+    if role == "coordinator":
+        return [(PORTAL, "/cijfers/"), (PORTAL, "/")]
+    if role == "auditor":
+        return [
+            (AUDITOR, "/controle/"),
+            (AUDITOR, "/controle/alpha/aanvragen/"),
+            (AUDITOR, "/controle/alpha/audit/"),
+            (AUDITOR, "/"),
+        ]
+    raise AssertionError(role)
+
+
+LOGINS = {
+    "parent": ("parent", PORTAL, "/mijn-aanvragen/"),
+    "loket_staff": ("staff_alpha", LOKET, "/beheer/"),
+    "provider_staff": ("provider_alpha", LOKET, "/beheer/"),
+    "coordinator": ("coordinator", PORTAL, "/cijfers/"),
+    "auditor": ("auditor", AUDITOR, "/controle/"),
+}
+SCREENSHOTS_PER_ROLE = 4
+# The page lays itself out again after a resize; axe reads the result.
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => {
+      const nodes = v.nodes.slice(0, 3).map((n) => n.target.join(" "));
+      return `${v.impact} ${v.id}: ${nodes.join(" | ")}`;
+    });
+}"""
+OVERFLOW = """() => {
+  const width = window.innerWidth;
+  if (document.documentElement.scrollWidth <= width) return null;
+  const wide = [...document.querySelectorAll("body *")]
+    .filter((el) => el.getBoundingClientRect().right > width + 1)
+    .filter((el) => el.parentElement.getBoundingClientRect().right <= width + 1)
+    .slice(0, 3)
+    .map((el) => el.tagName.toLowerCase() + (el.className ? "." + el.className : ""));
+  return `${document.documentElement.scrollWidth}px wide: ${wide.join(", ")}`;
+}"""
+# One row on a desktop: every item of the header's row shares its vertical middle.
+HEADER_ON_ONE_ROW = """() => {
+  const items = [...document.querySelectorAll(".header-row > .brand, .nav > li, .language-switch")];
+  const middles = items.map((el) => {
+    const box = el.getBoundingClientRect();
+    return box.top + box.height / 2;
+  });
+  return Math.max(...middles) - Math.min(...middles) < 12;
+}"""
+
+
+def check_page(page: Page, walk: Walk, where: str, *, logged_in: bool) -> None:
+    overflow = page.evaluate(OVERFLOW)
+    walk.check(overflow is None, where, f"sideways scrolling ({overflow})")
+    for violation in page.evaluate(AXE_RUN):
+        walk.problems.append(f"{where}: axe {violation}")
+    if logged_in and page.viewport_size == DESKTOP:
+        walk.check(page.evaluate(HEADER_ON_ONE_ROW), where, "the header wraps onto two rows")
+
+
+def assert_page_is_fine(page: Page, where: str) -> None:
+    """The walk's checks on the page at hand (the wizard's steps need a draft to exist)."""
+    walk = Walk()
+    page.evaluate(AXE.read_text() + "\n;0")
+    for viewport in (PHONE, DESKTOP):
+        page.set_viewport_size(viewport)
+        check_page(page, walk, f"{where} @{viewport['width']}", logged_in=True)
+    page.set_viewport_size(PHONE)
+    assert not walk.problems, "\n".join(walk.problems)
+
+
+def walk_pages(page: Page, served_site, role: str, pages: list[tuple[str, str]]) -> Walk:
+    walk = Walk()
+    axe_source = AXE.read_text()
+    errors: list[str] = []
+    page.on(
+        "response",
+        lambda response: (
+            errors.append(f"{response.status} {response.url}") if response.status >= 500 else None
+        ),
+    )
+    for index, (host, path) in enumerate(pages):
+        url = served_site.url(host) + path
+        page.set_viewport_size(PHONE)
+        try:
+            response = page.goto(url)
+        except PlaywrightError as error:  # a download, or no page at all
+            walk.problems.append(f"{url}: {error.message.splitlines()[0]}")
+            continue
+        status = response.status if response else 0
+        expected = 404 if path == "/bestaat-niet/" else None
+        walk.check(
+            status == expected if expected else status < 400,
+            url,
+            f"answered HTTP {status}",
+        )
+        # The script is evaluated by the browser's tools, not injected as a <script>: the
+        # page's own Content-Security-Policy stays in force and is checked as it is.
+        page.evaluate(axe_source + "\n;0")  # ;0: the value sent back is a number, not axe
+        stable = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "request", path)  # no uuids in names
+        name = re.sub(r"[^\w]+", "_", f"{role}_{host}{stable}").strip("_")
+        for viewport in (PHONE, DESKTOP):
+            page.set_viewport_size(viewport)
+            check_page(page, walk, f"{url} @{viewport['width']}", logged_in=role != "anonymous")
+            if index < SCREENSHOTS_PER_ROLE:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                shot = SCREENSHOTS / f"every_page_{name}_{viewport['width']}.png"
+                page.screenshot(path=str(shot), full_page=True)
+    walk.problems.extend(f"server error: {error}" for error in errors)
+    return walk
+
+
+@pytest.mark.parametrize(
+    "role", ["anonymous", "parent", "loket_staff", "provider_staff", "coordinator", "auditor"]
+)
+def test_every_page_fits_a_phone_and_passes_axe(page: Page, served_site, committed, role):
+    if role != "anonymous":
+        key, host, landing = LOGINS[role]
+        log_in(page, served_site.url(host), committed["users"][key].email, landing)
+    walk = walk_pages(page, served_site, role, pages_of(role, committed))
+    assert not walk.problems, f"{len(walk.problems)} problems:\n" + "\n".join(walk.problems)
+
+
+def test_the_menu_opens_from_the_keyboard_on_a_phone(page: Page, served_site, committed):
+    page.set_viewport_size(PHONE)
+    page.goto(served_site.url(PORTAL) + "/")
+    login_link = page.locator("header a[href^='/account/login/']")
+    expect(login_link).to_be_hidden()
+    tab_to(page, "summary.site-menu-toggle")
+    page.keyboard.press("Enter")
+    expect(login_link).to_be_visible()
+    tab_to(page, "header a[href^='/account/login/']")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/account/login/"))
+    # On a desktop the menu is simply there, no button to press.
+    page.set_viewport_size(DESKTOP)
+    expect(page.locator("summary.site-menu-toggle")).to_be_hidden()
+    expect(page.locator("header a[href^='/account/signup/']")).to_be_visible()
+
+
+def test_on_a_phone_the_results_come_first_and_the_filters_wait_behind_one_button(
+    page: Page, served_site, committed
+):
+    page.set_viewport_size(PHONE)
+    page.goto(served_site.url(PORTAL) + "/opvang/?near=3020&free_places=on")
+    toggle = page.locator("details.search-filters > summary")
+    expect(toggle).to_have_text("Filters (2 actief)")
+    expect(page.locator("#id_near")).to_be_hidden()
+    results = page.locator(".result-list").bounding_box()
+    assert results["y"] < PHONE["height"], "the first result is below the first screen"
+    toggle.click()
+    expect(page.locator("#id_near")).to_have_value("3020")
+    page.set_viewport_size(DESKTOP)
+    page.goto(served_site.url(PORTAL) + "/opvang/")
+    expect(toggle).to_be_hidden()
+    expect(page.locator("#id_near")).to_be_visible()
+
+
+# --- The wizard from the keyboard ----------------------------------------------------------
+
+
+def tab_to(page: Page, selector: str, presses: int = 120) -> None:
+    """Press Tab until ``selector`` has the focus (the way a keyboard user gets there)."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement?.matches(s) ?? false", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def press_and_wait(page: Page, key: str = "Enter") -> None:
+    """Press a key that sends a form, and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+def type_into(page: Page, selector: str, text: str) -> None:
+    tab_to(page, selector)
+    page.keyboard.type(text)
+
+
+def test_a_parent_registers_with_the_keyboard_alone(page: Page, served_site, committed):
+    today = timezone.localdate()
+    born = today - timedelta(days=100)
+    start = today + timedelta(days=40)
+    origin = served_site.url(PORTAL)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{origin}/account/login/?next=/aanvraag/nieuw/")
+    type_into(page, "#id_login", committed["keyboard_parent"].email)
+    type_into(page, "#id_password", PASSWORD)
+    press_and_wait(page)
+    expect(page).to_have_url(f"{origin}/aanvraag/nieuw/")
+    tab_to(page, "main form.wizard-actions button[type=submit]")
+    press_and_wait(page)
+
+    # Child: a date field takes its parts typed in a row, in the order of the browser's
+    # own language (Debian's Chromium: month, day, year).
+    expect(page.locator('.wizard-steps [aria-current="step"]')).to_contain_text("1.")
+    type_into(page, "#id_first_name", "Kiki")
+    type_into(page, "#id_last_name", "Toetsenbord")
+    type_into(page, "#id_birth_date", f"{born:%m%d%Y}")
+    expect(page.locator("#id_birth_date")).to_have_value(born.isoformat())
+    press_and_wait(page)
+
+    expect(page.locator('.wizard-steps [aria-current="step"]')).to_contain_text("2.")
+    type_into(page, "#id_guardian_1_name", "Sara Toetsenbord")
+    type_into(page, "#id_street", "Kerkstraat 4")
+    type_into(page, "#id_postcode", "3020")
+    type_into(page, "#id_residence", "Herent")  # a closed select picks what is typed
+    tab_to(page, "form.wizard-form button[type=submit]")
+    press_and_wait(page)
+
+    expect(page.locator('.wizard-steps [aria-current="step"]')).to_contain_text("3.")
+    type_into(page, "#id_desired_start", f"{start:%m%d%Y}")
+    expect(page.locator("#id_desired_start")).to_have_value(start.isoformat())
+    for value in ("mon_am", "mon_pm"):
+        tab_to(page, f"input[name=care_plan][value={value}]")
+        page.keyboard.press("Space")
+    expect(page.locator("input[name=care_plan][value=mon_pm]")).to_be_checked()
+    tab_to(page, "form.wizard-form button[type=submit]")
+    press_and_wait(page)
+
+    # Choices: add from the results, and the page comes back at the same result.
+    location = committed["listed"]
+    card = page.locator(f"#result-{location}")
+    expect(card).to_be_visible()
+    assert_page_is_fine(page, "the choices step")
+    tab_to(page, f"#result-{location} form button[type=submit]")
+    press_and_wait(page)
+    expect(page).to_have_url(re.compile(rf"/locaties/\?.*#result-{location}$"))
+    expect(page.locator(".chosen-name")).to_have_text([LOCATION_NAME])
+    assert page.evaluate("() => window.scrollY") > 0, "the page did not keep the parent's place"
+    tab_to(page, "#your-choices button[value=next]")
+    press_and_wait(page)
+
+    tab_to(page, "form.wizard-form button[type=submit]")  # priority: nothing applies
+    press_and_wait(page)
+    tab_to(page, "#id_consent")
+    page.keyboard.press("Space")
+    tab_to(page, "form.wizard-form button[type=submit]")
+    press_and_wait(page)
+
+    expect(page).to_have_url(re.compile(r"/aanvraag/\d+/overzicht/$"))
+    expect(page.locator("main")).to_contain_text("Kiki")
+    assert_page_is_fine(page, "the review")
+    tab_to(page, "form.submit-form button[type=submit]")
+    press_and_wait(page)
+    expect(page).to_have_url(f"{origin}/aanvraag/ingediend/")
+    expect(page.locator("td.reference strong")).to_have_text(re.compile(r"^ALP-\d{4}-\d{5}$"))
