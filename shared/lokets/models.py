@@ -337,7 +337,7 @@ class OutgoingEmail(models.Model):
     deleted after ``OUTBOX_RETENTION_DAYS``."""
 
     # Which loket it came from, for the job's report only (no key: the loket may go).
-    loket_id = models.IntegerField(null=True, blank=True)
+    loket_id = models.BigIntegerField(null=True, blank=True)
     to = models.JSONField(default=list)
     from_email = models.CharField(max_length=254, blank=True)
     subject = models.TextField()
