@@ -41,12 +41,15 @@ logger = logging.getLogger(__name__)
 ERROR_MAX_LENGTH = 1000
 
 
-def outbox_add(
-    *, message: EmailMultiAlternatives, loket: Loket | None, now: datetime | None = None
-) -> OutgoingEmail:
+def outbox_add(*, message: EmailMultiAlternatives, loket: Loket | None) -> OutgoingEmail:
     """Keep ``message`` in the outbox in the current transaction; try to send it once that
-    transaction has committed (at once outside a transaction)."""
-    now = now or timezone.now()
+    transaction has committed (at once outside a transaction).
+
+    Only what ``email_message`` makes is kept: addresses, subject, text, HTML; an e-mail
+    with more (cc, bcc, headers, attachments) is refused rather than sent without it."""
+    if message.cc or message.bcc or message.extra_headers or message.attachments:
+        raise ValueError("the outbox keeps to, subject, text and HTML only")
+    now = timezone.now()
     html = next(
         (content for content, mimetype in message.alternatives if mimetype == "text/html"), ""
     )

@@ -201,6 +201,17 @@ def test_an_email_of_no_loket_leaves_as_it_was_made(world, django_capture_on_com
     assert row.sent_at is not None and row.loket_id is None
 
 
+@pytest.mark.django_db
+def test_an_email_with_more_than_the_outbox_keeps_is_refused(world):
+    face = branding_for(loket=None)
+    message = email_message(
+        subject="Onderwerp", text="Hallo", to=["a@example.be"], face=face, headers={"X-A": "1"}
+    )
+    with pytest.raises(ValueError):
+        outbox_add(message=message, loket=None)
+    assert not OutgoingEmail.objects.filter(subject="Onderwerp").exists()
+
+
 @pytest.fixture
 def committed_rows(django_db_setup, django_db_blocker):
     """Unsent rows committed for other connections to see; removed afterwards."""
