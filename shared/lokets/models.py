@@ -328,3 +328,42 @@ class BrandImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.loket or self.region}"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail to send, written in the transaction that decided to send it
+    (``shared.lokets.outbox``): it leaves at least once, even when the process that
+    committed is killed before the mail server took it. Personal data: a sent row is
+    deleted after ``OUTBOX_RETENTION_DAYS``."""
+
+    # Which loket it came from, for the job's report only (no key: the loket may go).
+    loket_id = models.BigIntegerField(null=True, blank=True)
+    to = models.JSONField(default=list)
+    from_email = models.CharField(max_length=254, blank=True)
+    subject = models.TextField()
+    text = models.TextField()
+    html = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="outgoing_email_unsent",
+            ),
+            models.Index(
+                fields=["sent_at"],
+                condition=models.Q(sent_at__isnull=False),
+                name="outgoing_email_sent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({'sent' if self.sent_at else 'unsent'})"

@@ -100,6 +100,15 @@ CLAIM_ATTEMPTS_PER_ADDRESS = int(os.environ.get("OPVANGLOKET_CLAIM_ATTEMPTS_PER_
 CLAIM_ATTEMPT_WINDOW_SECONDS = int(os.environ.get("OPVANGLOKET_CLAIM_ATTEMPT_WINDOW", "3600"))
 # Parents are reminded of an open offer this many days before its answer date.
 OFFER_REMINDER_DAYS = int(os.environ.get("OPVANGLOKET_OFFER_REMINDER_DAYS", "2"))
+# The outbox (shared.lokets.outbox): an e-mail not sent right after its commit is sent by
+# the job mail.outbox_send once it is this old, retried after OUTBOX_RETRY_SECONDS doubled
+# per failed attempt (at most OUTBOX_RETRY_MAX_SECONDS); sent e-mails are deleted this many
+# days after they left (they hold personal data).
+OUTBOX_GRACE_SECONDS = int(os.environ.get("OPVANGLOKET_OUTBOX_GRACE_SECONDS", "60"))
+OUTBOX_RETRY_SECONDS = int(os.environ.get("OPVANGLOKET_OUTBOX_RETRY_SECONDS", "60"))
+OUTBOX_RETRY_MAX_SECONDS = int(os.environ.get("OPVANGLOKET_OUTBOX_RETRY_MAX_SECONDS", "3600"))
+OUTBOX_RETENTION_DAYS = int(os.environ.get("OPVANGLOKET_OUTBOX_RETENTION_DAYS", "7"))
+OUTBOX_BATCH = int(os.environ.get("OPVANGLOKET_OUTBOX_BATCH", "500"))
 # A job another worker is running for the same loket is waited for this long, then
 # skipped (shared.jobs.services): long enough for a killed worker's connection to end.
 JOB_LOCK_WAIT_SECONDS = float(os.environ.get("OPVANGLOKET_JOB_LOCK_WAIT", "10"))

@@ -15,7 +15,8 @@
 - every affected request gets a ``location_closed`` event (``details.location_id``), which is
   also how loket staff read who was affected afterwards.
 
-After the commit, each family is told by e-mail in the request's language, with a link to
+Each family is told by e-mail (written to the outbox in the same transaction, sent after
+the commit) in the request's language, with a link to
 "Mijn aanvragen", where ``closing_alternatives`` suggests nearby locations with free places.
 """
 
@@ -42,6 +43,7 @@ from shared.catalogue.vocabulary import age_in_months
 from shared.lokets.branding import branding_of_loket
 from shared.lokets.emails import email_message
 from shared.lokets.models import Loket
+from shared.lokets.outbox import outbox_add
 from shared.lokets.selectors import current_loket
 from shared.registry.models import RegistryEntry, RequestStatus
 from shared.registry.selectors import is_same_child
@@ -347,17 +349,17 @@ def location_close(
             )
         )
         to_tell.append(request.pk)
-    transaction.on_commit(
-        lambda: location_closed_notify(loket=loket, location_id=location.pk, request_ids=to_tell)
-    )
+    location_closed_notify(loket=loket, location_id=location.pk, request_ids=to_tell)
     return affected
 
 
 def location_closed_notify(*, loket: Loket, location_id: int, request_ids: list[int]) -> int:
     """E-mail each family of ``request_ids`` that the location closes; returns how many.
 
-    Runs after the commit: a mail server that is down never undoes the closing. A failed
-    e-mail is logged; loket staff see in the summary whom to phone.
+    Runs in the closing's transaction and writes each e-mail to the outbox
+    (``shared.lokets.outbox``): they leave after the commit, at least once, and a mail
+    server that is down never undoes the closing. An e-mail that cannot be made is logged;
+    loket staff see in the summary whom to phone.
     """
     sent = 0
     with tenant_context(loket):
@@ -368,7 +370,8 @@ def location_closed_notify(*, loket: Loket, location_id: int, request_ids: list[
             if not address:
                 continue
             try:
-                _send_closed(request=request, location=location, loket=loket, to=address)
+                with transaction.atomic():  # a savepoint: a failure keeps the closing
+                    _send_closed(request=request, location=location, loket=loket, to=address)
             except Exception:
                 logger.exception(
                     "location closing e-mail not sent",
@@ -396,7 +399,7 @@ def _send_closed(*, request: ChildcareRequest, location: Location, loket: Loket,
         )
         body = render_to_string(f"allocation/email/location_closed_body.{language}.txt", context)
         message = email_message(subject=subject, text=body, to=[to], face=branding_of_loket(loket))
-    message.send()
+    outbox_add(message=message, loket=loket)
 
 
 # --- Selectors -------------------------------------------------------------------------

@@ -3,8 +3,10 @@ location withdraws it, to the location when an offer expires or is accepted (wit
 to its placements page, never the family's contact details).
 
 Each notice is recorded once per (offer, kind) in ``OfferNotice``, in the transaction that
-changes the offer, and the e-mail leaves only after that commit: nothing is sent for a
-change that rolls back, and nothing twice when a job or a request runs again. A choice
+changes the offer, and the e-mail is written to the outbox in that same transaction: it
+leaves after that commit (at least once, even when the process is killed right after it,
+``shared.lokets.outbox``), nothing is sent for a change that rolls back, and nothing
+twice when a job or a request runs again. A choice
 closed because the child found a place elsewhere sends nothing: the parent knows, and the
 location sees it on its waiting list.
 
@@ -15,12 +17,10 @@ the first site language it speaks (else Dutch).
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -29,6 +29,7 @@ from shared.lokets.branding import branding_of_loket
 from shared.lokets.emails import email_message
 from shared.lokets.links import loket_url
 from shared.lokets.models import Loket
+from shared.lokets.outbox import outbox_add
 from shared.lokets.selectors import current_loket
 from shared.registry.models import PossibleDuplicate, RegistryEntry
 from tenants.allocation.models import Offer, OfferNotice
@@ -37,8 +38,6 @@ from tenants.requests.family import family_email
 from tenants.requests.models import ChildcareRequest
 from tenants.requests.parts import in_each_loket
 from tenants.requests.submission_emails import email_language
-
-logger = logging.getLogger(__name__)
 
 
 def _queue_url(loket: Loket, offer: Offer) -> str:
@@ -68,22 +67,15 @@ def _location_language(offer: Offer) -> str:
 
 
 def _send_after_commit(name: str, *, to: str, language: str, context: dict[str, Any]) -> None:
-    """Render now (the data is at hand), send once the transaction has committed."""
+    """Render now (the data is at hand) into the outbox, in this transaction: it leaves
+    once the transaction has committed, at least once (``shared.lokets.outbox``)."""
     language = email_language(language)
+    loket = context.get("loket")
     with translation.override(language):
         subject = render_to_string(f"allocation/email/{name}_subject.{language}.txt", context)
         body = render_to_string(f"allocation/email/{name}_body.{language}.txt", context)
-        message = email_message(
-            subject=subject, text=body, to=[to], face=branding_of_loket(context.get("loket"))
-        )
-
-    def send() -> None:
-        try:
-            message.send()
-        except Exception:  # the change stands; operations see the log
-            logger.exception("offer e-mail not sent", extra={"notice": name})
-
-    transaction.on_commit(send)
+        message = email_message(subject=subject, text=body, to=[to], face=branding_of_loket(loket))
+    outbox_add(message=message, loket=loket)
 
 
 def _notify(offer: Offer, kind: str, *, to: str, language: str, now: datetime, **extra) -> bool:

@@ -12,7 +12,6 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -236,17 +235,16 @@ def request_submit(
         staff_checked_address=confirm_to_contact_email,
     )
     if notify_family and to:
-        transaction.on_commit(
-            partial(
-                request_confirmation_send,
-                to=to,
-                language=data.language,
-                child_name=f"{data.child_first_name} {data.child_last_name}".strip(),
-                requests=registered_requests(entries=entries, choices=data.choices, now=now),
-                follow_url=follow_url or my_requests_url(loket=entries[0].loket),
-                by_staff=registered_by is not None,
-                face=branding_of_lokets(entry.loket for entry in entries),
-            )
+        # Into the outbox in this transaction: it leaves after the commit, at least once.
+        request_confirmation_send(
+            to=to,
+            language=data.language,
+            child_name=f"{data.child_first_name} {data.child_last_name}".strip(),
+            requests=registered_requests(entries=entries, choices=data.choices, now=now),
+            follow_url=follow_url or my_requests_url(loket=entries[0].loket),
+            by_staff=registered_by is not None,
+            face=branding_of_lokets(entry.loket for entry in entries),
+            loket=entries[0].loket,
         )
     return entries
 

@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from shared.catalogue.models import CatalogueLocation
 from shared.lokets.branding import Face, branding_for
 from shared.lokets.emails import email_message
+from shared.lokets.models import Loket
+from shared.lokets.outbox import outbox_add
 from shared.registry.models import RegistryEntry
 
 logger = logging.getLogger(__name__)
@@ -63,23 +66,28 @@ def request_confirmation_send(
     follow_url: str,
     by_staff: bool,
     face: Face | None = None,
+    loket: Loket | None = None,
 ) -> None:
-    """Send the confirmation; a mail server that is down must not undo a registration.
+    """Write the confirmation to the outbox (``shared.lokets.outbox``), in the caller's
+    transaction: it leaves after the commit. Neither a mail server that is down nor an
+    e-mail that cannot be made undoes a registration (logged for operations).
 
-    ``face``: the loket's (``branding_of_lokets``), else the platform's."""
+    ``face``: the loket's (``branding_of_lokets``), else the platform's; ``loket``: the
+    first of the registration's lokets, for the outbox's report."""
     context = {
         "child_name": child_name,
         "requests": requests,
         "follow_url": follow_url,
         "by_staff": by_staff,
     }
-    with translation.override(email_language(language)):
-        subject = render_to_string("portal/email/request_confirmation_subject.txt", context)
-        body = render_to_string("portal/email/request_confirmation_body.txt", context)
-        message = email_message(
-            subject=subject, text=body, to=[to], face=face or branding_for(loket=None)
-        )
     try:
-        message.send()
+        with transaction.atomic():  # a savepoint: a failure keeps the registration
+            with translation.override(email_language(language)):
+                subject = render_to_string("portal/email/request_confirmation_subject.txt", context)
+                body = render_to_string("portal/email/request_confirmation_body.txt", context)
+                message = email_message(
+                    subject=subject, text=body, to=[to], face=face or branding_for(loket=None)
+                )
+            outbox_add(message=message, loket=loket)
     except Exception:  # logged for operations; the request itself is registered
         logger.exception("request confirmation e-mail not sent")

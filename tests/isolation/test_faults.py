@@ -38,7 +38,7 @@ from shared.catalogue.models import CatalogueLocation
 from shared.geography.models import Municipality
 from shared.jobs.models import JobRun
 from shared.lokets.merging import loket_merge
-from shared.lokets.models import Domain, Loket, LoketMerger
+from shared.lokets.models import Domain, Loket, LoketMerger, OutgoingEmail
 from shared.lokets.services import loket_create
 from shared.registry.models import Child, PossibleDuplicate, RegistryEntry
 from tenants.allocation.models import Offer, OfferNotice, Placement
@@ -83,6 +83,7 @@ def committed(db, django_db_blocker) -> Iterator[dict]:
     made: dict = {"world": _world, "locations": [], "parents": []}
     with django_db_blocker.unblock():
         last_run = JobRun.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        last_email = OutgoingEmail.objects.order_by("-id").values_list("id", flat=True).first()
         lokets = [_world.lokets["alpha"], _world.lokets["beta"]]
         last_audit = {loket.pk: _last_audit_event(loket) for loket in lokets}
         before = database_state()
@@ -98,6 +99,7 @@ def committed(db, django_db_blocker) -> Iterator[dict]:
         RegistryEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
         Child.objects.filter(pk__in={entry.child_id for entry in entries}).delete()
         JobRun.objects.filter(id__gt=last_run).delete()
+        OutgoingEmail.objects.filter(id__gt=last_email or 0).delete()
         for loket, location in made["locations"]:
             with tenant_context(loket):
                 location_delete(location=location)
@@ -282,6 +284,7 @@ def lokets_to_merge(db, django_db_blocker) -> Iterator[tuple]:
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
         before = database_state()
+        last_email = OutgoingEmail.objects.order_by("-id").values_list("id", flat=True).first()
         made = [
             loket_create(
                 slug=f"fault-merge-{letter}",
@@ -303,6 +306,7 @@ def lokets_to_merge(db, django_db_blocker) -> Iterator[tuple]:
         LoketMerger.objects.filter(target__in=made).delete()
         Domain.objects.filter(tenant__in=made).delete()
         JobRun.objects.filter(loket__in=made).delete()
+        OutgoingEmail.objects.filter(id__gt=last_email or 0).delete()
         with connection.cursor() as cursor:
             for loket in made:
                 cursor.execute(f'DROP SCHEMA IF EXISTS "{loket.schema_name}" CASCADE')
@@ -341,6 +345,7 @@ def run_worker(
     pause_on: str = "",
     pause_after_mails: int = 0,
     job: str = "allocation.offers_expire",
+    loket: str | None = "alpha",
 ):
     """``manage.py run_jobs`` for alpha's offer expiry, in a process of its own; its
     e-mails are appended to ``mails.jsonl``. ``pause_on``: it stops, as if hung, before
@@ -361,7 +366,8 @@ def run_worker(
         "PGAPPNAME": "fault-worker",
     }
     env.pop("SENTRY_DSN", None)
-    command = [sys.executable, "-m", "tests.support.fault_worker", "--loket", "alpha"]
+    command = [sys.executable, "-m", "tests.support.fault_worker"]
+    command += ["--loket", loket] if loket else []  # none: the platform's jobs
     command += ["--job", job, "--now", now, "--force"]
     return subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -485,6 +491,42 @@ def test_a_worker_killed_while_sending_sends_nothing_twice_when_run_again(
     sent = mails_sent(tmp_path)
     assert len(sent) == 2 == len(set(sent)), sent
     assert offers_in_alpha(committed, due_offers) == (statuses, notices)
+
+    # The outbox sends the other four, and the one the mail server took just before the
+    # kill (its sent_at was never committed) once more: at least once.
+    outbox = run_worker(tmp_path, now=now, job="mail.outbox_send", loket=None)
+    assert outbox.wait(timeout=60) == 0, outbox.stdout.read().decode()
+    sent = mails_sent(tmp_path)
+    assert len(sent) == 7 and len(set(sent)) == 6, sent
+    assert sent[1] == sent[2]  # the one in flight, again first (the oldest due)
+
+
+def test_a_worker_killed_after_its_commit_before_the_mail_server_loses_no_email(
+    committed, due_offers, tmp_path
+):
+    """Killed after the expiry's COMMIT, before its first e-mail reached the mail server:
+    the e-mails wait in the outbox, and its job sends each of them once."""
+    now = later()
+    worker = run_worker(
+        tmp_path, now=now, pause_on='"lokets_outgoingemail"."sent_at" IS NULL'
+    )  # the first send
+    kill_when_paused(worker, tmp_path)
+    assert mails_sent(tmp_path) == []
+    statuses, notices = offers_in_alpha(committed, due_offers)
+    assert statuses == ["expired"] * 3 and len(notices) == 6
+    assert OutgoingEmail.objects.filter(sent_at__isnull=True).count() == 6
+
+    again = run_worker(tmp_path, now=now)  # the expiry again: nothing new to send
+    assert again.wait(timeout=60) == 0, again.stdout.read().decode()
+    assert mails_sent(tmp_path) == []
+
+    for _run in range(2):  # a second run sends nothing again
+        outbox = run_worker(tmp_path, now=now, job="mail.outbox_send", loket=None)
+        assert outbox.wait(timeout=60) == 0, outbox.stdout.read().decode()
+        sent = mails_sent(tmp_path)
+        assert len(sent) == 6 == len(set(sent)), sent
+    assert "kribbe@example.be" in {to for to, _subject in sent}  # the location's too
+    assert not OutgoingEmail.objects.filter(sent_at__isnull=True).exists()
 
 
 def test_a_worker_killed_while_sending_a_birth_reminder_does_not_send_it_twice(committed, tmp_path):

@@ -139,6 +139,7 @@ def test_the_celery_tasks_call_the_runner_without_a_broker(celery_module, schema
     assert celery_module.run_platform_jobs() == {
         "accounts.purge_sessions": "succeeded",
         "lokets.drop_merged_schemas": "succeeded",
+        "mail.outbox_send": "succeeded",
         "portal.purge_drafts": "succeeded",
         "statistics.monthly_snapshots": "succeeded",
     }
