@@ -253,5 +253,8 @@ class RegionLoginMiddleware:
             and request.method == "GET"
             and CHECK_COOKIE not in request.COOKIES
             and "text/html" in request.headers.get("Accept", "")
+            # Not on the way from a page of this host (it was checked then, or the person
+            # came by a form: a logout, whose redirects the browser keeps to this host).
+            and request.headers.get("Sec-Fetch-Site") != "same-origin"
             and not request.path.startswith(CHECK_SKIPPED_PATHS)
         )

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -50,8 +50,14 @@ def portal_login(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         login_url = reverse("account_login")
         return HttpResponseRedirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
-    return HttpResponseRedirect(
-        region_login.handoff_issue(request=request, region=region, target=target)
+    # A page, not a redirect: this is often the end of the login form's redirects, and
+    # browsers hold a form's redirects to the form-action of the Content-Security-Policy
+    # ('self'). The page goes on by itself (a refresh, which that policy does not limit).
+    handoff_url = region_login.handoff_issue(request=request, region=region, target=target)
+    return render(
+        request,
+        "accounts/region_login_handoff.html",
+        {"handoff_url": handoff_url, "host": urlsplit(target).hostname},
     )
 
 

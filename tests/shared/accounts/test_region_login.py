@@ -6,6 +6,8 @@ never shared between hosts), and follows redirects from host to host.
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -26,6 +28,7 @@ PORTAL = "testregio.localhost"
 ALPHA = "alpha.localhost"
 BETA = "beta.localhost"
 HTML = "text/html,application/xhtml+xml"
+REFRESH = re.compile(r'<meta http-equiv="refresh" content="0;url=([^"]+)">')
 
 
 class Browser:
@@ -47,10 +50,15 @@ class Browser:
         for _hop in range(10):
             path = parts.path + ("?" + parts.query if parts.query else "")
             self.visited.append(f"{host}{path}")
-            response = self.on(host).get(path, headers={"accept": HTML, **headers})
-            if not follow or response.status_code not in (301, 302):
+            response = self.on(host).get(
+                path, headers={"accept": HTML, "accept-language": "en", **headers}
+            )
+            refresh = (
+                REFRESH.search(response.content.decode()) if response.status_code == 200 else None
+            )
+            if not follow or (response.status_code not in (301, 302) and refresh is None):
                 return response
-            location = urlsplit(response["Location"])
+            location = urlsplit(html.unescape(refresh[1]) if refresh else response["Location"])
             host = location.hostname or host
             parts = location
         raise AssertionError(f"too many redirects: {self.visited}")
@@ -161,8 +169,9 @@ def test_a_loket_of_another_region_is_not_logged_in(browser, parent, password):
 def hand_off_to(browser: Browser, host: str) -> str:
     """The hand-off URL the portal gives for ``host`` (not followed)."""
     answer = browser.get(f"http://{PORTAL}/aanmelden/?next=http://{host}/", follow=False)
-    assert answer["Location"].startswith(f"http://{host}/aanmelden/overdracht/?token=")
-    return answer["Location"]
+    url = html.unescape(REFRESH.search(answer.content.decode())[1])
+    assert url.startswith(f"http://{host}/aanmelden/overdracht/?token=")
+    return url
 
 
 def test_a_hand_off_works_once(browser, parent, password):
@@ -315,3 +324,23 @@ def test_staff_without_a_second_factor_still_have_to_set_one_up_on_the_loket(
     assert browser.visited[-1] == f"{PORTAL}/account/2fa/totp/activate/", browser.visited
     assert browser.user_on(BETA) is None
     assert not LoginHandoff.objects.exists()
+
+
+def test_the_silent_check_is_not_made_on_the_way_from_a_page_of_the_same_host(browser):
+    """After a form of the loket (a logout), the browser keeps the redirects to the form's
+    host (the Content-Security-Policy's form-action): no bounce to the portal then."""
+    with override_settings(REGION_LOGIN_CHECK=True):
+        answer = browser.get(f"http://{ALPHA}/", follow=False, sec_fetch_site="same-origin")
+        assert answer.status_code == 200
+        assert browser.get(f"http://{ALPHA}/", follow=False).status_code == 302
+
+
+def test_the_hand_off_after_the_portal_login_form_is_a_page_not_a_redirect(
+    browser, parent, password
+):
+    """The login form's redirects must stay on the portal (form-action 'self')."""
+    back = f"/aanmelden/?{urlencode({'next': f'http://{ALPHA}/opvang/'})}"
+    portal_login(browser, parent, password, next_url=back)
+    page = browser.get(f"http://{PORTAL}{back}", follow=False)
+    assert page.status_code == 200
+    assert f'href="http://{ALPHA}/aanmelden/overdracht/?token=' in page.content.decode()
