@@ -26,10 +26,12 @@ ever shared between hosts, let alone between regions. Instead:
 from __future__ import annotations
 
 import hashlib
+import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django.conf import settings
@@ -46,6 +48,9 @@ from shared.lokets.models import Domain, Region
 
 GENERATION_SESSION_KEY = "login_generation"
 CHECK_COOKIE = "region_login_checked"
+STATE_COOKIE = "region_login_state"
+STATE_SECONDS = 600
+STATE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 HANDOFF_PATH = "/aanmelden/overdracht/"
 PORTAL_LOGIN_PATH = "/aanmelden/"
 PORTAL_CHECK_PATH = "/aanmelden/controle/"
@@ -105,15 +110,43 @@ def local_path(*, request: HttpRequest, url: str) -> str:
     return "/"
 
 
-def portal_login_url(*, request: HttpRequest, region: Region, next_path: str) -> str:
+def portal_login_url(*, request: HttpRequest, region: Region, next_path: str, state: str) -> str:
     """The portal's login for the page ``next_path`` of this (loket) host."""
     back = _origin(request, request_host_name(request)) + local_path(request=request, url=next_path)
-    return f"{_origin(request, region.domain)}{PORTAL_LOGIN_PATH}?{urlencode({'next': back})}"
+    query = urlencode({"next": back, "state": state})
+    return f"{_origin(request, region.domain)}{PORTAL_LOGIN_PATH}?{query}"
 
 
-def portal_check_url(*, request: HttpRequest, region: Region) -> str:
+def portal_check_url(*, request: HttpRequest, region: Region, state: str) -> str:
     back = _origin(request, request_host_name(request)) + request.get_full_path()
-    return f"{_origin(request, region.domain)}{PORTAL_CHECK_PATH}?{urlencode({'next': back})}"
+    query = urlencode({"next": back, "state": state})
+    return f"{_origin(request, region.domain)}{PORTAL_CHECK_PATH}?{query}"
+
+
+def state_start(response: HttpResponse) -> str:
+    """A random value for this browser on this (loket) host: in a cookie here, and passed
+    through the portal into the hand-off, which is only taken by the browser that has it
+    (no login forced on someone else's browser with a hand-off of one's own account)."""
+    state = secrets.token_urlsafe(16)
+    response.set_cookie(
+        STATE_COOKIE,
+        state,
+        max_age=STATE_SECONDS,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return state
+
+
+def state_from_query(value: str) -> str:
+    """The ``state`` the portal passes on: a token's characters only, else nothing."""
+    return value if STATE_PATTERN.fullmatch(value) else ""
+
+
+def state_matches(request: HttpRequest, state: str) -> bool:
+    cookie = request.COOKIES.get(STATE_COOKIE, "")
+    return bool(cookie) and hmac.compare_digest(cookie, state)
 
 
 # --- Hand-offs ---------------------------------------------------------------------------
@@ -123,7 +156,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def handoff_issue(*, request: HttpRequest, region: Region, target: str) -> str:
+def handoff_issue(*, request: HttpRequest, region: Region, target: str, state: str) -> str:
     """A one-time hand-off of this (portal) session's login to ``target``'s host: the URL
     on that host that consumes it and then shows ``target``."""
     parts = urlsplit(target)
@@ -146,18 +179,21 @@ def handoff_issue(*, request: HttpRequest, region: Region, target: str) -> str:
     if parts.query:
         next_path += "?" + parts.query
     origin = f"{parts.scheme}://{parts.netloc}"
-    return f"{origin}{HANDOFF_PATH}?token={quote(token)}&next={quote(next_path)}"
+    query = urlencode({"token": token, "state": state, "next": next_path})
+    return f"{origin}{HANDOFF_PATH}?{query}"
 
 
 @dataclass(frozen=True)
 class HandoffResult:
     handoff: LoginHandoff | None
-    refusal: str = ""  # "unknown", "used", "expired", "host", "account"
+    refusal: str = ""  # "state", "unknown", "used", "expired", "host", "account"
 
 
-def handoff_consume(*, request: HttpRequest, token: str) -> HandoffResult:
+def handoff_consume(*, request: HttpRequest, token: str, state: str) -> HandoffResult:
     """Use the hand-off ``token`` on this loket host, once: log its person in here."""
     region = getattr(request, "region", None)
+    if not state_matches(request, state):
+        return HandoffResult(None, "state")
     with transaction.atomic():
         handoff = (
             LoginHandoff.objects.select_for_update()
@@ -230,8 +266,10 @@ class RegionLoginMiddleware:
                 request.session.flush()
                 request.user = AnonymousUser()
         elif self._checks(request):
-            response = HttpResponseRedirect(
-                portal_check_url(request=request, region=request.region)
+            response = HttpResponseRedirect("/")
+            state = state_start(response)
+            response["Location"] = portal_check_url(
+                request=request, region=request.region, state=state
             )
             response.set_cookie(
                 CHECK_COOKIE,

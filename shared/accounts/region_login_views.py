@@ -18,6 +18,9 @@ REFUSALS = {
     "next": lambda: _(
         "This address is not a loket of this region, so you cannot log in there from here."
     ),
+    "state": lambda: _(
+        "This login link was not started in this browser. Log in again from this page."
+    ),
     "unknown": lambda: _("This login link is not valid."),
     "used": lambda: _("This login link has already been used."),
     "expired": lambda: _("This login link has expired."),
@@ -53,7 +56,12 @@ def portal_login(request: HttpRequest) -> HttpResponse:
     # A page, not a redirect: this is often the end of the login form's redirects, and
     # browsers hold a form's redirects to the form-action of the Content-Security-Policy
     # ('self'). The page goes on by itself (a refresh, which that policy does not limit).
-    handoff_url = region_login.handoff_issue(request=request, region=region, target=target)
+    handoff_url = region_login.handoff_issue(
+        request=request,
+        region=region,
+        target=target,
+        state=region_login.state_from_query(request.GET.get("state", "")),
+    )
     return render(
         request,
         "accounts/region_login_handoff.html",
@@ -73,7 +81,12 @@ def portal_check(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return HttpResponseRedirect(target)
     return HttpResponseRedirect(
-        region_login.handoff_issue(request=request, region=region, target=target)
+        region_login.handoff_issue(
+            request=request,
+            region=region,
+            target=target,
+            state=region_login.state_from_query(request.GET.get("state", "")),
+        )
     )
 
 
@@ -86,16 +99,21 @@ def loket_login(request: HttpRequest) -> HttpResponse:
     next_path = region_login.local_path(request=request, url=request.GET.get("next", "/"))
     if request.region is None:
         return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': next_path})}")
-    return HttpResponseRedirect(
-        region_login.portal_login_url(request=request, region=request.region, next_path=next_path)
+    response = HttpResponseRedirect("/")
+    state = region_login.state_start(response)
+    response["Location"] = region_login.portal_login_url(
+        request=request, region=request.region, next_path=next_path, state=state
     )
+    return response
 
 
 @require_GET
 def loket_handoff(request: HttpRequest) -> HttpResponse:
     """Use a hand-off from the portal: logged in here, then the page asked for."""
     next_path = region_login.local_path(request=request, url=request.GET.get("next", "/"))
-    result = region_login.handoff_consume(request=request, token=request.GET.get("token", ""))
+    result = region_login.handoff_consume(
+        request=request, token=request.GET.get("token", ""), state=request.GET.get("state", "")
+    )
     if result.handoff is None:
         retry = f"{reverse('region_login')}?{urlencode({'next': next_path})}"
         return _refused(request, result.refusal, retry=retry)

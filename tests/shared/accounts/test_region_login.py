@@ -167,8 +167,10 @@ def test_a_loket_of_another_region_is_not_logged_in(browser, parent, password):
 
 
 def hand_off_to(browser: Browser, host: str) -> str:
-    """The hand-off URL the portal gives for ``host`` (not followed)."""
-    answer = browser.get(f"http://{PORTAL}/aanmelden/?next=http://{host}/", follow=False)
+    """The hand-off URL the portal gives for ``host`` (not followed), as "Log in" there."""
+    to_portal = browser.get(f"http://{host}/aanmelden/?next=/", follow=False)["Location"]
+    assert to_portal.startswith(f"http://{PORTAL}/aanmelden/?")
+    answer = browser.get(to_portal, follow=False)
     url = html.unescape(REFRESH.search(answer.content.decode())[1])
     assert url.startswith(f"http://{host}/aanmelden/overdracht/?token=")
     return url
@@ -180,11 +182,27 @@ def test_a_hand_off_works_once(browser, parent, password):
     browser.get(url)
     assert browser.user_on(ALPHA) == parent.pk
 
-    stranger = Browser()
-    answer = stranger.get(url)
+    assert browser.post(ALPHA, "/account/logout/", {}).status_code == 302
+    portal_login(browser, parent, password)
+    answer = browser.get(url)  # the same link again, in the same browser
     assert answer.status_code == 400
     assert "already been used" in answer.content.decode()
-    assert stranger.user_on(ALPHA) is None
+    assert browser.user_on(ALPHA) is None
+
+
+def test_a_hand_off_is_only_taken_by_the_browser_that_started_it(browser, parent, password):
+    """Someone's own hand-off link, sent to another person, does not log that person in
+    with the sender's account (login CSRF)."""
+    portal_login(browser, parent, password)
+    url = hand_off_to(browser, ALPHA)
+    victim = Browser()
+    victim.get(f"http://{ALPHA}/aanmelden/?next=/", follow=False)  # a state of their own
+    answer = victim.get(url)
+    assert answer.status_code == 400
+    assert "not started in this browser" in answer.content.decode()
+    assert victim.user_on(ALPHA) is None
+    browser.get(url)  # still good for its own browser
+    assert browser.user_on(ALPHA) == parent.pk
 
 
 def test_an_expired_hand_off_is_refused(browser, parent, password):
@@ -200,17 +218,22 @@ def test_an_expired_hand_off_is_refused(browser, parent, password):
 def test_a_hand_off_for_another_host_is_refused(browser, parent, password):
     portal_login(browser, parent, password)
     url = hand_off_to(browser, ALPHA).replace(ALPHA, BETA)
+    state = browser.on(ALPHA).cookies["region_login_state"].value
+    browser.on(BETA).cookies["region_login_state"] = state  # even with the right state
     answer = browser.get(url)
     assert answer.status_code == 400
     assert "another address" in answer.content.decode()
     assert browser.user_on(BETA) is None
     # Used up by the attempt: not usable on its own host afterwards either.
-    assert browser.get(url.replace(BETA, ALPHA)).status_code == 400
+    assert "already been used" in browser.get(url.replace(BETA, ALPHA)).content.decode()
 
 
 @pytest.mark.parametrize("token", ["", "nonsense", "x" * 500])
 def test_an_unknown_hand_off_is_refused(browser, token):
-    answer = browser.get(f"http://{ALPHA}/aanmelden/overdracht/?{urlencode({'token': token})}")
+    browser.get(f"http://{ALPHA}/aanmelden/?next=/", follow=False)
+    state = browser.on(ALPHA).cookies["region_login_state"].value
+    query = urlencode({"token": token, "state": state})
+    answer = browser.get(f"http://{ALPHA}/aanmelden/overdracht/?{query}")
     assert answer.status_code == 400
     assert "not valid" in answer.content.decode()
 
