@@ -367,3 +367,15 @@ def test_the_hand_off_after_the_portal_login_form_is_a_page_not_a_redirect(
     page = browser.get(f"http://{PORTAL}{back}", follow=False)
     assert page.status_code == 200
     assert f'href="http://{ALPHA}/aanmelden/overdracht/?token=' in page.content.decode()
+
+
+@override_settings(ALLOWED_HOSTS=[".localhost", "opvang-alpha.example"])
+def test_a_custom_domain_of_a_loket_of_the_region_is_logged_in_too(
+    browser, world, parent, password
+):
+    world.lokets["alpha"].domains.create(domain="opvang-alpha.example", is_primary=False)
+    portal_login(browser, parent, password)
+    browser.get("http://opvang-alpha.example/aanmelden/?next=/opvang/")
+    assert browser.visited[-1] == "opvang-alpha.example/opvang/", browser.visited
+    assert browser.user_on("opvang-alpha.example") == parent.pk
+    assert browser.user_on(ALPHA) is None  # its other host keeps its own session
