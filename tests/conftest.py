@@ -43,6 +43,8 @@ def pytest_configure(config: pytest.Config) -> None:
         CSRF_COOKIE_SECURE=False,
         # The test client speaks plain http; production redirects it to https.
         SECURE_SSL_REDIRECT=False,
+        # A loket host's once-per-session check at the portal: on where a test is about it.
+        REGION_LOGIN_CHECK=False,
     ).enable()
 
 

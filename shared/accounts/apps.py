@@ -13,3 +13,10 @@ class AccountsConfig(AppConfig):
         from shared.accounts.login_throttle import password_reset_forget_failures
 
         password_reset.connect(password_reset_forget_failures, dispatch_uid="login_throttle_reset")
+
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        from shared.accounts.region_login import raise_generation, remember_generation
+
+        user_logged_in.connect(remember_generation, dispatch_uid="region_login_generation")
+        user_logged_out.connect(raise_generation, dispatch_uid="region_login_logout")

@@ -51,6 +51,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     guardian_key = models.CharField(
         _("national register number (keyed hash)"), max_length=64, blank=True, editable=False
     )
+    # Raised by every logout: a session (on any host of any region) that was made under an
+    # older value is logged out at its next request (shared.accounts.region_login).
+    login_generation = models.PositiveIntegerField(
+        _("login generation"), default=0, db_default=0, editable=False
+    )
 
     objects = UserManager()
 
@@ -220,3 +225,32 @@ class Invitation(models.Model):
             and self.cancelled_at is None
             and self.expires_at > timezone.now()
         )
+
+
+class LoginHandoff(models.Model):
+    """A one-time hand-off of a login from a region's portal to one loket host of it.
+
+    Only the SHA-256 of the random token is kept; the token itself travels once in the
+    browser's address bar (``/aanmelden/overdracht/?token=``), is valid for
+    ``REGION_LOGIN_HANDOFF_SECONDS`` and is used at most once (``shared.accounts.region_login``).
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="login_handoffs", on_delete=models.CASCADE
+    )
+    region = models.ForeignKey("lokets.Region", related_name="+", on_delete=models.CASCADE)
+    host = models.CharField(max_length=253)
+    language = models.CharField(max_length=5, blank=True)
+    # allauth's records of how the portal session was authenticated (password, mfa, ...).
+    authentication_records = models.JSONField(default=list)
+    generation = models.PositiveIntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login hand-off")
+        verbose_name_plural = _("login hand-offs")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.host}"

@@ -207,6 +207,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # One login per region: stale sessions out (a logout elsewhere), the silent check.
+    "shared.accounts.region_login.RegionLoginMiddleware",
     # Staff who logged in with a password set up a second factor before any other page.
     "shared.accounts.second_factor.SecondFactorMiddleware",
     # A NUL character in the path or query: 400 before any view (opvangloket.request_limits).
@@ -273,6 +275,12 @@ OPVANGLOKET_ACCESSIBILITY_EVALUATED_ON = os.environ.get(
     "OPVANGLOKET_ACCESSIBILITY_EVALUATED_ON", "2026-12-02"
 )
 LOGIN_URL = "account_login"
+# One login per region (shared.accounts.region_login): how long a hand-off from the portal
+# to a loket host is valid, and whether a loket host checks once per browser session at
+# the portal whether the person is logged in there (on unless switched off; the tests
+# switch it off and on where they test it).
+REGION_LOGIN_HANDOFF_SECONDS = int(os.environ.get("OPVANGLOKET_REGION_LOGIN_HANDOFF_SECONDS", "60"))
+REGION_LOGIN_CHECK = env_bool("OPVANGLOKET_REGION_LOGIN_CHECK", default=True)
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 # Staff's second factor (shared.accounts.second_factor): an authenticator app with recovery

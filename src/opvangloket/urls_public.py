@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from opvangloket.urls_common import common_patterns
+from shared.accounts import region_login_views
 from shared.lokets import api, views
 
 urlpatterns = [
@@ -13,6 +14,9 @@ urlpatterns = [
     path("api/v1/region/", api.CurrentRegionView.as_view(), name="api_current_region"),
     path("admin/", admin.site.urls),
     path("", include("shared.accounts.region_team_urls")),
+    # One login per region (shared.accounts.region_login): the portal is the login host.
+    path("aanmelden/", region_login_views.portal_login, name="region_login"),
+    path("aanmelden/controle/", region_login_views.portal_check, name="region_login_check"),
     path("", include("shared.catalogue.urls")),
     path("", include("shared.portal.urls")),
     path("", include("shared.statistics.portal_urls")),

@@ -59,7 +59,8 @@ def test_parent_logs_in_with_the_government_login_and_out_again(page, government
 
     page.locator("form[action='/account/logout/'] button").click()
     expect(page.locator(".who")).to_have_count(0)
-    expect(page.locator("a[href='/account/login/']").first).to_be_visible()
+    # A loket's "Log in" is the region's portal login (shared.accounts.region_login).
+    expect(page.locator("a[href='/aanmelden/?next=/']").first).to_be_visible()
 
 
 def test_a_tampered_id_token_ends_on_a_page_that_says_so(
