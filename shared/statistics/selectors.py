@@ -205,8 +205,9 @@ _TIME_TO_PLACEMENT = """
      GROUP BY GROUPING SETS ((e.residence_id), ())
 """
 
+# Licensed and free places of the catalogue, per ``{group}`` (a column of the location).
 _SUPPLY = """
-    SELECT l.municipality_id, sum(l.licensed_capacity), coalesce(sum(a.free_places), 0)
+    SELECT l.{group}, sum(l.licensed_capacity), coalesce(sum(a.free_places), 0)
       FROM catalogue_cataloguelocation l
       LEFT JOIN (
             SELECT catalogue_location_id, sum(free_places) AS free_places
@@ -215,7 +216,7 @@ _SUPPLY = """
              GROUP BY catalogue_location_id
       ) a ON a.catalogue_location_id = l.id
      WHERE {scope}
-     GROUP BY l.municipality_id
+     GROUP BY l.{group}
 """
 
 
@@ -243,7 +244,9 @@ def figures_compute(*, scope: Scope, period: Period, supply_month: date | None =
     medians = _rows(_TIME_TO_PLACEMENT.format(scope=where), params)
     supply_where, supply_params = scope.sql("l.loket_id")
     supply_month = first_of_month(supply_month or timezone.localdate())
-    supply = _rows(_SUPPLY.format(scope=supply_where), [supply_month, *supply_params])
+    supply = _rows(
+        _SUPPLY.format(scope=supply_where, group="municipality_id"), [supply_month, *supply_params]
+    )
 
     totals = dict.fromkeys(CHILD_FIGURES, 0)
     rows: dict[int | None, dict] = {}
@@ -330,19 +333,6 @@ _PER_LOKET = """
      GROUP BY loket_id
 """
 
-_SUPPLY_PER_LOKET = """
-    SELECT l.loket_id, sum(l.licensed_capacity), coalesce(sum(a.free_places), 0)
-      FROM catalogue_cataloguelocation l
-      LEFT JOIN (
-            SELECT catalogue_location_id, sum(free_places) AS free_places
-              FROM catalogue_catalogueavailability
-             WHERE month = %s
-             GROUP BY catalogue_location_id
-      ) a ON a.catalogue_location_id = l.id
-     WHERE {scope}
-     GROUP BY l.loket_id
-"""
-
 
 def figures_per_loket(
     *, region: Region, period: Period, supply_month: date | None = None
@@ -366,7 +356,7 @@ def figures_per_loket(
     supply = {
         loket_id: (int(cap), int(free))
         for loket_id, cap, free in _rows(
-            _SUPPLY_PER_LOKET.format(scope=supply_where), [supply_month, *supply_params]
+            _SUPPLY.format(scope=supply_where, group="loket_id"), [supply_month, *supply_params]
         )
     }
     rows = []

@@ -552,6 +552,26 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": OPVANGLOKET_TOKEN_LIFETIME,
     "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.BackendApplicationServer",
     "SCOPES_BACKEND_CLASS": "tenants.planning_clients.scopes.ClientScopes",
+    # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grant, no plain PKCE, tokens
+    # never in the query string, the `iss` parameter, tokens stored hashed, replay detection.
+    # Only client credentials are served, but the toolkit's defaults are the unsafe ones.
+    **{
+        f"COMPLIANT_BCP_RFC9700_{name}": True
+        for name in (
+            "IMPLICIT_GRANT",
+            "PASSWORD_GRANT",
+            "PKCE_METHOD",
+            "ACCESS_TOKEN_TRANSPORT",
+            "AUTHZ_RESPONSE_ISS",
+            "TOKEN_STORAGE",
+            "REFRESH_TOKEN",
+            "REDIRECT_URI_SCHEME",
+            "REDIRECT_URI_MATCHING",
+            "PKCE_REQUIRED",
+        )
+    },
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 
 # --- Operations ------------------------------------------------------------------------

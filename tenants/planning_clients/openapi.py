@@ -3,9 +3,11 @@ scheme with this host's token URL, and on each operation the scopes it accepts."
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.db import connection
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
@@ -39,7 +41,9 @@ class PlanningTokenScheme(OpenApiAuthenticationExtension):
         token_url = settings.SPECTACULAR_SETTINGS["OAUTH2_TOKEN_URL"]
         request = getattr(auto_schema.view, "request", None)
         if request is not None:
-            token_url = request.build_absolute_uri(token_url)
+            # A document made without a host (``manage.py check``) keeps the path.
+            with contextlib.suppress(DisallowedHost):
+                token_url = request.build_absolute_uri(token_url)
         return {
             "type": "oauth2",
             "description": "Tokens of planning software registered by the loket "
