@@ -20,3 +20,9 @@ class AccountsConfig(AppConfig):
 
         user_logged_in.connect(remember_generation, dispatch_uid="region_login_generation")
         user_logged_out.connect(raise_generation, dispatch_uid="region_login_logout")
+
+        from allauth.account.signals import user_logged_in as allauth_logged_in
+
+        from shared.accounts.government_login.staff_claims import on_government_login
+
+        allauth_logged_in.connect(on_government_login, dispatch_uid="government_role_claims")

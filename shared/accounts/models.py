@@ -117,6 +117,11 @@ class Membership(models.Model):
         blank=True,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Granted by a government login's role claim (shared.accounts.government_login.staff_claims):
+    # withdrawn again when a later login no longer claims it. Empty: granted by people.
+    granted_by_claim = models.BooleanField(
+        _("from the government login's role claim"), default=False, db_default=False
+    )
 
     class Meta:
         verbose_name = _("membership")

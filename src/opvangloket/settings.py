@@ -405,6 +405,8 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 SOCIALACCOUNT_ADAPTER = "shared.accounts.government_login.adapter.SocialAccountAdapter"
+# The claim with a civil servant's roles (shared.accounts.government_login.staff_claims).
+OPVANGLOKET_OIDC_ROLE_CLAIM = os.environ.get("OPVANGLOKET_OIDC_ROLE_CLAIM", "opvangloket_roles")
 # Forms post to their own host only; the government login's form hands the browser on to
 # the provider (a redirect after a POST, which form-action governs too).
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [

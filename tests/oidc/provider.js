@@ -59,6 +59,16 @@ const ACCOUNTS = {
     email: 'dirk.desmet@overheid.example',
     email_verified: true,
   },
+  // A civil servant whose role claim names loket alpha, and a loket that does not exist.
+  'karel.claes': {
+    rrn: '79030312312',
+    given_name: 'Karel',
+    family_name: 'Claes',
+    name: 'Karel Claes',
+    email: 'karel.claes@overheid.example',
+    email_verified: true,
+    opvangloket_roles: ['loket_staff:alpha', 'provider_staff:nergensdorp', 'chef:alpha'],
+  },
   // Someone whose e-mail address is an existing account's, never connected to it.
   'eva.wouters': {
     rrn: '80020245614',
@@ -115,7 +125,8 @@ const provider = new Provider(issuer, {
   scopes: ['openid', 'profile', 'email', 'rrn'],
   claims: {
     openid: ['sub'],
-    profile: ['name', 'given_name', 'family_name'],
+    // The role claim travels with the profile here; ACM/IDM has a scope of its own for it.
+    profile: ['name', 'given_name', 'family_name', 'opvangloket_roles'],
     email: ['email', 'email_verified'],
     rrn: ['rrn'],
   },

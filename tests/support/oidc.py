@@ -58,6 +58,7 @@ BART = {
 CARLA = {"login": "carla.jacobs", "rrn": "90010112395", "email": "carla.jacobs@ouders.example"}
 # Staff with a password account under another address; someone whose address is taken.
 DIRK = {"login": "dirk.desmet", "rrn": "75010112371", "email": "dirk.desmet@overheid.example"}
+KAREL = {"login": "karel.claes", "rrn": "79030312312", "email": "karel.claes@overheid.example"}
 EVA = {"login": "eva.wouters", "rrn": "80020245614", "email": "eva.wouters@test.test"}
 # Another government identity (another sub) with An's national register number.
 AN_AGAIN = {"login": "an.peeters.tweede", "rrn": AN["rrn"], "email": "an.tweede@ouders.example"}

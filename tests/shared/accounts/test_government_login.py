@@ -22,7 +22,7 @@ from django.test import override_settings
 from shared.accounts.government_login.claims import guardian_key
 from shared.accounts.models import User
 from shared.registry.identity import child_keys, family_key
-from tests.support.oidc import AN, AN_AGAIN, ARTIFACTS, BART, CARLA, DIRK, EVA
+from tests.support.oidc import AN, AN_AGAIN, ARTIFACTS, BART, CARLA, DIRK, EVA, KAREL
 from tests.support.world import PASSWORD
 
 PROVIDER_CLASS = "shared.accounts.government_login.provider.GovernmentLoginProvider"
@@ -372,3 +372,43 @@ def test_erasing_the_account_forgets_the_number_and_the_government_identity(worl
     parent.refresh_from_db()
     assert parent.guardian_key == ""
     assert not SocialAccount.objects.filter(user=parent).exists()
+
+
+def test_a_civil_servants_role_claim_becomes_the_membership_it_names(
+    government_login_site, oidc_provider, world
+):
+    """``loket_staff:alpha`` makes Karel loket staff of alpha; a claim naming no known loket
+    (``provider_staff:nergensdorp``) or no known role (``chef:alpha``) grants nothing."""
+    from django_tenants.utils import tenant_context
+
+    from shared.accounts.models import Membership
+    from tenants.audit.models import AuditEvent
+
+    session = government_login(government_login_site, oidc_provider, KAREL)
+    assert logged_in_as(session, government_login_site) == KAREL["email"]
+    karel = User.objects.get(email=KAREL["email"])
+    roles = set(Membership.objects.filter(user=karel).values_list("role", "loket__slug"))
+    assert roles == {("loket_staff", "alpha")}
+    assert Membership.objects.get(user=karel).granted_by_claim
+    with tenant_context(world.lokets["alpha"]):
+        assert AuditEvent.objects.filter(
+            object_type=AuditEvent.ObjectType.MEMBERSHIP,
+            details__event="role_granted",
+            details__source="government_login",
+        ).exists()
+
+
+def test_a_role_no_longer_claimed_is_withdrawn_and_roles_given_by_people_stay(world):
+    from shared.accounts.government_login.staff_claims import staff_claims_apply
+    from shared.accounts.models import Membership
+    from shared.accounts.services import membership_grant
+
+    user = User.objects.create(email="claims.only@overheid.example")
+    membership_grant(user=user, role=Membership.Role.PROVIDER_STAFF, loket=world.lokets["beta"])
+    assert staff_claims_apply(
+        user=user,
+        claims={"opvangloket_roles": ["loket_staff:alpha", "region_coordinator:testregio"]},
+    ) == (2, 0)
+    assert staff_claims_apply(user=user, claims={"opvangloket_roles": []}) == (0, 2)
+    left = set(Membership.objects.filter(user=user).values_list("role", "loket__slug"))
+    assert left == {("provider_staff", "beta")}

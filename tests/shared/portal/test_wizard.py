@@ -550,6 +550,20 @@ def test_loket_staff_register_at_the_desk_for_a_parent_without_e_mail(
     assert request.reference in done
 
 
+def test_at_the_desk_the_choices_step_speaks_of_the_family_not_of_me(client_for, world, catalogue):
+    def choices_page(wizard: Wizard) -> str:
+        wizard.fill(catalogue["bengeltjes"])
+        return wizard.get("locaties").content.decode()
+
+    desk = choices_page(
+        Wizard(client_for("alpha", user="staff_alpha"), prefix="/beheer/aanvraag").start()
+    )
+    assert "Keuzes van het gezin" in desk and "Toevoegen aan de keuzes van het gezin" in desk
+    assert "mijn keuzes" not in desk and "Je keuzes" not in desk
+    parent = choices_page(Wizard(client_for("alpha", user="parent")).start())
+    assert "Je keuzes" in parent and "Toevoegen aan mijn keuzes" in parent
+
+
 def test_at_the_desk_a_way_to_reach_the_family_is_needed(client_for, world, catalogue):
     wizard = Wizard(client_for("alpha", user="staff_alpha"), prefix="/beheer/aanvraag").start()
     wizard.post("kind", answers()["kind"])
