@@ -227,7 +227,20 @@ def login_failed(request: HttpRequest, *, login: str) -> None:
         if _wait_after(failures, counter.free_failures):
             waits = failures - counter.free_failures + 1
             wait = _wait_after(failures, counter.free_failures)
+            _wait_from_now(counter, failures=failures, wait=wait)
             _alert(counter, waits=waits, wait=wait, address=address)
+
+
+def _wait_from_now(counter: _Counter, *, failures: int, wait: int) -> None:
+    """The wait runs from the failure's answer, not from its start: a slow password check
+    (a busy server) must not use up the wait before the person can try again."""
+    with _locked(default_cache, [counter.cache_key]):
+        state = default_cache.get(counter.cache_key)
+        if state and state["failures"] == failures:
+            until = max(state.get("until", 0), now() + wait)
+            default_cache.set(
+                counter.cache_key, {"failures": failures, "until": until}, MEMORY_SECONDS
+            )
 
 
 def login_succeeded(request: HttpRequest, *, login: str) -> None:
