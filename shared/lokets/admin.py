@@ -6,9 +6,28 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from shared.lokets.branding import branding_update
 from shared.lokets.merging import MergeRefused, loket_merge
 from shared.lokets.models import Domain, Loket, LoketMerger, Region
 from shared.lokets.working_area import loket_organiser_change, loket_rename
+
+BRANDING_FIELDS = ("brand_colour", "footer_text")
+
+
+class BrandedAdmin(admin.ModelAdmin):
+    """A loket's or region's colour and footer text: checked by the model field (the same
+    contrast check as the staff page and the API), saved through ``branding_update`` so
+    the change is in the audit trail as well."""
+
+    def save_model(self, request, obj, form, change: bool) -> None:
+        wanted = {field: getattr(obj, field) for field in BRANDING_FIELDS}
+        if change:
+            stored = type(obj).objects.get(pk=obj.pk)
+            for field in BRANDING_FIELDS:
+                setattr(obj, field, getattr(stored, field))
+        super().save_model(request, obj, form, change)
+        if change:
+            branding_update(owner=obj, actor=request.user, **wanted)
 
 
 class DomainInline(admin.TabularInline):
@@ -32,7 +51,7 @@ class LoketMergeForm(forms.Form):
 
 
 @admin.register(Loket)
-class LoketAdmin(admin.ModelAdmin):
+class LoketAdmin(BrandedAdmin):
     list_display = ("name", "slug", "kind", "region", "organiser_name", "is_active")
     list_filter = ("kind", "region", "is_active")
     search_fields = ("name", "slug", "organiser_name")
@@ -118,6 +137,6 @@ class LoketMergerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(BrandedAdmin):
     list_display = ("name", "slug", "domain")
     search_fields = ("name", "slug", "domain")

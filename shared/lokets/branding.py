@@ -25,94 +25,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
-from shared.lokets.models import BrandImage, Loket, Region, colour_validator
+from shared.lokets.colours import (  # noqa: F401 (the colour checks' home; re-exported)
+    MIN_CONTRAST,
+    PAGE_BACKGROUNDS,
+    WHITE,
+    Contrast,
+    colour_check,
+    colour_contrast,
+    colour_normalise,
+    contrast_ratio,
+)
+from shared.lokets.models import BrandImage, Loket, Region
 from tenants.audit.models import AuditEvent
 from tenants.audit.services import audit_record
 
 PLATFORM_COLOUR = "#0b5394"
 PLATFORM_COLOUR_DARK = "#073763"
-WHITE = "#ffffff"
-# The page's backgrounds where the colour is used for links and text (site.css: --paper, --soft).
-PAGE_BACKGROUNDS = ("#ffffff", "#f3f5f8")
-MIN_CONTRAST = 4.5
 MAX_IMAGE_BYTES = 256 * 1024
 FOOTER_TEXT_MAX = 300
 IMAGE_KINDS = tuple(BrandImage.Kind.values)
 UNSET: Any = object()
 
 
-# --- Colours ---------------------------------------------------------------------------
-
-
-def _channel(value: int) -> float:
-    c = value / 255
-    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-
-def relative_luminance(colour: str) -> float:
-    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
-
-
-def contrast_ratio(first: str, second: str) -> float:
-    """WCAG 2 contrast ratio of two #rrggbb colours (1 to 21)."""
-    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
-
-
-@dataclass(frozen=True)
-class Contrast:
-    """How readable a colour is where the site uses it."""
-
-    colour: str
-    with_white_text: float
-    with_backgrounds: tuple[tuple[str, float], ...]
-
-    @property
-    def lowest(self) -> float:
-        return min(self.with_white_text, *(ratio for _bg, ratio in self.with_backgrounds))
-
-    @property
-    def passes(self) -> bool:
-        return self.lowest >= MIN_CONTRAST
-
-
-def colour_contrast(colour: str) -> Contrast:
-    return Contrast(
-        colour=colour,
-        with_white_text=round(contrast_ratio(colour, WHITE), 2),
-        with_backgrounds=tuple(
-            (background, round(contrast_ratio(colour, background), 2))
-            for background in PAGE_BACKGROUNDS
-        ),
-    )
-
-
-def colour_normalise(value: str) -> str:
-    return value.strip().lower()
-
-
-def colour_check(value: str) -> str:
-    """The colour, lower-case; ValidationError (the user's language) unless it is #rrggbb
-    with at least ``MIN_CONTRAST`` against white text and every page background."""
-    colour = colour_normalise(value)
-    colour_validator(colour)
-    contrast = colour_contrast(colour)
-    if not contrast.passes:
-        raise ValidationError(
-            _(
-                "This colour is too light: white text on it has a contrast of "
-                "%(white)s:1 and links on the page %(page)s:1; at least %(minimum)s:1 is "
-                "needed. Choose a darker colour."
-            )
-            % {
-                "white": f"{contrast.with_white_text:.1f}",
-                "page": f"{min(ratio for _bg, ratio in contrast.with_backgrounds):.1f}",
-                "minimum": f"{MIN_CONTRAST:.1f}",
-            },
-            code="contrast",
-        )
-    return colour
+# --- Colours (checked in shared.lokets.colours) -------------------------------------
 
 
 def colour_darker(colour: str, *, factor: float = 0.7) -> str:

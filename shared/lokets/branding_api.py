@@ -12,15 +12,27 @@ from rest_framework.views import APIView
 from shared.accounts.permissions import HasRole
 from shared.lokets.branding import MAX_IMAGE_BYTES, UNSET, branding_for, branding_update
 from shared.lokets.branding_views import BRANDING_ACCESS, branding_owner
+from shared.lokets.colours import brand_colour_validator, colour_normalise
 from shared.lokets.models import Region
+
+
+class BrandColourField(serializers.CharField):
+    """#rrggbb in any case, stored lower-case; the model field's own contrast check."""
+
+    def to_internal_value(self, data) -> str:
+        return colour_normalise(super().to_internal_value(data))
 
 
 class BrandingSerializer(serializers.Serializer):
     """Own values (empty: falls back) and what the host shows now (``shown_*``)."""
 
     owner = serializers.ChoiceField(choices=["loket", "region"], read_only=True)
-    brand_colour = serializers.CharField(
-        required=False, allow_blank=True, max_length=7, help_text="#rrggbb, or empty"
+    brand_colour = BrandColourField(
+        required=False,
+        allow_blank=True,
+        max_length=7,
+        validators=[brand_colour_validator],
+        help_text="#rrggbb, or empty; at least 4.5:1 with white text and the page backgrounds",
     )
     footer_text = serializers.CharField(required=False, allow_blank=True, max_length=300)
     logo = serializers.FileField(

@@ -5,14 +5,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+from shared.lokets.colours import brand_colour_validator, colour_validator  # noqa: F401
+
 slug_validator = RegexValidator(
     r"^[a-z][a-z0-9-]{1,40}$",
     _("Use 2 to 41 lower-case letters, digits or hyphens, starting with a letter."),
-)
-
-
-colour_validator = RegexValidator(
-    r"^#[0-9a-f]{6}$", _("Enter a colour as # and six hexadecimal digits, e.g. #0b5394.")
 )
 
 
@@ -26,7 +23,8 @@ class Branded(models.Model):
         blank=True,
         default="",
         db_default="",
-        validators=[colour_validator],
+        # The contrast check lives on the field: the admin cannot bypass it either.
+        validators=[brand_colour_validator],
         help_text=_("As #rrggbb; dark enough for white text on it and for links on the page."),
     )
     footer_text = models.CharField(

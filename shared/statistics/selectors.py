@@ -13,7 +13,9 @@ Within a scope (a loket, a region's lokets, all lokets) and a period (``register
 
 - *unique request*: the child has an entry;
 - *without offer*: none of those entries has an offer or is placed;
-- *waiting* (unmet need): one of them is open and none is placed;
+- *waiting* (unmet need): one of them is open and none is placed (``_WAITS``; the start
+  pages' "children waiting now" is ``count_waiting_children`` without a period: the same
+  rule over every registration, whenever made);
 - *placement*: one of them is placed; the time to placement is per placed entry;
 - its municipality is the highest residence id of its entries, its age group the lowest,
   its start month the earliest desired start (a child's entries normally agree).
@@ -154,6 +156,12 @@ def period_of_month(month: date) -> Period:
     return Period(start=start, end=add_months(start, 1))
 
 
+# A child waits (unmet need) when one of its entries is open and none is placed: written
+# once, here, for the figures, the per-loket rows and the start pages alike.
+_WAITS = "is_open AND NOT is_placed"
+_IN_PERIOD = "AND e.registered_at >= %s AND e.registered_at < %s"
+
+# Per child identity over the entries of a scope ({scope}), of a period or not ({registered}).
 _CHILDREN = """
     SELECT e.child_id,
            max(e.residence_id) AS residence_id,
@@ -167,7 +175,7 @@ _CHILDREN = """
            count(*) FILTER (WHERE e.status = 'lapsed') AS lapsed,
            count(*) FILTER (WHERE e.status = 'withdrawn') AS withdrawn
       FROM registry_registryentry e
-     WHERE {scope} AND e.registered_at >= %s AND e.registered_at < %s
+     WHERE {scope} {registered}
      GROUP BY e.child_id
 """
 
@@ -177,7 +185,7 @@ _PER_MUNICIPALITY = f"""
     SELECT residence_id, GROUPING(residence_id) AS is_total,
            count(*),
            count(*) FILTER (WHERE NOT had_offer),
-           count(*) FILTER (WHERE is_open AND NOT is_placed),
+           count(*) FILTER (WHERE {_WAITS}),
            count(*) FILTER (WHERE is_placed),
            count(*) FILTER (WHERE has_priority),
            sum(requests), sum(lapsed), sum(withdrawn)
@@ -190,7 +198,7 @@ _WAITING_BREAKDOWN = f"""
     SELECT GROUPING(age_group), GROUPING(start_month), age_group, start_month, has_priority,
            count(*)
       FROM children
-     WHERE is_open AND NOT is_placed
+     WHERE {_WAITS}
      GROUP BY GROUPING SETS ((age_group), (start_month), (has_priority))
 """  # noqa: S608
 
@@ -239,8 +247,8 @@ def figures_compute(*, scope: Scope, period: Period, supply_month: date | None =
     start, end = period.bounds()
     where, scope_params = scope.sql("e.loket_id")
     params = [*scope_params, start, end]
-    per_municipality = _rows(_PER_MUNICIPALITY.format(scope=where), params)
-    breakdown = _rows(_WAITING_BREAKDOWN.format(scope=where), params)
+    per_municipality = _rows(_PER_MUNICIPALITY.format(scope=where, registered=_IN_PERIOD), params)
+    breakdown = _rows(_WAITING_BREAKDOWN.format(scope=where, registered=_IN_PERIOD), params)
     medians = _rows(_TIME_TO_PLACEMENT.format(scope=where), params)
     supply_where, supply_params = scope.sql("l.loket_id")
     supply_month = first_of_month(supply_month or timezone.localdate())
@@ -308,7 +316,7 @@ def figures_compute(*, scope: Scope, period: Period, supply_month: date | None =
 
 # Per loket of a region: the same rules per child, over that loket's entries only, so a
 # child registered in two lokets counts once in each (and once in the region's totals).
-_PER_LOKET = """
+_PER_LOKET = f"""
     WITH children AS (
         SELECT e.loket_id, e.child_id,
                count(*) AS requests,
@@ -319,19 +327,19 @@ _PER_LOKET = """
                count(*) FILTER (WHERE e.status = 'lapsed') AS lapsed,
                count(*) FILTER (WHERE e.status = 'withdrawn') AS withdrawn
           FROM registry_registryentry e
-         WHERE {scope} AND e.registered_at >= %s AND e.registered_at < %s
+         WHERE {{scope}} {_IN_PERIOD}
          GROUP BY e.loket_id, e.child_id
     )
     SELECT loket_id,
            count(*),
            count(*) FILTER (WHERE NOT had_offer),
-           count(*) FILTER (WHERE is_open AND NOT is_placed),
+           count(*) FILTER (WHERE {_WAITS}),
            count(*) FILTER (WHERE is_placed),
            count(*) FILTER (WHERE has_priority),
            sum(requests), sum(lapsed), sum(withdrawn)
       FROM children
      GROUP BY loket_id
-"""
+"""  # noqa: S608
 
 
 def figures_per_loket(
@@ -376,15 +384,41 @@ def figures_per_loket(
     return rows
 
 
+_WAITING_CHILDREN = f"""
+    WITH children AS ({_CHILDREN})
+    SELECT count(*) FROM children WHERE {_WAITS}
+"""  # noqa: S608
+
+
+def count_waiting_children(*, scope: Scope, period: Period | None = None) -> int:
+    """Children waiting for a place in ``scope``, each once (its child identity: a child
+    registered in two lokets, or before and after birth, is one child; twins are two): one
+    of its requests is open and none is placed. Without ``period``: waiting now, whenever
+    registered (the start pages, the figures page's "now"); with it: of the children
+    registered in that period, as ``figures_compute``'s ``waiting``."""
+    where, params = scope.sql("e.loket_id")
+    if period is None:
+        sql = _WAITING_CHILDREN.format(scope=where, registered="")
+    else:
+        sql = _WAITING_CHILDREN.format(scope=where, registered=_IN_PERIOD)
+        params = [*params, *period.bounds()]
+    [(count,)] = _rows(sql, params)
+    return count
+
+
+# Waiting here and open in another loket too: only children that wait by ``_WAITS`` in
+# the scope (none of their entries there placed).
 _DASHBOARD = """
-    SELECT count(DISTINCT e.child_id) FILTER (WHERE e.status = 'open'),
-           count(*) FILTER (WHERE e.registered_at >= %s),
+    SELECT count(*) FILTER (WHERE e.registered_at >= %s),
            count(*) FILTER (WHERE e.status = 'open' AND e.has_offer),
            count(DISTINCT e.child_id) FILTER (
                WHERE e.status = 'open' AND EXISTS (
                    SELECT 1 FROM registry_registryentry o
                     WHERE o.loket_id <> e.loket_id AND o.status = 'open'
                       AND o.child_id = e.child_id
+               ) AND NOT EXISTS (
+                   SELECT 1 FROM registry_registryentry p
+                    WHERE {placed_scope} AND p.status = 'placed' AND p.child_id = e.child_id
                )
            )
       FROM registry_registryentry e
@@ -393,15 +427,18 @@ _DASHBOARD = """
 
 
 def scope_dashboard(*, scope: Scope, since: datetime) -> dict:
-    """What a scope's staff watch (one query): children waiting now (each once), requests
-    registered since ``since``, offers waiting for the parent's answer, and waiting
-    children who also wait in another loket (the same child identity)."""
+    """What a scope's staff watch (two queries): children waiting now (each once,
+    ``count_waiting_children``), requests registered since ``since``, offers waiting for
+    the parent's answer, and waiting children who also wait in another loket (the same
+    child identity)."""
     where, params = scope.sql("e.loket_id")
-    [(waiting, new_since, offers_waiting, double)] = _rows(
-        _DASHBOARD.format(scope=where), [since, *params]
+    placed_where, placed_params = scope.sql("p.loket_id")
+    [(new_since, offers_waiting, double)] = _rows(
+        _DASHBOARD.format(scope=where, placed_scope=placed_where),
+        [since, *placed_params, *params],
     )
     return {
-        "waiting": waiting,
+        "waiting": count_waiting_children(scope=scope),
         "new_since": new_since,
         "offers_waiting": offers_waiting,
         "also_elsewhere": double,

@@ -16,6 +16,7 @@ from shared.statistics.charts import charts
 from shared.statistics.forms import FiguresPeriodForm
 from shared.statistics.selectors import (
     Scope,
+    count_waiting_children,
     duplicates_to_decide,
     figures_compute,
     figures_per_loket,
@@ -49,6 +50,8 @@ def _figures_page(request: HttpRequest, scope: Scope) -> HttpResponse:
             "period": period,
             "figures": figures,
             "totals": figures["totals"],
+            # Whatever the period: the number the start pages show (the same function).
+            "waiting_now": count_waiting_children(scope=scope),
             "duplicates_to_decide": duplicates_to_decide(scope=scope, period=period),
             "charts": charts(figures),
             "why_no_offer": why_no_offer(scope=scope, period=period),

@@ -131,6 +131,99 @@ def test_the_preview_shows_the_contrast_without_saving(client_for):
     assert loket("alpha").brand_colour == ""
 
 
+# --- One check for every way in: the staff page, the API and the Django admin -----------
+
+
+def _field_data(form) -> dict:
+    """What a browser would post back for ``form`` unchanged (admin change forms)."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        key = form.add_prefix(name)
+        if value is None or value is False:
+            continue
+        if value is True:
+            data[key] = "on"
+        elif isinstance(value, list | tuple):
+            data[key] = [getattr(item, "pk", item) for item in value]
+        else:
+            data[key] = getattr(value, "pk", value)
+    return data
+
+
+def admin_change_data(response, **changes) -> dict:
+    """The admin change form of ``response`` as posted back, with ``changes``."""
+    data = _field_data(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(_field_data(formset.management_form))
+        for form in formset.forms:
+            data.update(_field_data(form))
+    data.update(changes)
+    return data
+
+
+def admin_url(owner: Loket | Region) -> str:
+    return f"/admin/lokets/{owner._meta.model_name}/{owner.pk}/change/"
+
+
+@pytest.mark.parametrize("which", ["loket", "region"])
+def test_the_admin_refuses_a_colour_too_light_with_the_contrast_message(world, client_for, which):
+    owner = loket("alpha") if which == "loket" else region()
+    operator = client_for("localhost", user="operator")
+    form = operator.get(admin_url(owner), HTTP_ACCEPT_LANGUAGE="en")
+    assert form.status_code == 200
+    response = operator.post(
+        admin_url(owner),
+        admin_change_data(form, brand_colour=LIGHT_YELLOW),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200  # the form again, not a redirect
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["brand_colour"]
+    assert "Choose a darker colour" in errors["brand_colour"][0]
+    assert "Choose a darker colour" in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.brand_colour == ""
+
+
+def test_the_admin_saves_a_dark_colour_into_the_audit_trail(world, client_for):
+    operator = client_for("localhost", user="operator")
+    alpha = loket("alpha")
+    form = operator.get(admin_url(alpha))
+    response = operator.post(admin_url(alpha), admin_change_data(form, brand_colour=DARK_GREEN))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert loket("alpha").brand_colour == DARK_GREEN
+    with tenant_context(alpha):
+        event = AuditEvent.objects.get(object_type=AuditEvent.ObjectType.BRANDING)
+    assert event.actor == world.users["operator"]
+    assert event.details["changed"] == ["brand_colour"]
+
+
+def test_the_staff_page_the_api_and_the_admin_refuse_a_light_colour_alike(world, client_for):
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    staff = client_for("alpha", "staff_alpha")
+    page = staff.post("/beheer/huisstijl/", {"brand_colour": LIGHT_YELLOW}, **english)
+    page_message = page.context["form"].errors["brand_colour"][0]
+    api = staff.patch(
+        "/api/v1/branding/",
+        data=json.dumps({"brand_colour": LIGHT_YELLOW.upper()}),
+        content_type="application/json",
+        **english,
+    )
+    assert api.status_code == 400
+    operator = client_for("localhost", user="operator")
+    alpha = loket("alpha")
+    form = operator.get(admin_url(alpha), **english)
+    admin = operator.post(
+        admin_url(alpha), admin_change_data(form, brand_colour=LIGHT_YELLOW), **english
+    )
+    admin_message = admin.context["adminform"].form.errors["brand_colour"][0]
+    assert "contrast of 1.4:1" in page_message
+    assert page_message == api.json()["brand_colour"][0] == admin_message
+    assert loket("alpha").brand_colour == ""
+
+
 # --- Who may change it -----------------------------------------------------------------
 
 

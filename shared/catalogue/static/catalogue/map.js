@@ -3,7 +3,9 @@
  * No inline script (the Content-Security-Policy allows our static files only): each map
  * is a hidden element whose data attributes say what to draw; shown once the map is
  * drawn, so without JavaScript (or without markers) the page is the list alone. Markers
- * are not in the tab order: the list is the keyboard's way to every location.
+ * and clusters are not in the tab order: the list is the keyboard's way to every location.
+ * Nearby markers of the search map are grouped (Leaflet.markercluster): hundreds of
+ * locations on the base domain stay readable; a click on a group zooms in on it.
  */
 (function () {
   "use strict";
@@ -11,6 +13,11 @@
     return;
   }
   var L = window.L;
+  var canCluster = typeof L.markerClusterGroup === "function";
+  if (canCluster) {
+    // A cluster is a marker too, and like the markers it is no tab stop.
+    L.MarkerCluster.mergeOptions({ keyboard: false });
+  }
 
   function tileLayer(element) {
     var data = element.dataset;
@@ -64,6 +71,43 @@
     return L.marker(point, { icon: icon, title: name, alt: name, keyboard: false });
   }
 
+  // A group's icon says in words how many locations it holds (the page's language), as a
+  // marker's says its name: "12 locations here: zoom in to see them".
+  var ClusterIcon = L.DivIcon.extend({
+    createIcon: function (oldIcon) {
+      var icon = L.DivIcon.prototype.createIcon.call(this, oldIcon);
+      icon.setAttribute("role", "img");
+      icon.setAttribute("aria-label", this.options.label);
+      icon.title = this.options.label;
+      return icon;
+    },
+  });
+
+  function clusterIcon(element) {
+    var label = element.dataset.clusterLabel;
+    return function (cluster) {
+      var count = cluster.getChildCount();
+      var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+      return new ClusterIcon({
+        html: "<div><span>" + count + "</span></div>", // a number only: no markup of ours
+        className: "marker-cluster marker-cluster-" + size,
+        iconSize: L.point(40, 40),
+        label: label.replace("%(count)s", String(count)),
+      });
+    };
+  }
+
+  function markerLayer(element) {
+    if (!canCluster) {
+      return L.featureGroup(); // without the plugin: every marker on its own
+    }
+    return L.markerClusterGroup({
+      iconCreateFunction: clusterIcon(element),
+      maxClusterRadius: 60,
+      showCoverageOnHover: false,
+    });
+  }
+
   function popupContent(location) {
     var box = document.createElement("div");
     var heading = document.createElement("p");
@@ -98,12 +142,14 @@
         block.hidden = false; // before the map, so that Leaflet can measure it
         var map = newMap(element);
         var icon = markerIcon(element);
+        var layer = markerLayer(element);
         var points = answer.markers.map(function (location) {
           var point = [location.latitude, location.longitude];
-          marker(point, location.name, icon).bindPopup(popupContent(location)).addTo(map);
+          layer.addLayer(marker(point, location.name, icon).bindPopup(popupContent(location)));
           return point;
         });
         map.fitBounds(points, { padding: [24, 24], maxZoom: 15 });
+        layer.addTo(map);
         element.dataset.markerCount = String(points.length);
       })
       .catch(function () {
