@@ -22,6 +22,7 @@ import uuid
 from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
@@ -208,13 +209,16 @@ def reminders_sent_at_update() -> int:
     when that was later than writing it (a mail server that was down): the grace period
     before a lapse runs from then. Run by the (hourly) lapse job, well within the week a
     sent outbox row is kept. Returns how many moved."""
+    # Sent right after its commit is "in time": only a later send (a retry) moves it.
+    in_time = timedelta(seconds=settings.OUTBOX_GRACE_SECONDS)
     sent_later = OutgoingEmail.objects.filter(
-        pk=OuterRef("outgoing_email_id"), sent_at__gt=OuterRef("sent_at")
+        pk=OuterRef("outgoing_email_id"), sent_at__gt=OuterRef("sent_at") + in_time
     )
     return RequestNotice.objects.filter(
         Exists(sent_later),
         kind=RequestNotice.Kind.CONFIRMATION_REMINDER,
         outgoing_email_id__isnull=False,
+        request__status=RequestStatus.OPEN,  # only an open request can lapse
     ).update(sent_at=Subquery(sent_later.values("sent_at")[:1]))
 
 
