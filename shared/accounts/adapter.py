@@ -8,7 +8,8 @@ count per real client address, as this adapter tells allauth.
 
 Its e-mails (templates in ``templates/account/email``, text only) get the HTML part every
 e-mail of the platform has (``shared.lokets.emails``), in the face of the host they were
-asked on.
+asked on, and leave through the outbox (``shared.lokets.outbox``) like every other: after
+the commit of what asked for them, at least once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest
@@ -26,6 +28,8 @@ from opvangloket.proxies import client_address
 from shared.accounts import login_throttle, second_factor
 from shared.lokets.branding import branding_for
 from shared.lokets.emails import email_html
+from shared.lokets.models import Loket
+from shared.lokets.outbox import outbox_add
 
 
 def _login(credentials: dict[str, Any]) -> str:
@@ -113,3 +117,17 @@ class AccountAdapter(DefaultAccountAdapter):
             )
             message.attach_alternative(email_html(text=message.body, face=face), "text/html")
         return message
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """allauth's send (confirmations, password resets, notices of account changes),
+        but into the outbox instead of straight to the mail server."""
+        request = globals()["context"].request  # allauth's, not the parameter
+        ctx = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            **context,
+        }
+        message = self.render_mail(template_prefix, email, ctx)
+        loket = getattr(request, "loket", None)
+        outbox_add(message=message, loket=loket if isinstance(loket, Loket) else None)

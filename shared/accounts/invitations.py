@@ -37,9 +37,10 @@ from django_tenants.utils import tenant_context
 from shared.accounts.models import Invitation, Membership, User
 from shared.accounts.services import membership_grant
 from shared.lokets.branding import branding_for
-from shared.lokets.emails import email_send
+from shared.lokets.emails import email_message
 from shared.lokets.links import host_url, loket_page_url
 from shared.lokets.models import Loket, Region
+from shared.lokets.outbox import outbox_add
 
 logger = logging.getLogger(__name__)
 audit_log = logging.getLogger("opvangloket.audit")
@@ -171,7 +172,9 @@ def _email_language(language: str) -> str:
 
 
 def _send_after_commit(*, invitation: Invitation, token: str, inviter: User | None) -> None:
-    """Render the invitation in its language now, send it once the transaction commits."""
+    """Render the invitation in its language now and write it to the outbox in this
+    transaction (``shared.lokets.outbox``): it leaves once the invitation is committed, at
+    least once, and a mail server that is down only delays it."""
     language = _email_language(invitation.language)
     context = {
         "invitation": invitation,
@@ -184,16 +187,9 @@ def _send_after_commit(*, invitation: Invitation, token: str, inviter: User | No
         context["role"] = invitation.get_role_display()
         subject = render_to_string(f"accounts/email/invitation_subject.{language}.txt", context)
         body = render_to_string(f"accounts/email/invitation_body.{language}.txt", context)
-    to = invitation.email
     face = branding_for(loket=invitation.loket, region=invitation.region)
-
-    def send() -> None:
-        try:
-            email_send(subject=subject, text=body, to=[to], face=face)
-        except Exception:  # the invitation stands; it can be resent
-            logger.exception("invitation e-mail not sent", extra={"invitation": invitation.pk})
-
-    transaction.on_commit(send)
+    message = email_message(subject=subject, text=body, to=[invitation.email], face=face)
+    outbox_add(message=message, loket=invitation.loket)
 
 
 # --- Services ---------------------------------------------------------------------------

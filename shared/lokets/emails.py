@@ -3,7 +3,8 @@ HTML in the loket's colours (``branding``): a header with its name, links as but
 
 The HTML is made from the text, not from a second template: it says the same and has the
 same links (built by ``shared.lokets.links``), in every language. Render it while the
-e-mail's language is active (the buttons' label is translated).
+e-mail's language is active (the buttons' label is translated). Every e-mail leaves through
+the outbox (``shared.lokets.outbox.outbox_add``), never straight to the mail server.
 """
 
 from __future__ import annotations
@@ -84,10 +85,3 @@ def email_message(
     )
     message.attach_alternative(email_html(text=text, face=face), "text/html")
     return message
-
-
-def email_send(
-    *, subject: str, text: str, to: Iterable[str], face: Face, from_email: str | None = None
-) -> None:
-    """Send ``email_message``; errors are the caller's (as ``send_mail``'s were)."""
-    email_message(subject=subject, text=text, to=to, face=face, from_email=from_email).send()

@@ -19,9 +19,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from shared.lokets.branding import branding_of_loket
-from shared.lokets.emails import email_send
+from shared.lokets.emails import email_message
 from shared.lokets.links import loket_page_url
 from shared.lokets.models import Loket
+from shared.lokets.outbox import outbox_add
 from shared.registry.models import RequestStatus
 from tenants.allocation.models import OverdueDigest
 from tenants.allocation.selectors import locations_with_overdue
@@ -54,11 +55,13 @@ def answer_due(*, choice: RequestChoice, loket: Loket, now: datetime) -> AnswerD
 def overdue_digest_send(*, loket: Loket, now: datetime) -> OverdueDigest | None:
     """E-mail the loket what is past the answering time, at most once a (Brussels) day.
 
-    Nothing is sent (nor recorded) while nothing is overdue. Recorded in the transaction
-    that sends: a mail server that refuses rolls the record back, to be tried at the next
-    run; a second run the same day finds the record and sends nothing. Without the
-    loket's e-mail address the digest is recorded as due and nothing is sent. References
-    and locations only: no child's or family's name leaves in this e-mail.
+    Nothing is sent (nor recorded) while nothing is overdue. The record and the e-mail in
+    the outbox (``shared.lokets.outbox``) are written in one transaction: a worker killed
+    before its commit wrote neither, one killed after it left the e-mail to the outbox's
+    job, a mail server that refuses leaves it there to be tried again; a second run the
+    same day finds the record and sends nothing. Without the loket's e-mail address the
+    digest is recorded as due and nothing is sent. References and locations only: no
+    child's or family's name leaves in this e-mail.
     """
     day = timezone.localdate(now)
     if OverdueDigest.objects.filter(day=day).exists():
@@ -104,8 +107,9 @@ def overdue_digest_send(*, loket: Loket, now: datetime) -> OverdueDigest | None:
                 body = render_to_string(
                     f"allocation/email/overdue_digest_body.{language}.txt", context
                 )
-                email_send(
+                message = email_message(
                     subject=subject, text=body, to=[loket.email], face=branding_of_loket(loket)
                 )
+            outbox_add(message=message, loket=loket)
     logger.info("overdue digest", extra={"loket": loket.slug, "overdue": total})
     return digest

@@ -6,10 +6,10 @@ fill in the first name and the date of birth (``tenants.requests.child_changes``
 
 One e-mail per request, not per loket: of a submission's open unborn parts, only the
 loket of the earliest registered one sends it (read in the public registry), and it is
-recorded once per (request, kind, due date) in ``RequestNotice``, committed before the
-e-mail leaves: a job that runs twice, or again after its worker was killed, sends nothing
-twice. An e-mail the mail server refuses is not kept recorded and is tried again at the
-next run.
+recorded once per (request, kind, due date) in ``RequestNotice`` with its e-mail written to
+the outbox in the same transaction (``tenants.requests.notices``): a job that runs twice, or
+again after its worker was killed, sends nothing twice and loses nothing. An e-mail the
+mail server refuses waits in the outbox and is tried again by ``mail.outbox_send``.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from shared.lokets.models import Loket
 from shared.registry.models import RegistryEntry, RequestStatus
-from tenants.requests.emails import birth_reminder_send
+from tenants.requests.emails import birth_reminder_message
 from tenants.requests.models import ChildcareRequest, RequestNotice
-from tenants.requests.notices import notice_record_once, notice_send
+from tenants.requests.notices import notice_send_once
 
 logger = logging.getLogger(__name__)
 
@@ -75,24 +75,19 @@ def birth_reminders_send(*, loket: Loket, now: datetime) -> dict[str, int]:
                 )
                 if request is None or not _sends_for_submission(loket=loket, request=request):
                     continue  # born, closed meanwhile, or another loket of it writes
-                notice = notice_record_once(
+                if notice_send_once(
                     request=request,
                     kind=RequestNotice.Kind.BIRTH_REMINDER,
                     period=request.child_birth_date,
                     now=now,
-                )
-            # Recorded and committed before it leaves: never sent twice.
-            if notice is not None:
-                notice_send(
-                    notice=notice,
-                    request=request,
-                    send=partial(birth_reminder_send, request=request, loket=loket),
-                )
-                sent += 1
+                    loket=loket,
+                    message=partial(birth_reminder_message, request=request, loket=loket),
+                ):
+                    sent += 1
         except Exception:
             failed += 1
             logger.exception(
-                "birth reminder not sent",
+                "birth reminder not written",
                 extra={"loket": loket.slug, "reference": candidate.reference},
             )
     return {"sent": sent, "failed": failed}

@@ -6,10 +6,13 @@ reminder with a link to "Mijn aanvragen"; 14 days after, without a confirmation,
 request lapses (in the loket and in the registry) and the parent is told. Loket staff
 may reopen a lapsed request.
 
-Every notice is recorded once per (request, kind, period) in ``RequestNotice``, so a job
-that runs twice sends nothing twice; a reminder whose e-mail fails is not recorded and is
-tried again at the next run. A request lapses only once its reminder has been out for the
-whole grace period, so nobody lapses without warning, even after a mail server outage.
+Every notice is recorded once per (request, kind, period) in ``RequestNotice``, and its
+e-mail written to the outbox in that same transaction (``tenants.requests.notices``): a job
+that runs twice, or again after its worker was killed, sends nothing twice and loses
+nothing; a mail server that is down leaves the e-mail in the outbox, tried again by
+``mail.outbox_send``. A request lapses only once its reminder has been out for the whole
+grace period, counted from when the outbox sent it, so nobody lapses without warning, even
+after a mail server outage.
 """
 
 from __future__ import annotations
@@ -19,19 +22,19 @@ import uuid
 from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
 from shared.accounts.models import User
-from shared.lokets.models import Loket
+from shared.lokets.models import Loket, OutgoingEmail
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.requests.confirmation_periods import GRACE_DAYS, REMINDER_DAYS
-from tenants.requests.emails import confirmation_reminder_send, request_lapsed_send
-from tenants.requests.family import family_email
+from tenants.requests.emails import confirmation_reminder_message, request_lapsed_message
 from tenants.requests.history import record_confirmed, record_lapsed, record_reopened
 from tenants.requests.models import (
     OPEN_CHOICE_STATUSES,
@@ -113,13 +116,14 @@ def confirmation_reminders_send(*, loket: Loket, now: datetime) -> dict[str, int
                     kind=RequestNotice.Kind.CONFIRMATION_REMINDER,
                     period=request.confirmed_until,
                     now=now,
-                    send=partial(confirmation_reminder_send, request=request, loket=loket),
+                    loket=loket,
+                    message=partial(confirmation_reminder_message, request=request, loket=loket),
                 ):
                     sent += 1
         except Exception:
             failed += 1
             logger.exception(
-                "confirmation reminder not sent",
+                "confirmation reminder not written",
                 extra={"loket": loket.slug, "reference": candidate.reference},
             )
     return {"dated": dated, "sent": sent, "failed": failed}
@@ -139,13 +143,17 @@ def requests_lapse_unconfirmed(*, loket: Loket, now: datetime) -> dict[str, int]
     if not loket.confirmation_interval_months:
         return {"lapsed": 0, "failed": 0}
     today = timezone.localdate(now)
+    reminders_sent_at_update()
+    still_in_outbox = OutgoingEmail.objects.filter(
+        pk=OuterRef("outgoing_email_id"), sent_at__isnull=True
+    )
     reminded_in_time = Exists(
         RequestNotice.objects.filter(
             request=OuterRef("pk"),
             kind=RequestNotice.Kind.CONFIRMATION_REMINDER,
             period=OuterRef("confirmed_until"),
             sent_at__lte=now - timedelta(days=GRACE_DAYS),
-        )
+        ).exclude(Exists(still_in_outbox))
     )
     candidates = (
         ChildcareRequest.objects.filter(
@@ -158,8 +166,7 @@ def requests_lapse_unconfirmed(*, loket: Loket, now: datetime) -> dict[str, int]
         .values_list("pk", flat=True)
         .order_by("confirmed_until", "id")
     )
-    lapsed: list[tuple[ChildcareRequest, str]] = []
-    failed = 0
+    lapsed = failed = 0
     for pk in list(candidates):
         try:
             with transaction.atomic():
@@ -180,27 +187,39 @@ def requests_lapse_unconfirmed(*, loket: Loket, now: datetime) -> dict[str, int]
                     confirmed_until=request.confirmed_until,
                     choices=[choice.pk for choice in choices],
                 )
-                address = family_email(request)
-                _notice, created = RequestNotice.objects.get_or_create(
+                # The lapse and its e-mail in one commit: the lapse stands when the mail
+                # server is down (the outbox tries again), and is told once.
+                notice_send_once(
                     request=request,
                     kind=RequestNotice.Kind.LAPSED,
                     period=request.confirmed_until,
-                    defaults={"sent_at": now, "recipient_known": bool(address)},
+                    now=now,
+                    loket=loket,
+                    message=partial(request_lapsed_message, request=request, loket=loket),
                 )
-                if created and address:
-                    lapsed.append((request, address))
+                lapsed += 1
         except Exception:
             failed += 1
             logger.exception("request not lapsed", extra={"loket": loket.slug, "request_id": pk})
-    # The lapse stands even when the mail server is down: this e-mail is sent at most once.
-    for request, address in lapsed:
-        try:
-            request_lapsed_send(request=request, loket=loket, to=address)
-        except Exception:
-            logger.exception(
-                "lapse e-mail not sent", extra={"loket": loket.slug, "reference": request.reference}
-            )
-    return {"lapsed": len(lapsed), "failed": failed}
+    return {"lapsed": lapsed, "failed": failed}
+
+
+def reminders_sent_at_update() -> int:
+    """Move each confirmation reminder's ``sent_at`` to when the outbox sent its e-mail,
+    when that was later than writing it (a mail server that was down): the grace period
+    before a lapse runs from then. Run by the (hourly) lapse job, well within the week a
+    sent outbox row is kept. Returns how many moved."""
+    # Sent right after its commit is "in time": only a later send (a retry) moves it.
+    in_time = timedelta(seconds=settings.OUTBOX_GRACE_SECONDS)
+    sent_later = OutgoingEmail.objects.filter(
+        pk=OuterRef("outgoing_email_id"), sent_at__gt=OuterRef("sent_at") + in_time
+    )
+    return RequestNotice.objects.filter(
+        Exists(sent_later),
+        kind=RequestNotice.Kind.CONFIRMATION_REMINDER,
+        outgoing_email_id__isnull=False,
+        request__status=RequestStatus.OPEN,  # only an open request can lapse
+    ).update(sent_at=Subquery(sent_later.values("sent_at")[:1]))
 
 
 @transaction.atomic

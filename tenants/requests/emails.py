@@ -2,11 +2,14 @@
 the reminder to fill in the birth of a child registered before it was born.
 
 Written per language (``<name>.<language>.txt``: nl, fr, en) and rendered with the
-request's language active, so that dates read as the parent reads them.
+request's language active, so that dates read as the parent reads them. Each is made here
+and written to the outbox by the caller (``tenants.requests.notices``), in the transaction
+that records it.
 """
 
 from __future__ import annotations
 
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -47,7 +50,9 @@ def my_request_child_url(*, request: ChildcareRequest, loket: Loket) -> str:
     return loket_url(loket=loket, path=path)
 
 
-def _send(name: str, *, request: ChildcareRequest, loket: Loket, to: str, url: str = "") -> None:
+def _message(
+    name: str, *, request: ChildcareRequest, loket: Loket, to: str, url: str = ""
+) -> EmailMultiAlternatives:
     language = email_language(request.language)
     context = {
         "child_name": request.child_name,
@@ -61,21 +66,26 @@ def _send(name: str, *, request: ChildcareRequest, loket: Loket, to: str, url: s
     with translation.override(language):
         subject = render_to_string(f"requests/email/{name}_subject.{language}.txt", context)
         body = render_to_string(f"requests/email/{name}_body.{language}.txt", context)
-        message = email_message(subject=subject, text=body, to=[to], face=branding_of_loket(loket))
-    message.send()
+        return email_message(subject=subject, text=body, to=[to], face=branding_of_loket(loket))
 
 
-def confirmation_reminder_send(*, request: ChildcareRequest, loket: Loket, to: str) -> None:
-    _send("confirmation_reminder", request=request, loket=loket, to=to)
+def confirmation_reminder_message(
+    *, request: ChildcareRequest, loket: Loket, to: str
+) -> EmailMultiAlternatives:
+    return _message("confirmation_reminder", request=request, loket=loket, to=to)
 
 
-def request_lapsed_send(*, request: ChildcareRequest, loket: Loket, to: str) -> None:
-    _send("request_lapsed", request=request, loket=loket, to=to)
+def request_lapsed_message(
+    *, request: ChildcareRequest, loket: Loket, to: str
+) -> EmailMultiAlternatives:
+    return _message("request_lapsed", request=request, loket=loket, to=to)
 
 
-def birth_reminder_send(*, request: ChildcareRequest, loket: Loket, to: str) -> None:
+def birth_reminder_message(
+    *, request: ChildcareRequest, loket: Loket, to: str
+) -> EmailMultiAlternatives:
     """Ask the parent of an unborn child, some time after the due date, to fill in the birth."""
-    _send(
+    return _message(
         "birth_reminder",
         request=request,
         loket=loket,

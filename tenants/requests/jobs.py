@@ -9,6 +9,7 @@ from shared.lokets.models import Loket
 from tenants.requests.birth_reminders import birth_reminders_send
 from tenants.requests.confirmation import confirmation_reminders_send, requests_lapse_unconfirmed
 from tenants.requests.retention import requests_anonymise_closed
+from tenants.signals.retention import signals_anonymise_old
 
 
 @loket_job("requests.confirmation_reminders")
@@ -28,4 +29,6 @@ def birth_reminders(*, loket: Loket, now: datetime) -> dict:
 
 @loket_job("requests.anonymise_closed", every=timedelta(days=1))
 def anonymise_closed(*, loket: Loket, now: datetime) -> dict:
-    return requests_anonymise_closed(loket=loket, now=now)
+    """Closed requests and old signals lose their personal data after the loket's period."""
+    result = requests_anonymise_closed(loket=loket, now=now)
+    return {**result, "signals_anonymised": signals_anonymise_old(loket=loket, now=now)}

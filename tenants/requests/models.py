@@ -249,7 +249,12 @@ class RequestNotice(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     period = models.DateField()
     recipient_known = models.BooleanField(default=True)
+    # When it was written to the outbox; when the outbox sent it later (a mail server that
+    # was down), the lapse job moves it to that moment (``confirmation``).
     sent_at = models.DateTimeField()
+    # Its e-mail in the outbox (``shared.lokets.OutgoingEmail``, public schema; no key: a
+    # sent row is deleted after a week). None without an address.
+    outgoing_email_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["sent_at", "id"]

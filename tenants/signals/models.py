@@ -28,6 +28,8 @@ class LocationSignal(models.Model):
         null=True,
     )
     recorded_at = models.DateTimeField(_("recorded at"))
+    # When its free text and who recorded it were removed (``tenants.signals.retention``).
+    anonymised_at = models.DateTimeField(_("text removed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-happened_on", "-id"]

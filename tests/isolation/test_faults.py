@@ -2,7 +2,7 @@
 two lokets, an acceptance, a child's change after birth, staff deciding a possible
 duplicate and a merge of two lokets; and a job's worker (``manage.py run_jobs``) killed
 with SIGKILL, before its commit and while its e-mails leave (the offers' expiry, the
-birth reminders).
+birth reminders, the reminders to confirm).
 
 Each drop terminates the test's own PostgreSQL backend from a second connection, just
 before a chosen statement of the operation (or its COMMIT). Then a fresh connection reads
@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -48,7 +48,7 @@ from tenants.providers.services import location_delete
 from tenants.requests.birth_reminders import BIRTH_REMINDER_DAYS
 from tenants.requests.child_changes import request_update_child
 from tenants.requests.duplicates import loket_duplicate_decide
-from tenants.requests.models import ChildcareRequest
+from tenants.requests.models import ChildcareRequest, RequestNotice
 from tests.support.allocation import accept, choice_of, choice_status, offer, register
 from tests.support.faults import (
     Drop,
@@ -561,3 +561,103 @@ def test_a_worker_killed_while_sending_a_birth_reminder_does_not_send_it_twice(c
 
     sent = mails_sent(tmp_path)
     assert len(sent) == len(set(sent)), f"an e-mail left twice: {sent}"
+
+
+@pytest.fixture
+def due_reminders(committed) -> tuple[str, list[int]]:
+    """Three open requests at alpha, each of its own child, due to be confirmed: the
+    moment their reminders are due, and the requests."""
+    world = committed["world"]
+    alpha = world.lokets["alpha"]
+    parent = world.users["parent"]
+    committed["parents"].append(parent)
+    location = make_location(alpha)
+    committed["locations"].append((alpha, location))
+    entries = [
+        entry
+        for name in ("Eerste", "Tweede", "Derde")
+        for entry in register(location, name=name, parent=parent)
+    ]
+    with tenant_context(alpha):
+        requests = ChildcareRequest.objects.filter(pk__in=[entry.request_id for entry in entries])
+        due = max(request.confirmed_until for request in requests)
+    connection.set_schema_to_public()
+    now = timezone.make_aware(datetime(due.year, due.month, due.day, 9)) - timedelta(days=10)
+    return now.replace(tzinfo=None).isoformat(timespec="seconds"), [e.request_id for e in entries]
+
+
+def reminders_in_alpha(committed, request_ids: list[int]) -> list[tuple[int, int | None]]:
+    """(request, its e-mail in the outbox) of each confirmation reminder recorded."""
+    with tenant_context(committed["world"].lokets["alpha"]):
+        notices = list(
+            RequestNotice.objects.filter(
+                request_id__in=request_ids, kind=RequestNotice.Kind.CONFIRMATION_REMINDER
+            )
+            .order_by("request_id")
+            .values_list("request_id", "outgoing_email_id")
+        )
+    connection.set_schema_to_public()
+    return notices
+
+
+REMIND = "requests.confirmation_reminders"
+
+
+def test_a_reminder_job_killed_before_its_commit_wrote_nothing_and_the_next_run_sends_each_once(
+    committed, due_reminders, tmp_path
+):
+    """Killed while writing the first reminder's e-mail to the outbox, before the commit:
+    neither its 'already reminded' notice nor its e-mail stays; the next run reminds
+    every family once, and the outbox's job has nothing left to send again."""
+    now, request_ids = due_reminders
+    before = database_state()
+    worker = run_worker(
+        tmp_path, now=now, job=REMIND, pause_on='INSERT INTO "lokets_outgoingemail"'
+    )
+    kill_when_paused(worker, tmp_path)
+    changed = changed_tables(before, database_state())
+    assert changed == ["public.jobs_jobrun"], changed
+    assert reminders_in_alpha(committed, request_ids) == [] and mails_sent(tmp_path) == []
+
+    again = run_worker(tmp_path, now=now, job=REMIND)
+    assert again.wait(timeout=60) == 0, again.stdout.read().decode()
+    notices = reminders_in_alpha(committed, request_ids)
+    assert [request for request, _email in notices] == sorted(request_ids)
+    assert all(email is not None for _request, email in notices)
+    outbox = run_worker(tmp_path, now=now, job="mail.outbox_send", loket=None)
+    assert outbox.wait(timeout=60) == 0, outbox.stdout.read().decode()
+    sent = mails_sent(tmp_path)
+    assert len(sent) == 3 == len(set(sent)), sent
+    assert {to for to, _subject in sent} == {"sara@example.be"}
+
+
+def test_a_reminder_job_killed_after_its_commit_before_the_mail_server_loses_no_reminder(
+    committed, due_reminders, tmp_path
+):
+    """Killed after the first reminder's COMMIT (notice and outbox row together), before
+    the mail server took it: the next run writes only the other two, and the outbox's job
+    sends each of the three once."""
+    now, request_ids = due_reminders
+    worker = run_worker(
+        tmp_path, now=now, job=REMIND, pause_on='"lokets_outgoingemail"."sent_at" IS NULL'
+    )  # the first send, right after the first reminder's commit
+    kill_when_paused(worker, tmp_path)
+    assert mails_sent(tmp_path) == []
+    (first,) = reminders_in_alpha(committed, request_ids)
+    assert OutgoingEmail.objects.filter(pk=first[1], sent_at__isnull=True).exists()
+
+    for _run in range(2):  # the job again, twice: nothing written twice
+        again = run_worker(tmp_path, now=now, job=REMIND)
+        assert again.wait(timeout=60) == 0, again.stdout.read().decode()
+    notices = reminders_in_alpha(committed, request_ids)
+    assert len(notices) == 3 and first in notices
+    assert len(mails_sent(tmp_path)) == 2  # the two new ones, right after their commits
+
+    for _run in range(2):
+        outbox = run_worker(tmp_path, now=now, job="mail.outbox_send", loket=None)
+        assert outbox.wait(timeout=60) == 0, outbox.stdout.read().decode()
+    sent = mails_sent(tmp_path)
+    assert len(sent) == 3 == len(set(sent)), sent
+    assert not OutgoingEmail.objects.filter(
+        pk__in=[email for _request, email in notices], sent_at__isnull=True
+    ).exists()

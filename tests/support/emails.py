@@ -5,8 +5,11 @@ colour."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.test import TestCase
 
 from shared.lokets.emails import text_links
 
@@ -43,3 +46,12 @@ def email_problems(message: EmailMessage) -> list[str]:
     if not HEADER_COLOUR.search(html[0]):
         problems.append(f"{message.subject!r}: no header in a brand colour")
     return problems
+
+
+@contextmanager
+def sent_after_commit() -> Iterator[None]:
+    """Run the code inside as if each of its transactions committed: the outbox's send
+    after the commit runs (``shared.lokets.outbox``), so its e-mails reach ``mail.outbox``.
+    Without it, a test's transaction never commits and the e-mails stay in the outbox."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        yield

@@ -258,3 +258,26 @@ def test_two_workers_at_once_never_send_a_row_twice(committed_rows, settings):
     # Both workers sent some: they ran side by side, skipping each other's rows.
     assert all(result["sent"] > 0 for result in results), results
     assert not mine.filter(sent_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_password_reset_asked_while_the_mail_server_is_down_leaves_later_once(
+    world, client_for, settings, django_capture_on_commit_callbacks
+):
+    """allauth's e-mails go through the outbox too: the mail server being down loses none."""
+    settings.EMAIL_BACKEND = REFUSING
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("beta").post(
+            "/account/password/reset/", {"email": "other_parent@test.test"}
+        )
+    assert response.status_code == 302
+    (row,) = OutgoingEmail.objects.filter(to=["other_parent@test.test"])
+    assert row.sent_at is None and row.attempts == 1 and row.html
+    assert row.loket_id == world.lokets["beta"].pk
+
+    settings.EMAIL_BACKEND = LOCMEM
+    assert run_job(timezone.now() + timedelta(minutes=3))["sent"] == 1
+    assert run_job(timezone.now() + timedelta(minutes=10))["sent"] == 0
+    (message,) = mail.outbox
+    assert message.to == ["other_parent@test.test"]
+    assert "/account/password/reset/key/" in message.body

@@ -23,6 +23,11 @@ def test_a_lokets_privacy_statement_names_it_its_contact_and_its_retention(clien
     assert "Loket Alpha" in text and "alpha@loket.test" in text and "Herent" in text
     assert "Loket Beta" not in text
     assert "36 maanden" in text
+    english = client_for("alpha")
+    english.cookies["django_language"] = "en"
+    page = english.get("/privacy/").content.decode()
+    # Signals about a location follow the same setting (``tenants.signals.retention``).
+    assert "A signal at Loket Alpha" in page and "36 months after it was recorded" in page
     # Where a parent exercises their rights.
     assert 'href="/mijn-aanvragen/mijn-gegevens/"' in text
     assert "Vlaamse Toezichtcommissie" in text

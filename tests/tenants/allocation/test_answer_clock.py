@@ -81,10 +81,11 @@ def test_overdue_choices_reach_the_loket_and_the_providers_dashboards(client_for
     assert "Herent" not in beta_home
 
 
-def test_the_loket_gets_one_overdue_digest_a_day(world, clock):
+def test_the_loket_gets_one_overdue_digest_a_day(world, clock, django_capture_on_commit_callbacks):
     now = timezone.now()
     mail.outbox.clear()
-    jobs_run(now=now, names=["allocation.overdue_digest"], slugs=["alpha"])
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs_run(now=now, names=["allocation.overdue_digest"], slugs=["alpha"])
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["alpha@loket.test"]
@@ -97,15 +98,16 @@ def test_the_loket_gets_one_overdue_digest_a_day(world, clock):
     with tenant_context(clock["alpha"]):
         assert OverdueDigest.objects.count() == 1
     # The next day it comes again, once.
-    call_command(
-        "run_jobs",
-        "--loket",
-        "alpha",
-        "--job",
-        "allocation.overdue_digest",
-        "--now",
-        (now + timedelta(days=1)).isoformat(),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "run_jobs",
+            "--loket",
+            "alpha",
+            "--job",
+            "allocation.overdue_digest",
+            "--now",
+            (now + timedelta(days=1)).isoformat(),
+        )
     assert len(mail.outbox) == 2
 
 

@@ -12,7 +12,8 @@ from django.utils import timezone, translation
 from django_tenants.utils import tenant_context
 
 from shared.catalogue.vocabulary import shift_months
-from shared.jobs.services import loket_jobs_run
+from shared.jobs.services import loket_jobs_run, platform_jobs_run
+from shared.lokets.models import OutgoingEmail
 from shared.portal.selectors import parent_request
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.requests.confirmation import request_confirm, request_reopen
@@ -22,12 +23,15 @@ from tenants.requests.models import (
     RequestEvent,
     RequestNotice,
 )
+from tests.support.emails import sent_after_commit
 from tests.support.providers import make_location
 from tests.support.requests import submit
 
 pytestmark = pytest.mark.django_db
 
 REMIND = "requests.confirmation_reminders"
+REFUSING = "tests.shared.lokets.test_outbox.RefusingBackend"
+LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 LAPSE = "requests.lapse_unconfirmed"
 
 
@@ -37,8 +41,10 @@ def at(day, hour: int = 9) -> datetime:
 
 
 def run(loket, now: datetime, *names: str) -> None:
-    """The jobs through the runner, every time (idempotence is the jobs' own business)."""
-    runs = loket_jobs_run(loket=loket, now=now, names=names or [REMIND, LAPSE], force=True)
+    """The jobs through the runner, every time (idempotence is the jobs' own business);
+    their e-mails leave through the outbox after each commit."""
+    with sent_after_commit():
+        runs = loket_jobs_run(loket=loket, now=now, names=names or [REMIND, LAPSE], force=True)
     assert {r.status for r in runs} == {"succeeded"}, [r.error for r in runs]
 
 
@@ -117,18 +123,56 @@ def test_the_reminder_is_in_the_requests_language(world, alpha, registered_at):
     assert "Veuillez confirmer avant le" in mail.outbox[0].body
 
 
-def test_a_reminder_that_could_not_be_sent_is_tried_again(
-    alpha, request_in_alpha, due_day, monkeypatch
-):
-    def refuse(*args, **kwargs):
-        raise ConnectionRefusedError("mail server down")
+def outbox_run(now: datetime) -> list[str]:
+    """The outbox's job; the subjects it sent (the registration's confirmation too: the
+    test's transaction never committed it)."""
+    mail.outbox.clear()
+    (outbox,) = platform_jobs_run(now=now, names=["mail.outbox_send"], force=True)
+    assert outbox.status == "succeeded", outbox.error
+    return [message.subject for message in mail.outbox]
 
-    monkeypatch.setattr("tenants.requests.confirmation.confirmation_reminder_send", refuse)
-    runs = loket_jobs_run(loket=alpha, now=at(due_day - timedelta(days=14)), names=[REMIND])
-    assert runs[0].result == {"dated": 0, "sent": 0, "failed": 1}
-    monkeypatch.undo()
-    run(alpha, at(due_day - timedelta(days=13)), REMIND)
-    assert len(mail.outbox) == 1
+
+def reminders(subjects: list[str]) -> list[str]:
+    return [subject for subject in subjects if "Bevestig je aanvraag" in subject]
+
+
+def test_a_reminder_the_mail_server_refused_leaves_later_once(
+    alpha, request_in_alpha, due_day, settings
+):
+    settings.EMAIL_BACKEND = REFUSING
+    run(alpha, at(due_day - timedelta(days=14)), REMIND)
+    (row,) = OutgoingEmail.objects.filter(to=["sara@example.be"], sent_at__isnull=True)
+    assert row.attempts == 1 and "Bevestig je aanvraag" in row.subject
+    run(alpha, at(due_day - timedelta(days=13)), REMIND)  # recorded: not written again
+    assert OutgoingEmail.objects.filter(to=["sara@example.be"]).count() == 1
+
+    settings.EMAIL_BACKEND = LOCMEM
+    assert len(reminders(outbox_run(timezone.now() + timedelta(hours=2)))) == 1
+    assert outbox_run(timezone.now() + timedelta(hours=3)) == []
+    run(alpha, at(due_day - timedelta(days=12)), REMIND)
+    assert mail.outbox == []
+
+
+def test_the_grace_period_runs_from_when_the_reminder_left(
+    alpha, request_in_alpha, due_day, settings
+):
+    """Written in time, but the mail server refused it until ten days after the date:
+    no lapse while it waits in the outbox, and the full grace period after it left."""
+    settings.EMAIL_BACKEND = REFUSING
+    run(alpha, at(due_day - timedelta(days=14)), REMIND)
+    run(alpha, at(due_day + timedelta(days=15)), LAPSE)
+    assert the_request(alpha).status == RequestStatus.OPEN  # still in the outbox
+
+    settings.EMAIL_BACKEND = LOCMEM
+    assert len(reminders(outbox_run(timezone.now() + timedelta(hours=2)))) == 1
+    # The outbox's clock is the real one: say it left ten days after the date.
+    OutgoingEmail.objects.filter(to=["sara@example.be"], subject__contains="Bevestig").update(
+        sent_at=at(due_day + timedelta(days=10))
+    )
+    run(alpha, at(due_day + timedelta(days=20)), LAPSE)
+    assert the_request(alpha).status == RequestStatus.OPEN
+    run(alpha, at(due_day + timedelta(days=25)), LAPSE)
+    assert the_request(alpha).status == RequestStatus.LAPSED
 
 
 def test_the_request_lapses_after_the_grace_period_once(alpha, request_in_alpha, due_day):
