@@ -194,10 +194,12 @@ def test_signing_up_from_an_invitation_sets_up_the_second_factor_before_any_staf
     it accepts asks for a second factor at once, not only at the next login."""
     _host, path, _token = invite("signup-mfa@example.test")
     client = client_for("alpha")
-    client.post(
+    client.get(path)  # the link opened from the mail
+    signed_up = client.post(
         f"/account/signup/?next={path}",
         {"email": "signup-mfa@example.test", "password1": PASSWORD, "password2": PASSWORD},
     )
+    assert signed_up.headers["Location"] == path
     assert client.post(path).headers["Location"] == "/beheer/"
 
     staff_page = client.get("/beheer/")
