@@ -63,6 +63,7 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)(?![^>]*type=\"application/js
         ("alpha", "staff_alpha", "/beheer/cijfers/overzicht/"),
         ("testregio.localhost", "coordinator", "/cijfers/"),
         ("testregio.localhost", "parent", "/mijn-aanvragen/"),
+        ("alpha", "staff_alpha", "/account/2fa/setup/"),
         # Not the admin: django-tenants' app list (on every admin page) sets
         # style="width: 100%" on its tables; the policy ignores it and nothing else breaks.
     ],
