@@ -4,10 +4,10 @@ Every staff account (a ``Membership`` of any role, or ``is_staff``/``is_superuse
 platform's operators) that logged in with a password (or signed up with one) must set up a
 second factor before anything else: an authenticator app (TOTP) or a security key or
 passkey (WebAuthn), either with recovery codes. ``SecondFactorMiddleware`` is the one
-check, on every host: such a session is sent to the setup page (``second_factor_views.setup_page``:
-it offers both) or refused with 403 (``/api/``) until the account has one. From then on allauth's
-login asks for the app's code or the key after the password (``AuthenticateStage``),
-throttled like the password (``login_throttle.login_wait``).
+check, on every host: such a session is sent to the setup page
+(``second_factor_views.setup_page``: it offers both) or refused with 403 (``/api/``) until
+the account has one. From then on allauth's login asks for the app's code or the key after
+the password (``AuthenticateStage``), throttled like the password (``_throttled``).
 
 A security key belongs to the host it was registered on: the WebAuthn relying party is the
 host the person uses (``MFAAdapter.get_public_key_credential_rp_entity``), so each loket
@@ -19,7 +19,8 @@ authenticated (``allauth.account.authentication.get_authentication_records``):
 - a second factor (``mfa``) was used: strong;
 - the government login (``socialaccount``: ACM/IDM, eID or itsme) was used: strong, and its
   login is never asked for a code either;
-- any other record (a password, a password reset's login): weak;
+- any other record (a password, a password sign-up's ``signup``, a password reset's
+  login): weak;
 - no record at all: only sessions made by code, never by a login of the product (every
   login page is allauth's and records its method); tests' ``force_login`` makes those.
 

@@ -77,7 +77,9 @@ def set_up_authenticator_app(client) -> str:
     return secret
 
 
-def add_security_key(client, key: SoftKey, host: str = "alpha.localhost", name: str = "Sleutel"):
+def add_security_key(
+    client, key: SoftKey, host: str = "alpha.localhost", name: str = "YubiKey bureau"
+):
     """Walk the key's setup page as a browser does: read the options, let the key answer."""
     page = client.get(KEY_SETUP)
     assert page.status_code == 200
@@ -211,6 +213,9 @@ def test_a_security_key_is_a_second_factor_and_the_next_login_asks_for_it(
     codes_page = client.get("/account/2fa/recovery-codes/").content.decode()
     assert 'id="second-factor-continue" href="/beheer/aanvragen/"' in codes_page
     assert client.get("/beheer/").status_code == 200
+    # The overview and the list of keys show it.
+    assert client.get("/account/2fa/").status_code == 200
+    assert "YubiKey bureau" in client.get("/account/2fa/webauthn/").content.decode()
 
     client.post("/account/logout/")
     assert login(client, user.email, password)["Location"] == CODE_STEP
