@@ -1,6 +1,8 @@
 """allauth, as Opvangloket uses it: password logins throttled by ``login_throttle``; the
 second factor's code step is ours (``second_factor.AuthenticateStage``: none after the
-government login).
+government login); a sign-up with a password leaves a record of how its session logged in,
+as a password login does (``post_login``), so that an account that becomes staff by
+accepting an invitation sets up its second factor before any staff page.
 
 allauth's own ``login_failed`` limit (a hard lock per account) is switched off in
 settings (``ACCOUNT_RATE_LIMITS``); its other limits (sign-up, password reset, …) stay and
@@ -17,11 +19,13 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
+from allauth.account.internal.flows.login import record_authentication
 from allauth.core import context
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from opvangloket.proxies import client_address
@@ -30,6 +34,10 @@ from shared.lokets.branding import branding_for
 from shared.lokets.emails import email_html
 from shared.lokets.models import Loket
 from shared.lokets.outbox import outbox_add
+
+# How allauth's records name a session that began with a password sign-up (weak, as a
+# password login).
+SIGNUP_METHOD = "signup"
 
 
 def _login(credentials: dict[str, Any]) -> str:
@@ -63,6 +71,15 @@ class AccountAdapter(DefaultAccountAdapter):
         if app == "allauth.mfa" and second_factor.setup_follows_login(request):
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+        """A sign-up logs in without a password step, and allauth records no method for
+        it: without a record the session would count as made by code and never be sent
+        to the second factor's setup (``second_factor.session_is_weak``). The government
+        login's sign-up has its own record (``socialaccount``) already."""
+        if kwargs.get("signup") and not get_authentication_records(request, user):
+            record_authentication(request, user, method=SIGNUP_METHOD)
+        return super().post_login(request, user, **kwargs)
 
     def clean_email(self, email: str) -> str:
         """A sign-up on its way to a staff invitation (``?next=/uitnodiging/<token>/``) must

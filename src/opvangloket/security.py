@@ -1,7 +1,9 @@
 """Production headers beside Django's SecurityMiddleware and django-csp, and the admin's host.
 
 - ``Permissions-Policy``: no page of ours uses the camera, microphone, location, payment
-  or other powerful features; a script injected despite the CSP cannot ask for them.
+  or other powerful features; a script injected despite the CSP cannot ask for them. Only
+  security keys and passkeys (WebAuthn, staff's second factor) are allowed, for our own
+  pages (``self``), never for a frame of another site.
 - ``Cache-Control: no-store`` on every answer that may hold personal data: any page for a
   logged-in person, the staff area, "Mijn aanvragen", the accounts pages, the admin, every
   API answer and every download; so that neither a shared computer's browser cache nor a
@@ -16,27 +18,32 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
+# Powerful features no page of ours uses: denied to every frame, our own pages included.
+DENIED_FEATURES = (
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "fullscreen",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "picture-in-picture",
+    "screen-wake-lock",
+    "usb",
+    "xr-spatial-tracking",
+)
+# Security keys and passkeys (staff's second factor): our own pages only.
+OWN_PAGES_FEATURES = ("publickey-credentials-create", "publickey-credentials-get")
 PERMISSIONS_POLICY = ", ".join(
-    f"{feature}=()"
-    for feature in (
-        "accelerometer",
-        "autoplay",
-        "camera",
-        "display-capture",
-        "encrypted-media",
-        "fullscreen",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "picture-in-picture",
-        "publickey-credentials-get",
-        "screen-wake-lock",
-        "usb",
-        "xr-spatial-tracking",
-    )
+    [
+        *(f"{feature}=(self)" for feature in OWN_PAGES_FEATURES),
+        *(f"{feature}=()" for feature in DENIED_FEATURES),
+    ]
 )
 PRIVATE_PATHS = ("/beheer/", "/mijn-aanvragen/", "/account/", "/admin/", "/api/")
 # The loket's logo, favicon and colours (shared.lokets.branding_views): the same for

@@ -283,16 +283,22 @@ REGION_LOGIN_HANDOFF_SECONDS = int(os.environ.get("OPVANGLOKET_REGION_LOGIN_HAND
 REGION_LOGIN_CHECK = env_bool("OPVANGLOKET_REGION_LOGIN_CHECK", default=True)
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
-# Staff's second factor (shared.accounts.second_factor): an authenticator app with recovery
-# codes, its secret encrypted like other personal data. A code of the period before or
-# after counts too (a phone's clock a few seconds off). WebAuthn is not offered: the
-# Permissions-Policy forbids it, and our pages run no script of allauth's.
+# Staff's second factor (shared.accounts.second_factor): an authenticator app or a security
+# key/passkey (WebAuthn, its relying party the host in use), with recovery codes; the app's
+# secret encrypted like other personal data. A code of the period before or after counts
+# too (a phone's clock a few seconds off). A key is a second factor only, never a login on
+# its own (MFA_PASSKEY_LOGIN_ENABLED stays off). No MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN,
+# anywhere: it would accept a key's answer made for any origin; fido2 accepts
+# http://*.localhost (the demo and tests) by itself.
 MFA_ADAPTER = "shared.accounts.second_factor.MFAAdapter"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_TOLERANCE = 1
 MFA_FORMS = {
     "authenticate": "shared.accounts.second_factor.ThrottledAuthenticateForm",
     "reauthenticate": "shared.accounts.second_factor.ThrottledReauthenticateForm",
+    "authenticate_webauthn": "shared.accounts.second_factor.ThrottledAuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "shared.accounts.second_factor.ThrottledReauthenticateWebAuthnForm",
+    "add_webauthn": "shared.accounts.second_factor.SecurityKeyAddForm",
 }
 # guardian: no anonymous user row; anonymous visitors never hold object permissions.
 ANONYMOUS_USER_NAME = None

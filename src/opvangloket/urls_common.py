@@ -6,6 +6,8 @@ from django.views.generic import RedirectView
 
 from opvangloket.openapi import HostOpenApiView
 from shared.accounts.api import CurrentUserView
+from shared.accounts.second_factor_views import security_key_remove
+from shared.accounts.second_factor_views import setup_page as second_factor_setup
 from shared.accounts.team_views import invitation_accept
 from shared.lokets import branding_api, branding_views, statement_views
 
@@ -20,6 +22,10 @@ class FaviconRedirect(RedirectView):
 
 
 common_patterns = [
+    # Staff's second factor: the choice between an app and a key (before allauth's own).
+    path("account/2fa/setup/", second_factor_setup, name="second_factor_setup"),
+    # Staff keep their last second factor (allauth's removal does not ask the adapter).
+    path("account/2fa/webauthn/keys/<int:pk>/remove/", security_key_remove),
     path("account/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The link of a staff invitation (shared.accounts.invitations), on its loket or portal.

@@ -1,6 +1,6 @@
 """Loket staff invite a colleague on the team page; the colleague opens the link from the
-e-mail, creates an account with the invited address, accepts and lands in the staff area
-with the role; the link then no longer works."""
+e-mail, creates an account with the invited address, accepts, sets up a second factor
+straight away and lands in the staff area with the role; the link then no longer works."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from shared.accounts.models import Invitation, Membership, User
 from tenants.audit.models import AuditEvent
 from tests.support.browser import log_in, passwords_for_the_server
 from tests.support.fixtures import ARTIFACTS
+from tests.support.second_factor import code_now
 from tests.support.world import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -91,6 +92,15 @@ def test_staff_invite_a_colleague_who_signs_up_and_lands_in_the_staff_area(
         # No confirmation mail needed: back on the invitation, logged in.
         invitee.wait_for_url(link)
         invitee.locator("#invitation-accept").click()
+        # Staff now: a second factor before any staff page, without logging in again.
+        invitee.wait_for_url(f"{alpha}/account/2fa/setup/")
+        invitee.locator("#setup-authenticator-app").click()
+        invitee.wait_for_url(f"{alpha}/account/2fa/totp/activate/")
+        secret = invitee.locator("#totp-secret").inner_text().strip()
+        invitee.locator("#id_code").fill(code_now(secret))
+        invitee.locator("#id_code").press("Enter")
+        invitee.wait_for_url(f"{alpha}/account/2fa/recovery-codes/")
+        invitee.locator("#second-factor-continue").click()
         invitee.wait_for_url(f"{alpha}/beheer/")
         # Loket staff's own pages open for them now.
         response = invitee.goto(f"{alpha}/beheer/aanvragen/")

@@ -45,6 +45,31 @@ def test_the_deploy_check_is_clean_with_production_settings():
     assert "no issues" in result.stdout, result.stdout + result.stderr
 
 
+def test_production_offers_security_keys_and_checks_their_origin():
+    """A key's answer is checked against the host's own origin: allauth's switch that
+    accepts answers made for any origin is off in production."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from allauth.mfa import app_settings as s; "
+            "print(s.WEBAUTHN_ALLOW_INSECURE_ORIGIN, 'webauthn' in s.SUPPORTED_TYPES, "
+            "s.PASSKEY_LOGIN_ENABLED)",
+        ],
+        cwd=ROOT,
+        env=production_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    last_line = result.stdout.strip().splitlines()[-1]
+    assert last_line.split() == ["False", "True", "False"], result.stdout + result.stderr
+
+
 def test_the_counters_are_shared_in_the_database_unless_redis_is_configured():
     assert caches_from_environment(None)["default"]["BACKEND"] == (
         "django.core.cache.backends.db.DatabaseCache"

@@ -42,6 +42,15 @@ def test_pages_deny_powerful_browser_features(client_for):
         assert feature in header
 
 
+def test_security_keys_are_allowed_on_our_own_pages_only(client_for):
+    """Staff's second factor (WebAuthn): our pages may ask for a key, no frame of another
+    site may."""
+    header = client_for("alpha").get("/account/login/").headers.get("Permissions-Policy", "")
+    features = dict(part.strip().split("=", 1) for part in header.split(","))
+    assert features["publickey-credentials-create"] == "(self)"
+    assert features["publickey-credentials-get"] == "(self)"
+
+
 INLINE_STYLE = re.compile(r"<[^>]+\sstyle=", re.IGNORECASE)
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)(?![^>]*type=\"application/json\")[^>]*>")
 
@@ -54,6 +63,7 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)(?![^>]*type=\"application/js
         ("alpha", "staff_alpha", "/beheer/cijfers/overzicht/"),
         ("testregio.localhost", "coordinator", "/cijfers/"),
         ("testregio.localhost", "parent", "/mijn-aanvragen/"),
+        ("alpha", "staff_alpha", "/account/2fa/setup/"),
         # Not the admin: django-tenants' app list (on every admin page) sets
         # style="width: 100%" on its tables; the policy ignores it and nothing else breaks.
     ],

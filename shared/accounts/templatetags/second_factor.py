@@ -18,3 +18,11 @@ def second_factor_required(context) -> bool:
 def second_factor_next(context) -> str:
     """Where to go on after the setup: the page first asked for, or the home page."""
     return second_factor.next_after_setup(context["request"])
+
+
+@register.simple_tag
+def second_factor_types(user) -> set[str]:
+    """The kinds of second factor ``user`` has (``totp``, ``webauthn``)."""
+    if user is None or not getattr(user, "pk", None):
+        return set()
+    return second_factor.second_factor_types(user)

@@ -187,6 +187,29 @@ def test_signing_up_with_the_invited_address_logs_in_and_accepts(world, invite, 
     ).exists()
 
 
+def test_signing_up_from_an_invitation_sets_up_the_second_factor_before_any_staff_page(
+    world, invite, client_for
+):
+    """The new account's session began with its password (the sign-up form), so the role
+    it accepts asks for a second factor at once, not only at the next login."""
+    _host, path, _token = invite("signup-mfa@example.test")
+    client = client_for("alpha")
+    client.get(path)  # the link opened from the mail
+    signed_up = client.post(
+        f"/account/signup/?next={path}",
+        {"email": "signup-mfa@example.test", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert signed_up.headers["Location"] == path
+    assert client.post(path).headers["Location"] == "/beheer/"
+
+    staff_page = client.get("/beheer/")
+    assert staff_page.status_code == 302
+    assert staff_page.headers["Location"] == "/account/2fa/setup/"
+    assert client.get("/api/v1/requests/").status_code == 403
+    # Right after the sign-up the setup does not ask for the password again.
+    assert client.get("/account/2fa/totp/activate/").status_code == 200
+
+
 def test_a_link_of_alpha_does_nothing_on_betas_host(world, invite, client_for):
     _host, path, _token = invite("hosted@example.test")
     invitee = user_ensure(email="hosted@example.test", password=PASSWORD)

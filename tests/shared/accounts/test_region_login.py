@@ -344,7 +344,7 @@ def test_staff_without_a_second_factor_still_have_to_set_one_up_on_the_loket(
     portal_login(browser, staff, password)
     browser.get(f"http://{BETA}/aanmelden/?next=/beheer/")
     # At the login host first; no hand-off to the loket before that.
-    assert browser.visited[-1] == f"{PORTAL}/account/2fa/totp/activate/", browser.visited
+    assert browser.visited[-1] == f"{PORTAL}/account/2fa/setup/", browser.visited
     assert browser.user_on(BETA) is None
     assert not LoginHandoff.objects.exists()
 

@@ -7,6 +7,7 @@ check reads (``shared.accounts.second_factor``).
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -19,11 +20,19 @@ from django.conf import settings
 from shared.accounts import login_throttle
 from shared.accounts.models import Membership, User
 from shared.accounts.services import membership_grant
-from tests.support.second_factor import authenticator_app_for, code_now, fresh_code
+from tests.support.second_factor import (
+    SoftKey,
+    authenticator_app_for,
+    code_now,
+    fresh_code,
+    webauthn_options,
+)
 
 pytestmark = pytest.mark.django_db
 
-SETUP = "/account/2fa/totp/activate/"
+SETUP = "/account/2fa/setup/"
+APP_SETUP = "/account/2fa/totp/activate/"
+KEY_SETUP = "/account/2fa/webauthn/add/"
 CODE_STEP = "/account/2fa/authenticate/"
 STAFF_API = "/api/v1/requests/"
 
@@ -59,13 +68,31 @@ def enter_code(client, code, address="203.0.113.60"):
 
 def set_up_authenticator_app(client) -> str:
     """Walk the setup page as a person does: read the key, type the app's code."""
-    page = client.get(SETUP)
+    page = client.get(APP_SETUP)
     assert page.status_code == 200
     secret = client.session[SECRET_SESSION_KEY]
     assert secret in page.content.decode()  # the key to type in is on the page
-    answer = client.post(SETUP, {"code": code_now(secret)})
+    answer = client.post(APP_SETUP, {"code": code_now(secret)})
     assert answer.status_code == 302, answer.content.decode()[:2000]
     return secret
+
+
+def add_security_key(
+    client, key: SoftKey, host: str = "alpha.localhost", name: str = "YubiKey bureau"
+):
+    """Walk the key's setup page as a browser does: read the options, let the key answer."""
+    page = client.get(KEY_SETUP)
+    assert page.status_code == 200
+    answer = key.create(webauthn_options(page.content.decode()), origin=f"http://{host}")
+    return client.post(KEY_SETUP, {"name": name, "credential": json.dumps(answer)})
+
+
+def use_security_key(client, key: SoftKey, host: str = "alpha.localhost", address="203.0.113.60"):
+    """The login's second step with the key: the page's options, the key's signed answer."""
+    page = client.get(CODE_STEP)
+    assert page.status_code == 200
+    answer = key.get(webauthn_options(page.content.decode()), origin=f"http://{host}")
+    return client.post(CODE_STEP, {"credential": json.dumps(answer)}, HTTP_X_FORWARDED_FOR=address)
 
 
 def logged_in_user(client) -> int | None:
@@ -97,18 +124,22 @@ def test_staff_with_a_password_are_sent_to_the_setup_before_any_staff_page(
     assert answer["Location"] == SETUP
     setup = client.get(SETUP)
     assert setup.status_code == 200
-    assert 'id="second-factor-required"' in setup.content.decode()
+    page = setup.content.decode()
+    assert 'id="second-factor-required"' in page
+    # Either kind: an authenticator app or a security key (passkey).
+    assert f'id="setup-authenticator-app" href="{APP_SETUP}"' in page
+    assert f'id="setup-security-key" href="{KEY_SETUP}"' in page
 
 
 def test_the_staff_api_refuses_with_a_message_before_the_setup(client_for, password):
     client = client_for("alpha")
     login(client, "staff_alpha@test.test", password)
 
-    answer = client.get(STAFF_API, HTTP_ACCEPT_LANGUAGE="nl")
+    answer = client.get(STAFF_API)
     assert answer.status_code == 403
     assert answer["Content-Type"] == "application/json"
     detail = answer.json()["detail"]
-    assert "tweede factor" in detail
+    assert "Stel eerst een authenticator-app of een beveiligingssleutel in" in detail
     assert SETUP in detail
 
 
@@ -151,6 +182,119 @@ def test_a_membership_granted_later_asks_for_the_setup_on_the_next_page(
         user=world.users["parent"], role=Membership.Role.LOKET_STAFF, loket=world.lokets["alpha"]
     )
     assert client.get("/beheer/")["Location"] == SETUP
+
+
+# --- A security key or passkey instead of the app ---------------------------------------
+
+
+def test_a_security_key_is_a_second_factor_and_the_next_login_asks_for_it(
+    client_for, world, password
+):
+    user = world.users["staff_alpha"]
+    key = SoftKey()
+    client = client_for("alpha")
+    login(client, user.email, password)
+    client.get("/beheer/aanvragen/")  # asked for, sent to the setup
+
+    setup = client.get(KEY_SETUP).content.decode()
+    # allauth's scripts from our own static files, their data in blocks that never run.
+    assert "/static/mfa/js/webauthn.js" in setup
+    assert 'data-allauth-onload="allauth.webauthn.forms.addForm" type="application/json"' in setup
+    options = webauthn_options(setup)
+    # The relying party is the host in use (no port), named after the loket.
+    assert options["publicKey"]["rp"] == {
+        "id": "alpha.localhost",
+        "name": world.lokets["alpha"].name,
+    }
+
+    added = add_security_key(client, key)
+    assert added.status_code == 302 and added["Location"] == "/account/2fa/recovery-codes/"
+    assert Authenticator.objects.filter(user=user, type="webauthn").exists()
+    codes_page = client.get("/account/2fa/recovery-codes/").content.decode()
+    assert 'id="second-factor-continue" href="/beheer/aanvragen/"' in codes_page
+    assert client.get("/beheer/").status_code == 200
+    # The overview and the list of keys show it.
+    assert client.get("/account/2fa/").status_code == 200
+    assert "YubiKey bureau" in client.get("/account/2fa/webauthn/").content.decode()
+
+    client.post("/account/logout/")
+    assert login(client, user.email, password)["Location"] == CODE_STEP
+    page = client.get(CODE_STEP).content.decode()
+    assert 'id="mfa_webauthn_authenticate"' in page
+    assert use_security_key(client, key).status_code == 302
+    assert logged_in_user(client) == user.pk
+    assert client.get("/beheer/").status_code == 200
+
+
+def test_a_key_of_another_host_or_a_forged_answer_does_not_log_in(client_for, world, password):
+    user = world.users["staff_alpha"]
+    key = SoftKey()
+    client = client_for("alpha")
+    login(client, user.email, password)
+    assert add_security_key(client, key).status_code == 302
+    client.post("/account/logout/")
+
+    login(client, user.email, password)
+    # The answer the key gives for beta's host (its own relying party) is refused on alpha.
+    page = client.get(CODE_STEP).content.decode()
+    options = webauthn_options(page)
+    options["publicKey"]["rpId"] = "beta.localhost"
+    answer = key.get(options, origin="http://beta.localhost")
+    refused = client.post(CODE_STEP, {"credential": json.dumps(answer)})
+    assert refused.status_code == 200 and logged_in_user(client) is None
+    # Another key (one the account never registered) is refused as well.
+    assert use_security_key(client, SoftKey()).status_code == 200
+    assert logged_in_user(client) is None
+    # Garbage is a clear refusal, never a 500.
+    assert client.post(CODE_STEP, {"credential": "{not json"}).status_code == 200
+    assert client.post(CODE_STEP, {"credential": '{"id": 1}'}).status_code == 200
+    assert logged_in_user(client) is None
+    assert use_security_key(client, key).status_code == 302
+
+
+def test_wrong_keys_wait_like_wrong_codes(client_for, world, password, clock):
+    user = world.users["staff_alpha"]
+    key = SoftKey()
+    client = client_for("alpha")
+    login(client, user.email, password)
+    add_security_key(client, key)
+    client.post("/account/logout/")
+    login(client, user.email, password)
+    for _ in range(settings.OPVANGLOKET_LOGIN_FREE_FAILURES_PER_ACCOUNT):
+        assert use_security_key(client, SoftKey()).status_code == 200
+    refused = use_security_key(client, key)
+    assert "Te veel foute codes. Wacht 2 seconden" in refused.content.decode()
+    assert logged_in_user(client) is None
+    clock.advance(2)
+    assert use_security_key(client, key).status_code == 302
+
+
+def test_a_key_added_on_the_setup_page_of_a_broken_answer_is_refused_clearly(
+    client_for, world, password
+):
+    client = client_for("alpha")
+    login(client, "staff_alpha@test.test", password)
+    answer = client.post(KEY_SETUP, {"name": "x", "credential": '{"type": "public-key"}'})
+    assert answer.status_code == 200
+    assert 'role="alert"' in answer.content.decode()
+    assert not Authenticator.objects.filter(user=world.users["staff_alpha"]).exists()
+
+
+def test_staff_cannot_remove_their_only_security_key(client_for, world, password):
+    user = world.users["staff_alpha"]
+    key = SoftKey()
+    client = client_for("alpha")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    login(client, user.email, password)
+    add_security_key(client, key)
+    webauthn = Authenticator.objects.get(user=user, type="webauthn")
+    refused = client.post(f"/account/2fa/webauthn/keys/{webauthn.pk}/remove/", follow=True)
+    assert Authenticator.objects.filter(pk=webauthn.pk).exists()
+    assert "only second factor" in refused.content.decode()
+    # With the app beside it, the key may go.
+    authenticator_app_for(user)
+    client.post(f"/account/2fa/webauthn/keys/{webauthn.pk}/remove/")
+    assert not Authenticator.objects.filter(pk=webauthn.pk).exists()
 
 
 # --- Who is not asked -------------------------------------------------------------------
