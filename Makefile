@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# `make test` runs the suite on this many processes (pytest-xdist, a test module per
+# process, each with its own test database); PYTEST_WORKERS=0 runs it in this one.
+PYTEST_WORKERS ?= 2
 export OPVANGLOKET_BASE_DOMAIN ?= localhost
 
 .PHONY: demo test install migrate seed serve jobs lint format messages db-stop bench clean
@@ -37,7 +40,7 @@ jobs: migrate
 		$(BIN)/python manage.py run_jobs --every 300
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

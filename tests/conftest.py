@@ -32,6 +32,16 @@ _world: World | None = None
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Under pytest-xdist each worker has its own test database (pytest-django) and, since
+    # database roles belong to the whole server, its own auditor role: in this process and
+    # in the servers and workers it starts (they read it from the environment).
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        from django.conf import settings
+
+        role = f"{settings.AUDITOR_DB_ROLE}_{worker}"
+        os.environ["OPVANGLOKET_AUDITOR_DB_ROLE"] = role
+        override_settings(AUDITOR_DB_ROLE=role).enable()
     # Pages render with plain static storage (no collectstatic needed) and fast hashing.
     override_settings(
         STORAGES={

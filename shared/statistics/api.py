@@ -27,7 +27,9 @@ from shared.statistics.selectors import (
 from tenants.planning_clients.scopes import Scope, accepts
 
 
-class FigureTotalsSerializer(serializers.Serializer):
+class ChildCountsSerializer(serializers.Serializer):
+    """The counts every grouping of the figures has: per child, per request, and the supply."""
+
     unique_requests = serializers.IntegerField()
     unique_without_offer = serializers.IntegerField()
     waiting = serializers.IntegerField()
@@ -36,42 +38,25 @@ class FigureTotalsSerializer(serializers.Serializer):
     requests = serializers.IntegerField()
     lapsed = serializers.IntegerField()
     withdrawn = serializers.IntegerField()
-    double_registrations = serializers.IntegerField()
-    median_days_to_placement = serializers.FloatField(allow_null=True)
     licensed_places = serializers.IntegerField()
     free_places = serializers.IntegerField()
 
 
-class MunicipalityFiguresSerializer(serializers.Serializer):
+class FigureTotalsSerializer(ChildCountsSerializer):
+    double_registrations = serializers.IntegerField()
+    median_days_to_placement = serializers.FloatField(allow_null=True)
+
+
+class MunicipalityFiguresSerializer(ChildCountsSerializer):
     nis_code = serializers.CharField()
     name = serializers.CharField()
-    unique_requests = serializers.IntegerField()
-    unique_without_offer = serializers.IntegerField()
-    waiting = serializers.IntegerField()
-    placements = serializers.IntegerField()
-    priority = serializers.IntegerField()
-    requests = serializers.IntegerField()
-    lapsed = serializers.IntegerField()
-    withdrawn = serializers.IntegerField()
     median_days_to_placement = serializers.FloatField(allow_null=True)
-    licensed_places = serializers.IntegerField()
-    free_places = serializers.IntegerField()
 
 
-class LoketFiguresSerializer(serializers.Serializer):
+class LoketFiguresSerializer(ChildCountsSerializer):
     slug = serializers.CharField()
     name = serializers.CharField()
-    unique_requests = serializers.IntegerField()
-    unique_without_offer = serializers.IntegerField()
-    waiting = serializers.IntegerField()
-    placements = serializers.IntegerField()
-    priority = serializers.IntegerField()
-    requests = serializers.IntegerField()
-    lapsed = serializers.IntegerField()
-    withdrawn = serializers.IntegerField()
     double_registrations = serializers.IntegerField()
-    licensed_places = serializers.IntegerField()
-    free_places = serializers.IntegerField()
 
 
 class PeriodSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection, connections, transaction
 
@@ -21,7 +22,7 @@ def auditor_db(world):
 def test_the_auditor_alias_connects_as_the_read_only_role(auditor_db):
     with auditor_db.cursor() as cursor:
         cursor.execute("SELECT current_user, current_setting('default_transaction_read_only')")
-        assert cursor.fetchone() == ("opvangloket_auditor", "on")
+        assert cursor.fetchone() == (settings.AUDITOR_DB_ROLE, "on")
 
 
 def test_the_auditor_alias_reads_public_and_loket_tables(auditor_db, world):
@@ -70,8 +71,9 @@ def test_ensuring_the_role_again_changes_nothing_and_reaches_every_loket(auditor
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT privilege_type FROM information_schema.role_table_grants "
-            "WHERE grantee = 'opvangloket_auditor' AND table_schema IN ('alpha', 'public') "
-            "GROUP BY privilege_type"
+            "WHERE grantee = %(role)s AND table_schema IN ('alpha', 'public') "
+            "GROUP BY privilege_type",
+            {"role": settings.AUDITOR_DB_ROLE},
         )
         assert {row[0] for row in cursor.fetchall()} == {"SELECT"}
 
@@ -101,9 +103,10 @@ def test_schemas_and_tables_made_later_are_not_readable(auditor_db):
         cursor.execute("CREATE TABLE later_loket.probe (id bigint)")
         cursor.execute("CREATE TABLE public.later_probe (id bigint)")
         cursor.execute(
-            "SELECT has_schema_privilege('opvangloket_auditor', 'later_loket', 'CREATE'),"
-            " has_table_privilege('opvangloket_auditor', 'later_loket.probe', 'SELECT'),"
-            " has_table_privilege('opvangloket_auditor', 'public.later_probe', 'SELECT')"
+            "SELECT has_schema_privilege(%(role)s, 'later_loket', 'CREATE'),"
+            " has_table_privilege(%(role)s, 'later_loket.probe', 'SELECT'),"
+            " has_table_privilege(%(role)s, 'public.later_probe', 'SELECT')",
+            {"role": settings.AUDITOR_DB_ROLE},
         )
         assert cursor.fetchone() == (False, False, False)
 
@@ -114,13 +117,14 @@ def test_a_loket_created_later_is_readable_for_the_auditor_pages_at_once(auditor
     loket_create(slug="later", name="Later", kind=Loket.Kind.MUNICIPAL)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT has_schema_privilege('opvangloket_auditor', 'later', 'USAGE'),"
-            " has_schema_privilege('opvangloket_auditor', 'later', 'CREATE'),"
-            " has_column_privilege('opvangloket_auditor', 'later.requests_childcarerequest',"
+            "SELECT has_schema_privilege(%(role)s, 'later', 'USAGE'),"
+            " has_schema_privilege(%(role)s, 'later', 'CREATE'),"
+            " has_column_privilege(%(role)s, 'later.requests_childcarerequest',"
             " 'reference', 'SELECT'),"
-            " has_column_privilege('opvangloket_auditor', 'later.requests_childcarerequest',"
+            " has_column_privilege(%(role)s, 'later.requests_childcarerequest',"
             " 'child_first_name', 'SELECT'),"
-            " has_table_privilege('opvangloket_auditor', 'later.audit_auditevent', 'SELECT')"
+            " has_table_privilege(%(role)s, 'later.audit_auditevent', 'SELECT')",
+            {"role": settings.AUDITOR_DB_ROLE},
         )
         assert cursor.fetchone() == (True, False, True, False, True)
 

@@ -2,6 +2,7 @@
 from a script of another migration state."""
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import override_settings
 
@@ -46,7 +47,9 @@ def test_a_loket_from_the_script_has_the_catalog_of_a_migrated_one(world):
     assert tuple(
         row[0] for row in fast["sequences"] if row[0] == "django_migrations_id_seq" and row[8]
     ) == ("django_migrations_id_seq",)
-    assert any(grantee == "opvangloket_auditor" for _, grantee, *_ in fast["relation_privileges"])
+    assert any(
+        grantee == settings.AUDITOR_DB_ROLE for _, grantee, *_ in fast["relation_privileges"]
+    )
     assert fast["column_privileges"] and fast["migrations"] and fast["content_types"]
 
 

@@ -1,10 +1,9 @@
 """Merge one loket into another (``shared.lokets.merging``); --dry-run says what that does."""
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from shared.lokets.merging import MergeRefused, loket_merge
-from shared.lokets.models import Loket
+from shared.lokets.management.commands._loket_transfer import lokets_by_slug, transfer_run
+from shared.lokets.merging import loket_merge
 
 
 class Command(BaseCommand):
@@ -21,23 +20,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        lokets = {
-            loket.slug: loket
-            for loket in Loket.objects.filter(slug__in=[options["source"], options["target"]])
-        }
-        for slug in (options["source"], options["target"]):
-            if slug not in lokets:
-                raise CommandError(f"unknown loket: {slug}")
-        try:
-            report = loket_merge(
-                source=lokets[options["source"]],
-                target=lokets[options["target"]],
+        source, target = lokets_by_slug(options["source"], options["target"])
+        transfer_run(
+            self.stdout,
+            lambda: loket_merge(
+                source=source,
+                target=target,
                 dry_run=options["dry_run"],
                 by="manage.py merge_lokets",
-            )
-        except MergeRefused as refused:
-            self.stdout.write("\n".join(refused.report.lines()))
-            raise CommandError(" ".join(refused.messages)) from None
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from None
-        self.stdout.write("\n".join(report.lines()))
+            ),
+        )

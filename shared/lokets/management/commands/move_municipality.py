@@ -1,11 +1,10 @@
 """Move a municipality to another loket's working area (``shared.lokets.municipality_move``)."""
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from shared.geography.models import Municipality
-from shared.lokets.models import Loket
-from shared.lokets.municipality_move import MoveRefused, municipality_move
+from shared.lokets.management.commands._loket_transfer import lokets_by_slug, transfer_run
+from shared.lokets.municipality_move import municipality_move
 
 
 class Command(BaseCommand):
@@ -24,24 +23,14 @@ class Command(BaseCommand):
         municipality = Municipality.objects.filter(nis_code=options["nis_code"]).first()
         if municipality is None:
             raise CommandError(f"unknown municipality: {options['nis_code']}")
-        lokets = {
-            loket.slug: loket
-            for loket in Loket.objects.filter(slug__in=[options["source"], options["target"]])
-        }
-        for slug in (options["source"], options["target"]):
-            if slug not in lokets:
-                raise CommandError(f"unknown loket: {slug}")
-        try:
-            report = municipality_move(
+        source, target = lokets_by_slug(options["source"], options["target"])
+        transfer_run(
+            self.stdout,
+            lambda: municipality_move(
                 municipality=municipality,
-                source=lokets[options["source"]],
-                target=lokets[options["target"]],
+                source=source,
+                target=target,
                 dry_run=options["dry_run"],
                 by="manage.py move_municipality",
-            )
-        except MoveRefused as refused:
-            self.stdout.write("\n".join(refused.report.lines()))
-            raise CommandError(" ".join(refused.messages)) from None
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from None
-        self.stdout.write("\n".join(report.lines()))
+            ),
+        )
