@@ -23,17 +23,23 @@ pytestmark = pytest.mark.browser
 EMAIL = "staff_gamma@test.test"
 
 
-@pytest.fixture(scope="module")
-def staff_without_a_second_factor(django_db_setup, django_db_blocker):
-    """gamma's staff member, who has no authenticator app yet (as on their first login)."""
+def _without_a_second_factor(django_db_blocker, key: str):
+    """The world's ``key`` user with a password the server knows and no second factor yet
+    (as on their first login); what they set up in the test is removed afterwards."""
     from tests.conftest import _world
 
-    user = _world.users["staff_gamma"]
+    user = _world.users[key]
     with django_db_blocker.unblock():
         Authenticator.objects.filter(user=user).delete()
         with passwords_for_the_server([user], second_factor=False):
             yield user
         Authenticator.objects.filter(user=user).delete()
+
+
+@pytest.fixture(scope="module")
+def staff_without_a_second_factor(django_db_setup, django_db_blocker):
+    """gamma's staff member, who has no authenticator app yet."""
+    yield from _without_a_second_factor(django_db_blocker, "staff_gamma")
 
 
 def password_step(page: Page, origin: str, next_path: str, email: str = EMAIL) -> None:
@@ -91,14 +97,7 @@ KEY_EMAIL = "staff_beta@test.test"
 @pytest.fixture(scope="module")
 def staff_without_a_key(django_db_setup, django_db_blocker):
     """beta's staff member, with a password and no second factor yet."""
-    from tests.conftest import _world
-
-    user = _world.users["staff_beta"]
-    with django_db_blocker.unblock():
-        Authenticator.objects.filter(user=user).delete()
-        with passwords_for_the_server([user], second_factor=False):
-            yield user
-        Authenticator.objects.filter(user=user).delete()
+    yield from _without_a_second_factor(django_db_blocker, "staff_beta")
 
 
 def virtual_authenticator(page: Page) -> tuple[object, str]:

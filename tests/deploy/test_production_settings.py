@@ -31,9 +31,10 @@ def production_environment(**overrides: str) -> dict[str, str]:
     }
 
 
-def test_the_deploy_check_is_clean_with_production_settings():
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+def manage_py(*arguments: str) -> subprocess.CompletedProcess:
+    """``manage.py`` with the production settings, in a process of its own."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
         cwd=ROOT,
         env=production_environment(),
         capture_output=True,
@@ -41,6 +42,10 @@ def test_the_deploy_check_is_clean_with_production_settings():
         timeout=120,
         check=False,
     )
+
+
+def test_the_deploy_check_is_clean_with_production_settings():
+    result = manage_py("check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout, result.stdout + result.stderr
 
@@ -48,22 +53,12 @@ def test_the_deploy_check_is_clean_with_production_settings():
 def test_production_offers_security_keys_and_checks_their_origin():
     """A key's answer is checked against the host's own origin: allauth's switch that
     accepts answers made for any origin is off in production."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from allauth.mfa import app_settings as s; "
-            "print(s.WEBAUTHN_ALLOW_INSECURE_ORIGIN, 'webauthn' in s.SUPPORTED_TYPES, "
-            "s.PASSKEY_LOGIN_ENABLED)",
-        ],
-        cwd=ROOT,
-        env=production_environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = manage_py(
+        "shell",
+        "-c",
+        "from allauth.mfa import app_settings as s; "
+        "print(s.WEBAUTHN_ALLOW_INSECURE_ORIGIN, 'webauthn' in s.SUPPORTED_TYPES, "
+        "s.PASSKEY_LOGIN_ENABLED)",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     last_line = result.stdout.strip().splitlines()[-1]
