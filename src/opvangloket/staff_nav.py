@@ -139,7 +139,9 @@ def staff_nav_links(
     for group in STAFF_NAV:
         links = []
         for item in group.items:
-            if item.url_name not in served:
+            # One URL can stand under two names, one for each kind of host (the face of
+            # the portal, the face of the loket): only this host's item is shown.
+            if kind not in item.hosts or item.url_name not in served:
                 continue
             path, required = served[item.url_name]
             if not held.intersection(required):

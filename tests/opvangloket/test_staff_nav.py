@@ -109,3 +109,19 @@ def test_parents_pages_have_no_staff_navigation(client_for, host, user):
     assert nav_links(client.get("/").content.decode()) == []
     if user:
         assert nav_links(client.get("/mijn-aanvragen/").content.decode()) == []
+
+
+@pytest.mark.parametrize(
+    ("host", "user", "shown", "not_shown"),
+    [
+        ("alpha", "staff_alpha", "Huisstijl van het loket", "Huisstijl van het portaal"),
+        (PORTAL, "coordinator", "Huisstijl van het portaal", "Huisstijl van het loket"),
+    ],
+)
+def test_a_page_with_a_name_per_kind_of_host_is_named_once_for_this_host(
+    client_for, host, user, shown, not_shown
+):
+    page = client_for(host, user=user).get("/beheer/huisstijl/").content.decode()
+    nav = re.search(r'<nav class="staff-nav[^"]*".*?</nav>', page, re.S).group(0)
+    assert nav.count(shown) == 1
+    assert not_shown not in nav
