@@ -70,15 +70,20 @@ def test_provider_offers_parent_accepts_and_the_other_loket_closes_the_choice(
     expect(page).to_have_url(f"{beta}{queue_path}")
     expect(page.locator("tr.queue-row .badge.choice-offered")).to_have_count(1)
 
-    parent_context = browser.new_context(locale="nl-BE")
+    # The parent answers on a phone.
+    parent_context = browser.new_context(locale="nl-BE", viewport={"width": 360, "height": 740})
     try:
         parent_page = parent_context.new_page()
         alpha = served_site.url("alpha.localhost")
         log_in(parent_page, alpha, committed_choices["parent"].email, "/mijn-aanvragen/")
-        offer = parent_page.locator("tr.offer-row")
+        offer = parent_page.locator("section.offer")
         expect(offer).to_have_count(1)
         expect(offer).to_contain_text("Crèche Tiense Reis")
-        offer.locator("a.accept-offer").click()
+        # The whole offer fits the phone's width: nothing to scroll sideways for.
+        accept = offer.locator("a.accept-offer")
+        box = accept.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, box
+        accept.click()
         # The confirmation page says which other choices close.
         expect(parent_page.locator("ul.closing-choices")).to_contain_text(
             "Kinderdagverblijf Herentals Reis"
@@ -87,7 +92,7 @@ def test_provider_offers_parent_accepts_and_the_other_loket_closes_the_choice(
         expect(parent_page.locator(".badge.choice-accepted")).to_have_count(1)
         herent_row = parent_page.locator("tr", has_text="Kinderdagverblijf Herentals Reis")
         expect(herent_row.locator(".badge.choice-closed_elsewhere")).to_be_visible()
-        expect(parent_page.locator("tr.offer-row")).to_have_count(0)
+        expect(parent_page.locator("section.offer")).to_have_count(0)
     finally:
         parent_context.close()
 

@@ -94,7 +94,7 @@ def test_parent_sees_the_offer_and_accepts_it(client_for, world, queue):
     offer(queue["alpha"], queue["second"], world.users["staff_alpha"], passed_over_reason="x")
     client = client_for("testregio.localhost", "parent")
     page = client.get("/mijn-aanvragen/").content.decode()
-    assert "De Wachtlijst" in page and "offer-row" in page
+    assert "De Wachtlijst" in page and '<section class="offer"' in page
     (public_id,) = re.findall(r"/mijn-aanvragen/aanbod/([0-9a-f-]{36})/aanvaarden/", page)
     # First a page that says what accepting closes; only its button accepts.
     confirm = client.get(f"/mijn-aanvragen/aanbod/{public_id}/aanvaarden/")
@@ -106,7 +106,7 @@ def test_parent_sees_the_offer_and_accepts_it(client_for, world, queue):
     with tenant_context(queue["alpha"]):
         placement = Placement.objects.get(choice=queue["second"])
         assert placement.choice.request.status == RequestStatus.PLACED
-    assert "offer-row" not in client.get("/mijn-aanvragen/").content.decode()
+    assert '<section class="offer"' not in client.get("/mijn-aanvragen/").content.decode()
 
 
 def test_the_confirmation_page_lists_the_familys_choices_that_close_in_every_loket(
