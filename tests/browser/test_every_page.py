@@ -92,7 +92,12 @@ def committed(django_db_setup, django_db_blocker):
         (entry,) = offered
         # A child placed (an offer accepted at the desk): the placements and their end date.
         placed = register(location, name="Pim", **OTHER_FAMILY)
-        placed_offer = offer(alpha, choice_of(placed, alpha, location), users["staff_alpha"])
+        placed_offer = offer(
+            alpha,
+            choice_of(placed, alpha, location),
+            users["staff_alpha"],
+            passed_over_reason="Een broer of zus heeft hier al een plaats.",
+        )
         placement = accept(alpha, placed_offer, users["staff_alpha"])
         # Another family's Wanda, born the same day: a possible duplicate for loket staff.
         twin = register(location, name="Wanda", **OTHER_FAMILY)
@@ -377,7 +382,7 @@ def downloads_of(role: str, data: dict) -> list[tuple[str, str, str]]:
 # lower case, e.g. cijfers-loket-alpha-20260101-20261231.csv or
 # ontvangstbewijs-alp-2026-00001-20261203.pdf.
 FILE_NAME = re.compile(
-    r'^attachment; filename="(?P<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)+'
+    r'^attachment; filename="(?P<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)+?'
     r'-(?P<first>\d{8})(?:-(?P<last>\d{8}))?\.(?P<ext>[a-z]+))"$'
 )
 EXTENSIONS = {CSV: "csv", XLSX: "xlsx", PDF: "pdf", JSON: "json", ZIP: "zip"}
@@ -699,8 +704,8 @@ def test_the_desk_registration_passes_the_checks_through_to_its_receipt(
     today = timezone.localdate()
     origin = served_site.url(LOKET)
     page.set_viewport_size(PHONE)
+    # The start page is in the walk of loket staff; the steps need a draft.
     log_in(page, origin, committed["users"]["staff_alpha"].email, "/beheer/aanvraag/nieuw/")
-    assert_page_is_fine(page, "the desk's start")
     page.locator("main form.wizard-actions button[type=submit]").click()
 
     def save_step() -> None:
