@@ -1,6 +1,8 @@
 """Every page of every role, on a phone (360 px) and a desktop (1280 px): nothing wider than
-the screen, no serious or critical axe-core violation, no server error, nothing the
-Content-Security-Policy blocks. And the wizard from the keyboard alone (issue 14).
+the screen, no serious or critical axe-core violation, no heading without text, no server
+error, nothing the Content-Security-Policy blocks. Every download of those roles, fetched
+with the page's cookies: its type and a file name by one convention. And the wizard from
+the keyboard alone, the desk registration through to its receipt (issue 14).
 
 The pages come from the URL confs (opvangloket.urls_tenant for a loket's host and the
 auditor host, opvangloket.urls_public for the portal and the base domain): each role
@@ -183,6 +185,7 @@ def import_runs(loket, staff) -> dict[str, int]:
     header, row = good.splitlines()[:2]
     bad = "\n".join([header, row.replace("Kinderdagverblijf De Kinderkes", "", 1)]) + "\n"
     runs = {}
+    expected = {"would_import": ImportRun.Status.DONE, "refused": ImportRun.Status.REFUSED}
     for name, text in (("would_import", good), ("refused", bad)):
         with override_settings(IMPORTS_START_AT_ONCE=False):  # run here, not in a thread
             run = import_start(
@@ -193,7 +196,9 @@ def import_runs(loket, staff) -> dict[str, int]:
                 user=staff,
                 dry_run=True,
             )
-        runs[name] = import_run(run=run, loket=loket).pk
+        run = import_run(run=run, loket=loket)
+        assert run.status == expected[name], run.report  # the page shows what it is meant to
+        runs[name] = run.pk
     return runs
 
 
