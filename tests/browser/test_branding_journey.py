@@ -82,7 +82,7 @@ def test_loket_staff_set_a_logo_and_a_readable_colour_that_only_their_pages_show
     colour = page.get_by_label("Huisstijlkleur")
     footer = page.get_by_label("Tekst onderaan")
     logo = page.get_by_label("Logo", exact=True)
-    for field in (colour, footer, logo):
+    for field in (colour, footer, logo, page.get_by_label("Favicon", exact=True)):
         expect(field).to_be_visible()
 
     # From the keyboard: a colour too light for white text on it.
@@ -92,6 +92,7 @@ def test_loket_staff_set_a_logo_and_a_readable_colour_that_only_their_pages_show
     page.keyboard.type(FOOTER)
     tab_to(page, "#id_logo")  # the file picker is the browser's own dialog
     logo.set_input_files(alpha_staff["logo"])
+    tab_to(page, "form button[name=preview]")  # "Check the contrast", then "Save"
     tab_to(page, "form button[type=submit]:not([name=preview])")
     with page.expect_navigation():
         page.keyboard.press("Enter")
