@@ -91,6 +91,7 @@ class Access(StrEnum):
     AUDITOR = "auditor"
     REGION_COORDINATOR = "region_coordinator"
     PARENT = "parent"
+    ACCOUNT = "account"
 
     def on(self, *methods: str) -> Need:
         """This access for these HTTP methods only (``HasRole``)."""
@@ -170,6 +171,13 @@ ROLE_TABLE: Final[Mapping[Access, Rule]] = MappingProxyType(
             membership_in=MembershipIn.NOWHERE,
             hosts=PARENT_HOSTS,
             off_host=OffHost.NOT_FOUND,
+        ),
+        # One's own account (the second factor's pages): any logged-in account, on every
+        # host, the auditor tenant's included, where auditors set up their second factor.
+        Access.ACCOUNT: Rule(
+            roles=frozenset(),
+            membership_in=MembershipIn.NOWHERE,
+            hosts=EVERY_HOST,
         ),
     }
 )

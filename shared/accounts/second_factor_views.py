@@ -7,16 +7,16 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.webauthn import views as webauthn_views
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from shared.accounts.permissions import Access, role_required
 from shared.accounts.second_factor import MFAAdapter, has_second_factor
 
 
-@login_required
+@role_required(Access.ACCOUNT)
 def setup_page(request: HttpRequest) -> HttpResponse:
     """The choice between an authenticator app and a security key (or passkey); once one
     is set up, the second factor's overview."""
@@ -25,7 +25,7 @@ def setup_page(request: HttpRequest) -> HttpResponse:
     return render(request, "mfa/setup.html")
 
 
-@login_required
+@role_required(Access.ACCOUNT)
 def security_key_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """allauth's removal of a security key, which does not ask the adapter whether the key
     may go (its app's switch-off does): staff keep their last second factor."""

@@ -35,6 +35,7 @@ from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
 from opvangloket.crypto import decrypt_text
+from opvangloket.downloads import download_name
 from shared.accounts.models import Membership, User
 from shared.geography.models import Municipality
 from shared.lokets.models import Loket
@@ -428,7 +429,7 @@ def _write(*, loket: Loket, out: IO[bytes], by: str, now: dt.datetime) -> Export
 
 
 def export_file_name(*, loket: Loket, now: dt.datetime) -> str:
-    return f"opvangloket-{loket.slug}-{timezone.localtime(now):%Y-%m-%d}.zip"
+    return download_name("export", whose=loket.name, first=timezone.localdate(now), ext="zip")
 
 
 def loket_export_spooled(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.utils import timezone
@@ -14,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from opvangloket.downloads import download_name
 from opvangloket.pdf import pdf_from_template, pdf_response
 from shared.accounts.permissions import Access, HasRole
 from shared.portal.own_data import account_erase, parent_data_export
@@ -83,6 +86,12 @@ class MyDataPdf(APIView):
         return my_data_pdf_response(request)
 
 
+def my_data_file_name(*, ext: str, now: datetime) -> str:
+    """The name of a parent's copy of their data: all of it, on the whole platform."""
+    day = timezone.localdate(now)
+    return download_name("mijn-gegevens", whose="opvangloket", first=day, ext=ext)
+
+
 def my_data_pdf_response(request) -> HttpResponse:
     now = timezone.now()
     content = pdf_from_template(
@@ -94,7 +103,7 @@ def my_data_pdf_response(request) -> HttpResponse:
         },
         request=request,
     )
-    return pdf_response(content, filename="mijn-gegevens.pdf")
+    return pdf_response(content, filename=my_data_file_name(ext="pdf", now=now))
 
 
 class MyAccountErase(APIView):

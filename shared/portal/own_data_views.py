@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from opvangloket.forms import add_service_errors
 from shared.accounts.permissions import Access, role_required
 from shared.portal.own_data import account_erase, erasure_refusal, parent_data_export
-from shared.portal.own_data_api import my_data_pdf_response
+from shared.portal.own_data_api import my_data_file_name, my_data_pdf_response
 from shared.portal.selectors import parent_requests
 
 
@@ -48,11 +48,14 @@ def my_data_download(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404
     if fmt == "pdf":
         return my_data_pdf_response(request)
-    data = parent_data_export(user=request.user, now=timezone.now())
+    now = timezone.now()
+    data = parent_data_export(user=request.user, now=now)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
     )
-    response["Content-Disposition"] = 'attachment; filename="mijn-gegevens.json"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{my_data_file_name(ext="json", now=now)}"'
+    )
     response["Cache-Control"] = "no-store"
     return response
 

@@ -43,7 +43,7 @@ from tenants.allocation.closing import parent_closing_alternatives
 from tenants.requests import changes, child_changes, confirmation
 from tenants.requests.forms import ChildUpdateForm
 from tenants.requests.parts import RequestNotFound
-from tenants.requests.receipts import request_receipt
+from tenants.requests.receipts import receipt_file_name, request_receipt
 
 SEARCH_RESULTS = 10
 
@@ -261,7 +261,7 @@ def my_request_receipt(request: HttpRequest, submission: uuid.UUID, part: int) -
         except RequestNotFound as missing:
             raise Http404 from missing
     content = pdf_from_template("requests/receipt_pdf.html", {"receipt": receipt}, request=request)
-    return pdf_response(content, filename=f"ontvangstbewijs-{receipt.reference}.pdf")
+    return pdf_response(content, filename=receipt_file_name(receipt))
 
 
 @role_required(Access.PARENT)

@@ -1,10 +1,12 @@
-"""One convention for every file people download (CSV and XLSX).
+"""One convention for every file people download (CSV, XLSX, PDF, JSON, ZIP).
 
 - CSV: semicolon-separated (what a spreadsheet in Belgium expects), UTF-8 with a byte
   order mark (so that Excel shows "Crèche" and not "CrÃ¨che"), headers in the reader's
   language, text that starts like a formula defused;
-- a file name that says what it is, whose and when: ``<what>-<whose>-<first day>-<last
-  day>.<ext>`` in lower case, e.g. ``cijfers-loket-herent-20260101-20261231.csv``.
+- a file name that says what it is, whose and when, in lower case: ``<what>-<whose>-<first
+  day>-<last day>.<ext>`` for a period (``cijfers-loket-herent-20260101-20261231.csv``),
+  ``<what>-<whose>-<day>.<ext>`` for what a day's download holds
+  (``ontvangstbewijs-her-2026-00012-20261203.pdf``, ``export-loket-herent-20261203.zip``).
 """
 
 from __future__ import annotations
@@ -38,8 +40,11 @@ def csv_text(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
-def download_name(what: str, *, whose: str, first: date, last: date, ext: str) -> str:
-    return f"{slugify(what)}-{slugify(whose)}-{first:%Y%m%d}-{last:%Y%m%d}.{ext}"
+def download_name(what: str, *, whose: str, first: date, last: date | None = None, ext: str) -> str:
+    """The file name of a download of ``first``..``last`` (both included), or of the one
+    day ``first`` when there is no ``last``."""
+    days = f"{first:%Y%m%d}" if last is None else f"{first:%Y%m%d}-{last:%Y%m%d}"
+    return f"{slugify(what)}-{slugify(whose)}-{days}.{ext}"
 
 
 def download_response(content: str | bytes, *, filename: str) -> HttpResponse:

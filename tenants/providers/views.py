@@ -12,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from opvangloket.downloads import download_name, download_response
 from opvangloket.forms import add_service_errors
 from shared.accounts.models import User
 from shared.accounts.permissions import Access, has_access, role_required
@@ -367,8 +369,10 @@ def location_import(request: HttpRequest) -> HttpResponse:
 
 @role_required(Access.PROVIDERS_LOKET_STAFF)
 def location_import_example(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(
-        "\ufeff" + example_csv(loket=request.loket), content_type="text/csv; charset=utf-8"
+    filename = download_name(
+        "opvanglocaties-voorbeeld",
+        whose=request.loket.name,
+        first=timezone.localdate(),
+        ext="csv",
     )
-    response["Content-Disposition"] = 'attachment; filename="opvanglocaties-voorbeeld.csv"'
-    return response
+    return download_response(example_csv(loket=request.loket), filename=filename)

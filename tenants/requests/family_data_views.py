@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from opvangloket.downloads import download_name
 from opvangloket.pdf import pdf_from_template, pdf_response
 from shared.accounts.permissions import Access, role_required
 from tenants.requests.family_data import (
@@ -57,12 +58,12 @@ def desk_family_download(request: HttpRequest, reference: str, fmt: str) -> Http
         for message in error.messages:
             messages.error(request, message)
         return _detail(reference)
-    filename = f"gegevens-{reference}"
+    filename = download_name("gegevens", whose=reference, first=timezone.localdate(), ext=fmt)
     if fmt == "json":
         response = HttpResponse(
             json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
         )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response
     content = pdf_from_template(
@@ -74,7 +75,7 @@ def desk_family_download(request: HttpRequest, reference: str, fmt: str) -> Http
         },
         request=request,
     )
-    return pdf_response(content, filename=f"{filename}.pdf")
+    return pdf_response(content, filename=filename)
 
 
 @role_required(Access.LOKET_STAFF)

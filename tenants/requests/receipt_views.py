@@ -28,6 +28,7 @@ from tenants.requests.parts import RequestNotFound
 from tenants.requests.receipts import (
     Receipt,
     receipt_codes_remember,
+    receipt_file_name,
     receipt_with_issued_code,
     request_receipt,
 )
@@ -46,7 +47,7 @@ def _receipt(request: HttpRequest, reference: str) -> Receipt:
 
 def _pdf(request: HttpRequest, receipt: Receipt) -> HttpResponse:
     content = pdf_from_template("requests/receipt_pdf.html", {"receipt": receipt}, request=request)
-    return pdf_response(content, filename=f"ontvangstbewijs-{receipt.reference}.pdf")
+    return pdf_response(content, filename=receipt_file_name(receipt))
 
 
 @role_required(Access.LOKET_STAFF)

@@ -22,7 +22,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from django.utils import timezone
+
 from opvangloket.crypto import decrypt_text, encrypt_text
+from opvangloket.downloads import download_name
 from shared.accounts.models import User
 from shared.lokets.links import loket_url
 from shared.lokets.models import Loket
@@ -169,4 +172,11 @@ def references_of_this_loket(references: list[str]) -> set[str]:
         ChildcareRequest.objects.filter(reference__in=references).values_list(
             "reference", flat=True
         )
+    )
+
+
+def receipt_file_name(receipt: Receipt) -> str:
+    """The PDF's name: the request's reference and the day it is printed."""
+    return download_name(
+        "ontvangstbewijs", whose=receipt.reference, first=timezone.localdate(), ext="pdf"
     )

@@ -1,6 +1,8 @@
 """Every page of every role, on a phone (360 px) and a desktop (1280 px): nothing wider than
-the screen, no serious or critical axe-core violation, no server error, nothing the
-Content-Security-Policy blocks. And the wizard from the keyboard alone (issue 14).
+the screen, no serious or critical axe-core violation, no heading without text, no server
+error, nothing the Content-Security-Policy blocks. Every download of those roles, fetched
+with the page's cookies: its type and a file name by one convention. And the wizard from
+the keyboard alone, the desk registration through to its receipt (issue 14).
 
 The pages come from the URL confs (opvangloket.urls_tenant for a loket's host and the
 auditor host, opvangloket.urls_public for the portal and the base domain): each role
@@ -15,22 +17,29 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from playwright.sync_api import APIResponse, Page, expect
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, expect
 
+from shared.accounts.models import Membership
 from shared.accounts.services import user_ensure
 from shared.portal.models import RequestDraft
-from shared.registry.models import RegistryEntry
-from tenants.allocation.models import Placement
+from shared.registry.models import PossibleDuplicate, RegistryEntry
+from tenants.allocation import rounds
+from tenants.allocation.models import AllocationRound, Placement
+from tenants.onboarding.models import ImportKind, ImportRun
+from tenants.onboarding.services import import_run, import_start
+from tenants.providers.imports import example_csv
 from tenants.providers.services import location_delete
 from tenants.requests.models import ChildcareRequest
 from tests.browser.conftest import SCREENSHOTS
-from tests.support.allocation import choice_of, offer, register
+from tests.support.allocation import accept, choice_of, offer, register, round_with_proposal
 from tests.support.browser import log_in, passwords_for_the_server
 from tests.support.providers import grant_location, make_location, set_free_places
 from tests.support.requests import catalogue_entry
@@ -46,6 +55,11 @@ LOKET = "alpha.localhost"
 AUDITOR = "audit.localhost"
 PLATFORM = "localhost"
 LOCATION_NAME = "Kinderdagverblijf De Wandeling met een heel lange naam"
+OTHER_FAMILY = {
+    "guardians": [{"name": "Jan Janssens", "email": "jan@example.be", "phone": "0499 99 99 99"}],
+    "contact_email": "jan@example.be",
+    "street": "Molenstraat 99",
+}
 
 
 @dataclass
@@ -66,6 +80,7 @@ def committed(django_db_setup, django_db_blocker):
     from tests.conftest import _world
 
     with django_db_blocker.unblock():
+        started = timezone.now()
         alpha = _world.lokets["alpha"]
         users = _world.users
         location = make_location(alpha, name=LOCATION_NAME)
@@ -77,6 +92,32 @@ def committed(django_db_setup, django_db_blocker):
         set_free_places(alpha, location, offered_choice.request.desired_start, "baby", 2)
         made = offer(alpha, offered_choice, users["staff_alpha"])
         (entry,) = offered
+        # A child placed (an offer accepted at the desk): the placements and their end date.
+        placed = register(location, name="Pim", **OTHER_FAMILY)
+        placed_offer = offer(
+            alpha,
+            choice_of(placed, alpha, location),
+            users["staff_alpha"],
+            passed_over_reason="Een broer of zus heeft hier al een plaats.",
+        )
+        placement = accept(alpha, placed_offer, users["staff_alpha"])
+        # Another family's Wanda, born the same day: a possible duplicate for loket staff.
+        twin = register(location, name="Wanda", **OTHER_FAMILY)
+        duplicate = PossibleDuplicate.objects.get(entry__in=twin)
+        # An allocation round that proposed places and was closed (rounds off again after).
+        closed_round, _proposal = round_with_proposal(alpha, location, users["staff_alpha"])
+        with tenant_context(alpha):
+            rounds.round_close(
+                allocation_round=closed_round, actor=users["staff_alpha"], now=timezone.now()
+            )
+            rounds.rounds_switch(loket=alpha, on=False, actor=users["staff_alpha"])
+            imports = import_runs(alpha, users["staff_alpha"])
+            proposed = list(closed_round.proposals.values_list("choice__request_id", flat=True))
+        round_entries = list(
+            RegistryEntry.objects.filter(loket=alpha, request_id__in=proposed).exclude(
+                pk__in=[e.pk for e in offered + waiting + twin + placed]
+            )
+        )
         connection.set_schema_to_public()
         # The keyboard journey's parent has no child registered yet (no "which child?").
         keyboard_parent = user_ensure(email="keyboard-parent@test.test", password=PASSWORD)
@@ -97,10 +138,29 @@ def committed(django_db_setup, django_db_blocker):
                 "offer": made,
                 "users": users,
                 "keyboard_parent": keyboard_parent,
+                "placement": placement.pk,
+                "duplicate": duplicate.pk,
+                "desk_reference": twin[0].reference,  # a family without an account
+                "round": closed_round.pk,
+                "imports": imports,
+                "staff_membership": Membership.objects.get(
+                    user=users["provider_alpha"], loket=alpha
+                ).pk,
             }
         connection.set_schema_to_public()
         parent_entries = RegistryEntry.objects.filter(parent__in=[users["parent"], keyboard_parent])
-        entries = list(parent_entries) + list(waiting)
+        # The desk journey's family has no account: its entries are the loket's, made here.
+        desk_entries = RegistryEntry.objects.filter(
+            loket=alpha, parent=None, registered_by_staff=True, registered_at__gte=started
+        )
+        entries = [
+            *parent_entries,
+            *desk_entries,
+            *waiting,
+            *twin,
+            *placed,
+            *round_entries,
+        ]
         RequestDraft.objects.filter(
             owner__in=[users["parent"], users["staff_alpha"], keyboard_parent]
         ).delete()
@@ -110,10 +170,36 @@ def committed(django_db_setup, django_db_blocker):
                 ChildcareRequest.objects.filter(pk=registry_entry.request_id).delete()
         RegistryEntry.objects.filter(pk__in=[e.pk for e in entries]).delete()
         with tenant_context(alpha):
+            AllocationRound.objects.filter(pk=closed_round.pk).delete()
+            ImportRun.objects.filter(pk__in=imports.values()).delete()
             location_delete(location=location)
         with tenant_context(alpha):  # its object permissions live in the loket's schema
             keyboard_parent.delete()
         connection.set_schema_to_public()
+
+
+def import_runs(loket, staff) -> dict[str, int]:
+    """Two finished imports of locations, only checked: one that would import the example
+    file, one refused for a row without a name (the report's table)."""
+    good = example_csv(loket=loket)
+    header, row = good.splitlines()[:2]
+    bad = "\n".join([header, row.replace("Kinderdagverblijf De Kinderkes", "", 1)]) + "\n"
+    runs = {}
+    expected = {"would_import": ImportRun.Status.DONE, "refused": ImportRun.Status.REFUSED}
+    for name, text in (("would_import", good), ("refused", bad)):
+        with override_settings(IMPORTS_START_AT_ONCE=False):  # run here, not in a thread
+            run = import_start(
+                loket=loket,
+                kind=ImportKind.LOCATIONS,
+                file_name=f"opvanglocaties-{name}.csv",
+                content=text.encode(),
+                user=staff,
+                dry_run=True,
+            )
+        run = import_run(run=run, loket=loket)
+        assert run.status == expected[name], run.report  # the page shows what it is meant to
+        runs[name] = run.pk
+    return runs
 
 
 def pages_of(role: str, data: dict) -> list[tuple[str, str]]:
@@ -159,6 +245,7 @@ def pages_of(role: str, data: dict) -> list[tuple[str, str]]:
             (PORTAL, f"/mijn-aanvragen/aanbod/{data['offer'].public_id}/weigeren/"),
             (PORTAL, "/mijn-aanvragen/mijn-gegevens/"),
             (PORTAL, "/mijn-aanvragen/mijn-gegevens/account-wissen/"),
+            (PORTAL, "/mijn-aanvragen/koppelen/"),
             (PORTAL, "/account/email/"),
             (PORTAL, "/account/password/change/"),
             (PORTAL, "/"),
@@ -207,13 +294,23 @@ def pages_of(role: str, data: dict) -> list[tuple[str, str]]:
             (LOKET, f"/beheer/wachtlijst/{location}/{waiting}/andere-datum/"),
             (LOKET, "/beheer/plaatsingen/"),
             (LOKET, f"/beheer/plaatsingen/{location}/"),
+            (LOKET, f"/beheer/plaatsingen/{location}/{data['placement']}/einddatum/"),
             (LOKET, "/beheer/rondes/"),
             (LOKET, "/beheer/rondes/voorstellen/"),
             (LOKET, "/beheer/cijfers/"),
             (LOKET, "/beheer/cijfers/verantwoording/"),
             (LOKET, "/beheer/audit/"),
             (LOKET, "/beheer/import/"),
+            (LOKET, f"/beheer/import/{data['imports']['would_import']}/"),
+            (LOKET, f"/beheer/import/{data['imports']['refused']}/"),
+            (LOKET, f"/beheer/dubbels/{data['duplicate']}/"),
+            (LOKET, f"/beheer/rondes/{data['round']}/"),
             (LOKET, "/beheer/signalen/"),
+            (LOKET, "/beheer/team/"),
+            (LOKET, f"/beheer/team/{data['staff_membership']}/locaties/"),
+            (LOKET, "/beheer/koppelingen/"),
+            (LOKET, "/beheer/huisstijl/"),
+            (LOKET, "/account/2fa/"),
         ]
     if role == "provider_staff":
         place = f"/beheer/opvang/locaties/{location}/"
@@ -230,7 +327,12 @@ def pages_of(role: str, data: dict) -> list[tuple[str, str]]:
             (LOKET, f"/beheer/plaatsingen/{location}/"),
         ]
     if role == "coordinator":
-        return [(PORTAL, "/cijfers/"), (PORTAL, "/")]
+        return [
+            (PORTAL, "/cijfers/"),
+            (PORTAL, "/"),
+            (PORTAL, "/coordinatie/team/"),
+            (PORTAL, "/beheer/huisstijl/"),
+        ]
     if role == "auditor":
         return [
             (AUDITOR, "/controle/"),
@@ -239,6 +341,111 @@ def pages_of(role: str, data: dict) -> list[tuple[str, str]]:
             (AUDITOR, "/"),
         ]
     raise AssertionError(role)
+
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
+JSON = "application/json"
+ZIP = "application/zip"
+
+
+def downloads_of(role: str, data: dict) -> list[tuple[str, str, str]]:
+    """(host, path, content type) of every file ``role`` downloads; the loket's export is
+    a POST from its page (it is recorded), the others are links."""
+    reference = data["reference"]
+    if role == "parent":
+        receipt = f"/mijn-aanvragen/{data['submission']}/ontvangstbewijs/{data['entry'].pk}.pdf"
+        return [
+            (PORTAL, "/mijn-aanvragen/mijn-gegevens/download.json", JSON),
+            (PORTAL, "/mijn-aanvragen/mijn-gegevens/download.pdf", PDF),
+            (PORTAL, receipt, PDF),
+        ]
+    if role == "loket_staff":
+        desk = data["desk_reference"]
+        return [
+            (LOKET, "/beheer/cijfers/export.csv", CSV),
+            (LOKET, "/beheer/cijfers/export.csv?table=why_no_offer", CSV),
+            (LOKET, "/beheer/cijfers/export.xlsx", XLSX),
+            (LOKET, "/beheer/signalen/export.csv", CSV),
+            (LOKET, "/beheer/opvang/import/voorbeeld.csv", CSV),
+            (LOKET, f"/beheer/aanvragen/{reference}/ontvangstbewijs.pdf", PDF),
+            (LOKET, f"/beheer/aanvragen/{desk}/gegevens.json", JSON),
+            (LOKET, f"/beheer/aanvragen/{desk}/gegevens.pdf", PDF),
+            (LOKET, "/beheer/export/", ZIP),
+        ]
+    if role == "coordinator":
+        return [
+            (PORTAL, "/cijfers/export.csv", CSV),
+            (PORTAL, "/cijfers/export.csv?table=lokets", CSV),
+            (PORTAL, "/cijfers/export.xlsx", XLSX),
+        ]
+    return []
+
+
+# One convention for every file name (src/opvangloket/downloads.py): what, whose and when,
+# lower case, e.g. cijfers-loket-alpha-20260101-20261231.csv or
+# ontvangstbewijs-alp-2026-00001-20261203.pdf.
+FILE_NAME = re.compile(
+    r'^attachment; filename="(?P<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)+?'
+    r'-(?P<first>\d{8})(?:-(?P<last>\d{8}))?\.(?P<ext>[a-z]+))"$'
+)
+EXTENSIONS = {CSV: "csv", XLSX: "xlsx", PDF: "pdf", JSON: "json", ZIP: "zip"}
+
+
+def fetch(page: Page, url: str, *, form: dict | None = None) -> APIResponse:
+    """``url`` fetched by ``page.request`` with the page's cookies for it, not shown in the
+    page; a redirect is answered as it is (it is no file).
+
+    Node (which sends page.request) does not resolve *.localhost as Chromium does: the
+    request goes to 127.0.0.1 with the host and the cookies of ``url`` in its headers."""
+    parts = urlsplit(url)
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies(url))
+    headers = {"Host": parts.netloc, "Cookie": cookies, "Referer": url}
+    direct = urlunsplit(parts._replace(netloc=f"127.0.0.1:{parts.port}"))
+    if form is None:
+        return page.request.get(direct, headers=headers, max_redirects=0)
+    return page.request.post(direct, headers=headers, form=form, max_redirects=0)
+
+
+def check_downloads(page: Page, walk: Walk, served_site, role: str, data: dict) -> list[str]:
+    """Fetch each file with the page's cookies: 200, its type, an attachment named by the
+    convention. Returns the file names."""
+    names = []
+    today = f"{timezone.localdate():%Y%m%d}"
+    for host, path, content_type in downloads_of(role, data):
+        url = served_site.url(host) + path
+        if content_type == ZIP:  # a POST with the form's CSRF token, as the button sends it
+            page.goto(url)
+            token = page.locator("main form input[name=csrfmiddlewaretoken]").input_value()
+            response = fetch(page, url, form={"csrfmiddlewaretoken": token})
+        else:
+            response = fetch(page, url)
+        walk.check(response.status == 200, url, f"download answered HTTP {response.status}")
+        if response.status != 200:
+            continue
+        headers = response.headers
+        walk.check(
+            headers.get("content-type") == content_type,
+            url,
+            f"content type {headers.get('content-type')!r}, not {content_type!r}",
+        )
+        disposition = headers.get("content-disposition", "")
+        named = FILE_NAME.match(disposition)
+        walk.check(named is not None, url, f"file name off the convention: {disposition!r}")
+        body = response.body()
+        walk.check(len(body) > 0, url, "an empty file")
+        if content_type == CSV:
+            walk.check(body.startswith("\ufeff".encode()), url, "a CSV without byte order mark")
+            first_line = body.decode("utf-8-sig").splitlines()[0]
+            walk.check(";" in first_line, url, f"a CSV not separated by ';': {first_line!r}")
+        if named is None:
+            continue
+        names.append(named["name"])
+        walk.check(named["ext"] == EXTENSIONS[content_type], url, f"named {named['name']}")
+        if named["last"] is None:  # a copy of what there is today, not a period's figures
+            walk.check(named["first"] == today, url, f"not dated today: {named['name']}")
+    return names
 
 
 LOGINS = {
@@ -270,6 +477,11 @@ OVERFLOW = """() => {
   return `${document.documentElement.scrollWidth}px wide: ${wide.join(", ")}`;
 }"""
 # One row on a desktop: every item of the header's row shares its vertical middle.
+# A heading with nothing to read (an empty h1..h3, or one of only an image without text).
+EMPTY_HEADINGS = """() => [...document.querySelectorAll("h1, h2, h3")]
+  .filter((h) => !h.textContent.trim()
+    && ![...h.querySelectorAll("img[alt]")].some((img) => img.alt.trim()))
+  .map((h) => h.tagName.toLowerCase() + (h.id ? "#" + h.id : ""))"""
 HEADER_ON_ONE_ROW = """() => {
   const items = [...document.querySelectorAll(".header-row > .brand, .nav > li, .language-switch")];
   const middles = items.map((el) => {
@@ -285,6 +497,9 @@ def check_page(page: Page, walk: Walk, where: str, *, logged_in: bool) -> None:
     walk.check(overflow is None, where, f"sideways scrolling ({overflow})")
     for violation in page.evaluate(AXE_RUN):
         walk.problems.append(f"{where}: axe {violation}")
+    if page.viewport_size == PHONE:  # the same markup at every width
+        empty = page.evaluate(EMPTY_HEADINGS)
+        walk.check(not empty, where, f"empty headings: {', '.join(empty)}")
     if logged_in and page.viewport_size == DESKTOP:
         walk.check(page.evaluate(HEADER_ON_ONE_ROW), where, "the header wraps onto two rows")
 
@@ -349,6 +564,8 @@ def test_every_page_fits_a_phone_and_passes_axe(page: Page, served_site, committ
         key, host, landing = LOGINS[role]
         log_in(page, served_site.url(host), committed["users"][key].email, landing)
     walk = walk_pages(page, served_site, role, pages_of(role, committed))
+    names = check_downloads(page, walk, served_site, role, committed)
+    walk.check(len(set(names)) == len(names), role, f"two downloads share a file name: {names}")
     assert not walk.problems, f"{len(walk.problems)} problems:\n" + "\n".join(walk.problems)
 
 
@@ -478,3 +695,82 @@ def test_a_parent_registers_with_the_keyboard_alone(page: Page, served_site, com
     press_and_wait(page)
     expect(page).to_have_url(f"{origin}/aanvraag/ingediend/")
     expect(page.locator("td.reference strong")).to_have_text(re.compile(r"^ALP-\d{4}-\d{5}$"))
+    assert_page_is_fine(page, "the confirmation")
+
+
+# --- The desk registration, step by step to its receipt --------------------------------------
+
+
+def test_the_desk_registration_passes_the_checks_through_to_its_receipt(
+    page: Page, served_site, committed
+):
+    """Loket staff register a family without an account at the desk: every step, the
+    confirmation, the receipt page and its PDF pass the walk's checks."""
+    today = timezone.localdate()
+    origin = served_site.url(LOKET)
+    page.set_viewport_size(PHONE)
+    # The start page is in the walk of loket staff; the steps need a draft.
+    log_in(page, origin, committed["users"]["staff_alpha"].email, "/beheer/aanvraag/nieuw/")
+    page.locator("main form.wizard-actions button[type=submit]").click()
+
+    def save_step() -> None:
+        with page.expect_navigation():
+            page.locator("form.wizard-form button[type=submit]").click()
+
+    expect(page.locator('.wizard-steps [aria-current="step"]')).to_contain_text("1.")
+    page.locator("#id_first_name").fill("Bram")
+    page.locator("#id_last_name").fill("Baliebezoek")
+    page.locator("#id_birth_date").fill((today - timedelta(days=80)).isoformat())
+    assert_page_is_fine(page, "the desk's child step")
+    save_step()
+
+    expect(page.locator('.wizard-steps [aria-current="step"]')).to_contain_text("2.")
+    page.locator("#id_guardian_1_name").fill("Mira Baliebezoek")
+    page.locator("#id_guardian_1_phone").fill("0470 11 22 33")  # no e-mail: a phone then
+    page.locator("#id_street").fill("Stationsstraat 12")
+    page.locator("#id_postcode").fill("3020")
+    page.locator("#id_residence").select_option("24038")
+    assert_page_is_fine(page, "the desk's family step")
+    save_step()
+
+    expect(page.locator('.wizard-steps [aria-current="step"]')).to_contain_text("3.")
+    page.locator("#id_desired_start").fill((today + timedelta(days=50)).isoformat())
+    for value in ("tue_am", "tue_pm"):
+        page.locator(f"input[name=care_plan][value={value}]").check()
+    assert_page_is_fine(page, "the desk's need step")
+    save_step()
+
+    card = page.locator(f"#result-{committed['listed']}")
+    with page.expect_navigation():
+        card.locator("button[type=submit]").click()
+    expect(page.locator(".chosen-name")).to_have_text([LOCATION_NAME])
+    assert_page_is_fine(page, "the desk's choices step")
+    with page.expect_navigation():
+        page.locator("#your-choices button[value=next]").click()
+
+    assert_page_is_fine(page, "the desk's priority step")
+    save_step()
+    assert_page_is_fine(page, "the desk's remarks step")
+    page.locator("#id_consent").check()
+    save_step()
+
+    expect(page).to_have_url(re.compile(r"/beheer/aanvraag/\d+/overzicht/$"))
+    expect(page.locator("main")).to_contain_text("Baliebezoek")
+    assert_page_is_fine(page, "the desk's review")
+    with page.expect_navigation():
+        page.locator("form.submit-form button[type=submit]").click()
+
+    expect(page).to_have_url(f"{origin}/beheer/aanvraag/ingediend/")
+    reference = page.locator("td.reference strong").inner_text()
+    assert re.fullmatch(r"ALP-\d{4}-\d{5}", reference)
+    assert_page_is_fine(page, "the desk's confirmation")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Ontvangstbewijs afdrukken").click()
+    expect(page).to_have_url(f"{origin}/beheer/aanvragen/{reference}/ontvangstbewijs/")
+    expect(page.locator("main")).to_contain_text(reference)
+    assert_page_is_fine(page, "the receipt")
+    pdf = fetch(page, f"{origin}/beheer/aanvragen/{reference}/ontvangstbewijs.pdf")
+    assert pdf.status == 200
+    assert pdf.headers["content-type"] == PDF
+    assert FILE_NAME.match(pdf.headers["content-disposition"])
+    assert pdf.body().startswith(b"%PDF-")

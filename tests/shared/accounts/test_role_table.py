@@ -65,6 +65,7 @@ def expected(role: str, host: str, *, granted: bool, with_object: bool) -> set[A
     if role == "anonymous":
         return set()
     held = set(HELD.get((role, host), set() if host == "auditor" else {A.PARENT}))
+    held.add(A.ACCOUNT)  # one's own account's pages: any logged-in account, every host
     # The object grant counts for provider staff of this loket, for that object only.
     if with_object and granted and role == "provider_staff" and host == "loket":
         held.add(A.PROVIDER_STAFF_OF_OBJECT)
@@ -131,7 +132,7 @@ def test_a_role_in_another_loket_counts_for_nothing(world, host):
     loket = world.lokets[host]
     for key in ("staff_gamma", "provider_gamma"):
         held = {a for a in Access if has_access(a, user=world.users[key], loket=loket)}
-        assert held == {A.PARENT}, key
+        assert held == {A.PARENT, A.ACCOUNT}, key
 
 
 def test_a_coordinator_of_another_region_is_refused_on_this_portal(world):
@@ -243,6 +244,10 @@ def outcome(world):
         ((A.PARENT,), "auditor", "parent", 404),
         ((A.PARENT,), "auditor", "anonymous", 404),
         ((A.PARENT,), "auditor", "auditor", 404),
+        # One's own account: every host, for every logged-in account.
+        ((A.ACCOUNT,), "auditor", "auditor", 200),
+        ((A.ACCOUNT,), "platform", "parent", 200),
+        ((A.ACCOUNT,), "loket", "anonymous", "login"),
     ],
 )
 def test_what_a_page_answers(world, outcome, access, host, user, answer):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from pypdf import PdfReader
 
@@ -71,7 +72,9 @@ def test_the_receipt_pdf_holds_the_reference_and_the_locations(client_for, desk_
         answer = client_for("alpha", user="staff_alpha").get(path)
         assert answer.status_code == 200
         assert answer["Content-Type"] == "application/pdf"
-        assert f"ontvangstbewijs-{desk_entry.reference}.pdf" in answer["Content-Disposition"]
+        # What, whose and when, in lower case (opvangloket.downloads).
+        name = f"ontvangstbewijs-{desk_entry.reference.lower()}-{timezone.localdate():%Y%m%d}.pdf"
+        assert answer["Content-Disposition"] == f'attachment; filename="{name}"'
         text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)
         assert desk_entry.reference in text
         assert "De Bengeltjes" in text and "Het Speelhuis" in text
