@@ -9,6 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The e-mail domain of the accounts that planning software acts as (client credentials,
+# ``tenants.planning_clients``): reserved (RFC 2606), so no person has an address there.
+SERVICE_ACCOUNT_DOMAIN = "koppelingen.invalid"
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from shared.accounts.models import Invitation, Membership, User
+from shared.accounts.models import SERVICE_ACCOUNT_DOMAIN, Invitation, Membership, User
 from shared.lokets.models import Loket, Region
 
 
@@ -19,10 +19,16 @@ def roles_in_loket(*, user: User, loket: Loket) -> set[str]:
     return set(Membership.objects.filter(user=user, loket=loket).values_list("role", flat=True))
 
 
+def _people(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """Without the accounts of planning software: they are managed (and revoked) on the
+    planning software's page, not in the team."""
+    return memberships.exclude(user__email__endswith=f"@{SERVICE_ACCOUNT_DOMAIN}")
+
+
 def loket_team(*, loket: Loket) -> QuerySet[Membership]:
-    """The staff memberships of one loket, for its team page."""
+    """The staff memberships of one loket, for its team page: people only."""
     return (
-        Membership.objects.filter(loket=loket)
+        _people(Membership.objects.filter(loket=loket))
         .select_related("user")
         .order_by("role", "user__email")
     )
@@ -45,7 +51,9 @@ def team_membership(
         return None
     scope = {"loket": loket} if loket is not None else {"region": region}
     return (
-        Membership.objects.select_related("user", "loket", "region").filter(pk=pk, **scope).first()
+        _people(Membership.objects.filter(pk=pk, **scope))
+        .select_related("user", "loket", "region")
+        .first()
     )
 
 

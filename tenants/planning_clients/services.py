@@ -23,7 +23,7 @@ from oauth2_provider.models import AccessToken, get_application_model
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
-from shared.accounts.models import Membership, User
+from shared.accounts.models import SERVICE_ACCOUNT_DOMAIN, Membership, User
 from shared.accounts.services import membership_grant
 from shared.lokets.models import Loket
 from tenants.audit.models import AuditEvent
@@ -33,7 +33,6 @@ from tenants.planning_clients.scopes import ALL_SCOPES, PROVIDER_SCOPES
 from tenants.providers.models import Location
 from tenants.providers.services import location_grant
 
-SERVICE_ACCOUNT_DOMAIN = "koppelingen.invalid"
 ROLE_OF_KIND = {
     PlanningClient.Kind.PROVIDER: Membership.Role.PROVIDER_STAFF,
     PlanningClient.Kind.LOKET: Membership.Role.LOKET_STAFF,

@@ -147,3 +147,22 @@ def test_another_lokets_staff_cannot_revoke_a_client(client_for, world):
         == 403
     )
     assert not clients_of(world)[0].is_revoked
+
+
+def test_the_team_lists_people_not_the_accounts_of_planning_software(client_for, world):
+    staff = client_for("alpha", "staff_alpha")
+    created = staff.post(
+        "/beheer/koppelingen/", {"name": "Kidsplan", "kind": "loket", "scopes": ["read_figures"]}
+    )
+    assert created.status_code == 201, created.content
+    (client,) = clients_of(world)
+    membership = Membership.objects.get(user=client.user)
+    for page in ("/beheer/team/", "/beheer/"):
+        shown = staff.get(page).content.decode()
+        assert "staff_alpha@test.test" in shown
+        assert client.user.email not in shown, page
+    listed = staff.get("/api/v1/team/").json()
+    assert client.user.email not in str(listed)
+    # Its role ends where it was given, by revoking the software, not from the team.
+    assert staff.post(f"/beheer/team/{membership.pk}/beeindigen/").status_code == 404
+    assert Membership.objects.filter(pk=membership.pk).exists()
