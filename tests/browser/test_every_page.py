@@ -27,8 +27,10 @@ from django_tenants.utils import tenant_context
 from playwright.sync_api import APIResponse, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from shared.accounts.models import Membership
+from shared.accounts.invitations import invitation_create
+from shared.accounts.models import Invitation, Membership
 from shared.accounts.services import user_ensure
+from shared.lokets.models import OutgoingEmail
 from shared.portal.models import RequestDraft
 from shared.registry.models import PossibleDuplicate, RegistryEntry
 from tenants.allocation import rounds
@@ -119,6 +121,14 @@ def committed(django_db_setup, django_db_blocker):
             )
         )
         connection.set_schema_to_public()
+        # An invitation to join alpha's team, as the invited person opens its link.
+        last_email = OutgoingEmail.objects.order_by("-id").values_list("id", flat=True).first()
+        invitation, invitation_link = invitation_create(
+            inviter=users["staff_alpha"],
+            email="nieuwe-collega@test.test",
+            role=Membership.Role.LOKET_STAFF,
+            loket=alpha,
+        )
         # The keyboard journey's parent has no child registered yet (no "which child?").
         keyboard_parent = user_ensure(email="keyboard-parent@test.test", password=PASSWORD)
         accounts = [
@@ -143,11 +153,14 @@ def committed(django_db_setup, django_db_blocker):
                 "desk_reference": twin[0].reference,  # a family without an account
                 "round": closed_round.pk,
                 "imports": imports,
+                "invitation_path": urlsplit(invitation_link).path,
                 "staff_membership": Membership.objects.get(
                     user=users["provider_alpha"], loket=alpha
                 ).pk,
             }
         connection.set_schema_to_public()
+        Invitation.objects.filter(pk=invitation.pk).delete()
+        OutgoingEmail.objects.filter(id__gt=last_email or 0).delete()
         parent_entries = RegistryEntry.objects.filter(parent__in=[users["parent"], keyboard_parent])
         # The desk journey's family has no account: its entries are the loket's, made here.
         desk_entries = RegistryEntry.objects.filter(
@@ -221,6 +234,7 @@ def pages_of(role: str, data: dict) -> list[tuple[str, str]]:
             (PORTAL, "/cijfers/"),
             *[(LOKET, path) for path in public_pages],
             (LOKET, "/account/login/"),
+            (LOKET, data["invitation_path"]),  # the link in an invitation's e-mail
             (PLATFORM, "/"),
             (PLATFORM, "/privacy/"),
             (AUDITOR, "/"),
