@@ -41,14 +41,14 @@ from shared.lokets.merging import loket_merge
 from shared.lokets.models import Domain, Loket, LoketMerger, OutgoingEmail
 from shared.lokets.services import loket_create
 from shared.registry.models import Child, PossibleDuplicate, RegistryEntry
-from tenants.allocation.models import Offer, OfferNotice, Placement
+from tenants.allocation.models import Offer, OfferNotice, OverdueDigest, Placement
 from tenants.audit.models import AuditEvent
 from tenants.providers.models import Organizer
 from tenants.providers.services import location_delete
 from tenants.requests.birth_reminders import BIRTH_REMINDER_DAYS
 from tenants.requests.child_changes import request_update_child
 from tenants.requests.duplicates import loket_duplicate_decide
-from tenants.requests.models import ChildcareRequest, RequestNotice
+from tenants.requests.models import ChildcareRequest, RequestChoice, RequestNotice
 from tests.support.allocation import accept, choice_of, choice_status, offer, register
 from tests.support.faults import (
     Drop,
@@ -664,3 +664,49 @@ def test_a_reminder_job_killed_after_its_commit_before_the_mail_server_loses_no_
     assert not OutgoingEmail.objects.filter(
         pk__in=[email for _request, email in notices], sent_at__isnull=True
     ).exists()
+
+
+def test_an_overdue_digest_job_killed_before_its_commit_sends_the_digest_once_later(
+    committed, tmp_path
+):
+    """Killed while writing the loket's daily digest to the outbox, before the commit:
+    neither the day's record nor its e-mail stays; the next run writes both, a third run
+    the same day nothing, and the outbox's job sends the digest once."""
+    world = committed["world"]
+    alpha = world.lokets["alpha"]
+    parent = world.users["parent"]
+    committed["parents"].append(parent)
+    location = make_location(alpha, name="Kinderdagverblijf Laat Antwoord")
+    committed["locations"].append((alpha, location))
+    choice = choice_of(register(location, name="Eik", parent=parent), alpha, location)
+    with tenant_context(alpha):
+        RequestChoice.objects.filter(pk=choice.pk).update(
+            status_changed_at=timezone.now() - timedelta(days=alpha.response_days + 9)
+        )
+    connection.set_schema_to_public()
+    now = timezone.now().replace(tzinfo=None).isoformat(timespec="seconds")
+    digest_job = "allocation.overdue_digest"
+    try:
+        before = database_state()
+        worker = run_worker(
+            tmp_path, now=now, job=digest_job, pause_on='INSERT INTO "lokets_outgoingemail"'
+        )
+        kill_when_paused(worker, tmp_path)
+        changed = changed_tables(before, database_state())
+        assert changed == ["public.jobs_jobrun"], changed
+
+        for _run in range(2):  # the second run the same day finds the day's record
+            again = run_worker(tmp_path, now=now, job=digest_job)
+            assert again.wait(timeout=60) == 0, again.stdout.read().decode()
+        with tenant_context(alpha):
+            assert OverdueDigest.objects.count() == 1
+        connection.set_schema_to_public()
+        outbox = run_worker(tmp_path, now=now, job="mail.outbox_send", loket=None)
+        assert outbox.wait(timeout=60) == 0, outbox.stdout.read().decode()
+        sent = mails_sent(tmp_path)
+        assert len(sent) == 1, sent
+        assert sent[0][0] == alpha.email
+    finally:
+        with tenant_context(alpha):
+            OverdueDigest.objects.all().delete()
+        connection.set_schema_to_public()
