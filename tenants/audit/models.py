@@ -41,6 +41,9 @@ class AuditEvent(models.Model):
         # and every call made with one of its tokens (the actor is its service account).
         PLANNING_CLIENT = "planning_client", _("planning software")
         API_CALL = "api_call", _("API call with a token")
+        # A signal about a location that lost its free text after the retention period
+        # (tenants.signals.retention).
+        SIGNAL = "signal", _("signal")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

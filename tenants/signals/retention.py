@@ -17,20 +17,40 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from django.db import transaction
+
 from shared.lokets.models import Loket
-from tenants.requests.retention import retention_cutoff
+from tenants.audit.models import AuditEvent
+from tenants.audit.services import audit_record
+from tenants.requests.retention import ANONYMISED_EVENT, retention_cutoff
 from tenants.signals.models import LocationSignal
 
 logger = logging.getLogger(__name__)
 
 
+@transaction.atomic
 def signals_anonymise_old(*, loket: Loket, now: datetime) -> int:
     """Empty the free text of ``loket``'s signals recorded before its retention cutoff, in
-    one statement (nothing is half-done); returns how many lost it this time."""
+    one transaction with an audit event per signal (the job as actor); returns how many
+    lost it this time."""
     cutoff = retention_cutoff(loket=loket, now=now)
-    anonymised = LocationSignal.objects.filter(
-        recorded_at__lt=cutoff, anonymised_at__isnull=True
-    ).update(what_happened="", what_was_done="", recorded_by=None, anonymised_at=now)
+    due = list(
+        LocationSignal.objects.select_for_update()
+        .filter(recorded_at__lt=cutoff, anonymised_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    anonymised = LocationSignal.objects.filter(pk__in=due).update(
+        what_happened="", what_was_done="", recorded_by=None, anonymised_at=now
+    )
+    for signal_id in due:
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.CHANGED,
+            object_type=AuditEvent.ObjectType.SIGNAL,
+            object_id=signal_id,
+            details={"event": ANONYMISED_EVENT, "why": "retention"},
+            at=now,
+        )
     if anonymised:
         logger.info(
             "signals anonymised", extra={"loket": loket.slug, "signals_anonymised": anonymised}

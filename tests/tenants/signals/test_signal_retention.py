@@ -16,6 +16,7 @@ from django_tenants.utils import tenant_context
 
 from shared.jobs.models import JobRun
 from shared.jobs.services import jobs_run
+from tenants.audit.models import AuditEvent
 from tenants.signals.models import LocationSignal
 from tenants.signals.services import signal_record
 from tests.support.providers import make_location
@@ -133,6 +134,17 @@ def test_old_signals_lose_their_text_and_the_counts_stay_the_same(world, signals
     for text in ("Noor", "Peeters", "Maes", "traphekje"):
         assert text not in row and text not in page and text not in exported
     assert page.count('<td colspan="2"><em>') == 1  # "text removed", in its place
+    # The audit trail says the job removed it, and nothing of what was removed.
+    assert anonymisations(alpha) == [(None, old.pk, {"event": "anonymised", "why": "retention"})]
+
+
+def anonymisations(loket) -> list[tuple]:
+    with tenant_context(loket):
+        return list(
+            AuditEvent.objects.filter(object_type=AuditEvent.ObjectType.SIGNAL).values_list(
+                "actor_id", "object_id", "details"
+            )
+        )
 
 
 def test_running_twice_changes_nothing_the_second_time(world, signals):
@@ -142,6 +154,7 @@ def test_running_twice_changes_nothing_the_second_time(world, signals):
     again = run_job(slug="alpha", later=LATER + timedelta(days=1), force=True)
     assert again.result["signals_anonymised"] == 0
     assert read(alpha, signals["old"]).anonymised_at == first.anonymised_at
+    assert len(anonymisations(alpha)) == 1  # recorded once, by the run that did it
     assert read(alpha, signals["recent"]).anonymised_at is None
 
 
