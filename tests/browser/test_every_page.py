@@ -658,6 +658,7 @@ def test_a_parent_registers_with_the_keyboard_alone(page: Page, served_site, com
     # Child: a date field takes its parts typed in a row, in the order of the browser's
     # own language (Debian's Chromium: month, day, year).
     expect(page.locator('.wizard-steps [aria-current="step"]')).to_contain_text("1.")
+    assert_page_is_fine(page, "the child step")
     type_into(page, "#id_first_name", "Kiki")
     type_into(page, "#id_last_name", "Toetsenbord")
     type_into(page, "#id_birth_date", f"{born:%m%d%Y}")
@@ -665,6 +666,7 @@ def test_a_parent_registers_with_the_keyboard_alone(page: Page, served_site, com
     press_and_wait(page)
 
     expect(page.locator('.wizard-steps [aria-current="step"]')).to_contain_text("2.")
+    assert_page_is_fine(page, "the family step")
     type_into(page, "#id_guardian_1_name", "Sara Toetsenbord")
     type_into(page, "#id_street", "Kerkstraat 4")
     type_into(page, "#id_postcode", "3020")
@@ -673,6 +675,7 @@ def test_a_parent_registers_with_the_keyboard_alone(page: Page, served_site, com
     press_and_wait(page)
 
     expect(page.locator('.wizard-steps [aria-current="step"]')).to_contain_text("3.")
+    assert_page_is_fine(page, "the need step")
     type_into(page, "#id_desired_start", f"{start:%m%d%Y}")
     expect(page.locator("#id_desired_start")).to_have_value(start.isoformat())
     for value in ("mon_am", "mon_pm"):
@@ -695,8 +698,10 @@ def test_a_parent_registers_with_the_keyboard_alone(page: Page, served_site, com
     tab_to(page, "#your-choices button[value=next]")
     press_and_wait(page)
 
+    assert_page_is_fine(page, "the priority step")
     tab_to(page, "form.wizard-form button[type=submit]")  # priority: nothing applies
     press_and_wait(page)
+    assert_page_is_fine(page, "the last step")
     tab_to(page, "#id_consent")
     page.keyboard.press("Space")
     tab_to(page, "form.wizard-form button[type=submit]")
