@@ -25,16 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
-from shared.lokets.colours import (  # noqa: F401 (the colour checks' home; re-exported)
-    MIN_CONTRAST,
-    PAGE_BACKGROUNDS,
-    WHITE,
-    Contrast,
-    colour_check,
-    colour_contrast,
-    colour_normalise,
-    contrast_ratio,
-)
+from shared.lokets.colours import colour_check, colour_normalise
 from shared.lokets.models import BrandImage, Loket, Region
 from tenants.audit.models import AuditEvent
 from tenants.audit.services import audit_record

@@ -14,16 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from shared.accounts.permissions import Access, role_required
-from shared.lokets.branding import (
-    IMAGE_KINDS,
-    MIN_CONTRAST,
-    branding_for,
-    branding_image,
-    branding_update,
-    colour_check,
-    colour_contrast,
-    colour_normalise,
-)
+from shared.lokets.branding import IMAGE_KINDS, branding_for, branding_image, branding_update
+from shared.lokets.colours import MIN_CONTRAST, colour_check, colour_contrast, colour_normalise
 from shared.lokets.forms import BrandingForm
 from shared.lokets.models import Loket, Region, colour_validator
 

@@ -377,6 +377,21 @@ def run_worker(
     )
 
 
+def run_to_the_end(tmp_path: Path, **options) -> None:
+    """``run_worker`` with ``options``, until it ends; it must end well."""
+    worker = run_worker(tmp_path, **options)
+    assert worker.wait(timeout=60) == 0, worker.stdout.read().decode()
+
+
+def killed_while_writing_to_the_outbox(tmp_path: Path, *, now: str, job: str) -> list[str]:
+    """Run ``job`` until it writes its first e-mail to the outbox, kill it there (before
+    its commit), and say which tables changed meanwhile."""
+    before = database_state()
+    worker = run_worker(tmp_path, now=now, job=job, pause_on='INSERT INTO "lokets_outgoingemail"')
+    kill_when_paused(worker, tmp_path)
+    return changed_tables(before, database_state())
+
+
 def kill_when_paused(worker: subprocess.Popen, tmp_path: Path) -> None:
     deadline = time.monotonic() + 30
     try:
@@ -463,8 +478,7 @@ def test_a_worker_killed_inside_the_expiry_job_wrote_nothing_and_the_next_run_fi
     assert offers_in_alpha(committed, due_offers) == (["open"] * 3, [])
     assert mails_sent(tmp_path) == []
 
-    again = run_worker(tmp_path, now=now)
-    assert again.wait(timeout=60) == 0, again.stdout.read().decode()
+    run_to_the_end(tmp_path, now=now)
     # The next run found the killed run's lock gone and said so for the operators.
     killed_run.refresh_from_db()
     assert killed_run.status == "interrupted" and killed_run.finished_at is not None
@@ -488,8 +502,7 @@ def test_a_worker_killed_while_sending_sends_nothing_twice_when_run_again(
     statuses, notices = offers_in_alpha(committed, due_offers)
     assert statuses == ["expired"] * 3 and len(notices) == 6
 
-    again = run_worker(tmp_path, now=now)
-    assert again.wait(timeout=60) == 0, again.stdout.read().decode()
+    run_to_the_end(tmp_path, now=now)
 
     sent = mails_sent(tmp_path)
     assert len(sent) == 2 == len(set(sent)), sent
@@ -497,8 +510,7 @@ def test_a_worker_killed_while_sending_sends_nothing_twice_when_run_again(
 
     # The outbox sends the other four, and the one the mail server took just before the
     # kill (its sent_at was never committed) once more: at least once.
-    outbox = run_worker(tmp_path, now=now, job="mail.outbox_send", loket=None)
-    assert outbox.wait(timeout=60) == 0, outbox.stdout.read().decode()
+    run_to_the_end(tmp_path, now=now, job="mail.outbox_send", loket=None)
     sent = mails_sent(tmp_path)
     assert len(sent) == 7 and len(set(sent)) == 6, sent
     assert sent[1] == sent[2]  # the one in flight, again first (the oldest due)
@@ -519,13 +531,11 @@ def test_a_worker_killed_after_its_commit_before_the_mail_server_loses_no_email(
     assert statuses == ["expired"] * 3 and len(notices) == 6
     assert OutgoingEmail.objects.filter(sent_at__isnull=True).count() == 6
 
-    again = run_worker(tmp_path, now=now)  # the expiry again: nothing new to send
-    assert again.wait(timeout=60) == 0, again.stdout.read().decode()
+    run_to_the_end(tmp_path, now=now)  # the expiry again: nothing new to send
     assert mails_sent(tmp_path) == []
 
     for _run in range(2):  # a second run sends nothing again
-        outbox = run_worker(tmp_path, now=now, job="mail.outbox_send", loket=None)
-        assert outbox.wait(timeout=60) == 0, outbox.stdout.read().decode()
+        run_to_the_end(tmp_path, now=now, job="mail.outbox_send", loket=None)
         sent = mails_sent(tmp_path)
         assert len(sent) == 6 == len(set(sent)), sent
     assert "kribbe@example.be" in {to for to, _subject in sent}  # the location's too
@@ -559,8 +569,7 @@ def test_a_worker_killed_while_sending_a_birth_reminder_does_not_send_it_twice(c
     kill_when_paused(worker, tmp_path)
     assert len(mails_sent(tmp_path)) == 1
 
-    again = run_worker(tmp_path, now=now, job=job)
-    assert again.wait(timeout=60) == 0, again.stdout.read().decode()
+    run_to_the_end(tmp_path, now=now, job=job)
 
     sent = mails_sent(tmp_path)
     assert len(sent) == len(set(sent)), f"an e-mail left twice: {sent}"
@@ -613,22 +622,15 @@ def test_a_reminder_job_killed_before_its_commit_wrote_nothing_and_the_next_run_
     neither its 'already reminded' notice nor its e-mail stays; the next run reminds
     every family once, and the outbox's job has nothing left to send again."""
     now, request_ids = due_reminders
-    before = database_state()
-    worker = run_worker(
-        tmp_path, now=now, job=REMIND, pause_on='INSERT INTO "lokets_outgoingemail"'
-    )
-    kill_when_paused(worker, tmp_path)
-    changed = changed_tables(before, database_state())
+    changed = killed_while_writing_to_the_outbox(tmp_path, now=now, job=REMIND)
     assert changed == ["public.jobs_jobrun"], changed
     assert reminders_in_alpha(committed, request_ids) == [] and mails_sent(tmp_path) == []
 
-    again = run_worker(tmp_path, now=now, job=REMIND)
-    assert again.wait(timeout=60) == 0, again.stdout.read().decode()
+    run_to_the_end(tmp_path, now=now, job=REMIND)
     notices = reminders_in_alpha(committed, request_ids)
     assert [request for request, _email in notices] == sorted(request_ids)
     assert all(email is not None for _request, email in notices)
-    outbox = run_worker(tmp_path, now=now, job="mail.outbox_send", loket=None)
-    assert outbox.wait(timeout=60) == 0, outbox.stdout.read().decode()
+    run_to_the_end(tmp_path, now=now, job="mail.outbox_send", loket=None)
     sent = mails_sent(tmp_path)
     assert len(sent) == 3 == len(set(sent)), sent
     assert {to for to, _subject in sent} == {"sara@example.be"}
@@ -650,15 +652,13 @@ def test_a_reminder_job_killed_after_its_commit_before_the_mail_server_loses_no_
     assert OutgoingEmail.objects.filter(pk=first[1], sent_at__isnull=True).exists()
 
     for _run in range(2):  # the job again, twice: nothing written twice
-        again = run_worker(tmp_path, now=now, job=REMIND)
-        assert again.wait(timeout=60) == 0, again.stdout.read().decode()
+        run_to_the_end(tmp_path, now=now, job=REMIND)
     notices = reminders_in_alpha(committed, request_ids)
     assert len(notices) == 3 and first in notices
     assert len(mails_sent(tmp_path)) == 2  # the two new ones, right after their commits
 
     for _run in range(2):
-        outbox = run_worker(tmp_path, now=now, job="mail.outbox_send", loket=None)
-        assert outbox.wait(timeout=60) == 0, outbox.stdout.read().decode()
+        run_to_the_end(tmp_path, now=now, job="mail.outbox_send", loket=None)
     sent = mails_sent(tmp_path)
     assert len(sent) == 3 == len(set(sent)), sent
     assert not OutgoingEmail.objects.filter(
@@ -687,22 +687,15 @@ def test_an_overdue_digest_job_killed_before_its_commit_sends_the_digest_once_la
     now = timezone.now().replace(tzinfo=None).isoformat(timespec="seconds")
     digest_job = "allocation.overdue_digest"
     try:
-        before = database_state()
-        worker = run_worker(
-            tmp_path, now=now, job=digest_job, pause_on='INSERT INTO "lokets_outgoingemail"'
-        )
-        kill_when_paused(worker, tmp_path)
-        changed = changed_tables(before, database_state())
+        changed = killed_while_writing_to_the_outbox(tmp_path, now=now, job=digest_job)
         assert changed == ["public.jobs_jobrun"], changed
 
         for _run in range(2):  # the second run the same day finds the day's record
-            again = run_worker(tmp_path, now=now, job=digest_job)
-            assert again.wait(timeout=60) == 0, again.stdout.read().decode()
+            run_to_the_end(tmp_path, now=now, job=digest_job)
         with tenant_context(alpha):
             assert OverdueDigest.objects.count() == 1
         connection.set_schema_to_public()
-        outbox = run_worker(tmp_path, now=now, job="mail.outbox_send", loket=None)
-        assert outbox.wait(timeout=60) == 0, outbox.stdout.read().decode()
+        run_to_the_end(tmp_path, now=now, job="mail.outbox_send", loket=None)
         sent = mails_sent(tmp_path)
         assert len(sent) == 1, sent
         assert sent[0][0] == alpha.email

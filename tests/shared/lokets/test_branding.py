@@ -11,13 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django_tenants.utils import tenant_context
 
-from shared.lokets.branding import (
-    MAX_IMAGE_BYTES,
-    PLATFORM_COLOUR,
-    branding_for,
-    branding_update,
-    colour_contrast,
-)
+from shared.lokets.branding import MAX_IMAGE_BYTES, PLATFORM_COLOUR, branding_for, branding_update
+from shared.lokets.colours import colour_contrast
 from shared.lokets.models import BrandImage, Loket, Region
 from tenants.audit.models import AuditEvent
 
