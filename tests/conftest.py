@@ -17,7 +17,13 @@ from shared.lokets.auditor import auditor_role_ensure
 from tests.support.auditor import use_auditor_alias_in_test_database
 from tests.support.emails import email_problems
 from tests.support.registry import status_disagreements
-from tests.support.world import PASSWORD, World, build_world
+from tests.support.world import (
+    PASSWORD,
+    World,
+    build_world,
+    committed_trail_marks,
+    committed_trail_restore,
+)
 
 pytest_plugins = ["tests.support.fixtures", "tests.support.oidc"]
 
@@ -29,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 
 _world: World | None = None
+_world_marks: dict[str, int] = {}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -67,11 +74,31 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
     with django_db_blocker.unblock():
         _world = build_world()
         connection.set_schema_to_public()
+        _world_marks.update(committed_trail_marks(_world))
         auditor_role_ensure()
     use_auditor_alias_in_test_database()
     yield
     # An open auditor connection would keep the test database from being dropped.
     connections[AUDITOR_ALIAS].close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _committed_trail_removed(django_db_blocker) -> Iterator[None]:
+    """What a module committed to the shared lokets' audit trails goes when it ends.
+
+    Tests inside their transaction leave nothing; a module that commits (a served site,
+    pg_dump, fault tests) removes its own rows but not the audit events they caused, and
+    the next module on this worker would count them as its own.
+    """
+    marks = None
+    if _world is not None:
+        with django_db_blocker.unblock():
+            marks = committed_trail_marks(_world)
+    yield
+    if _world is not None:
+        with django_db_blocker.unblock():
+            committed_trail_restore(_world, marks or _world_marks)
+            connection.set_schema_to_public()
 
 
 @pytest.fixture

@@ -72,3 +72,38 @@ def build_world() -> World:
     operator.save()
     world.users["operator"] = operator
     return world
+
+
+def committed_trail_marks(world: World) -> dict[str, int]:
+    """The last id of each loket's audit trail and of the claim codes, as committed now."""
+    from django.db import connection
+
+    marks = {}
+    with connection.cursor() as cursor:
+        for slug, loket in world.lokets.items():
+            cursor.execute(
+                f'SELECT coalesce(max(id), 0) FROM "{loket.schema_name}".audit_auditevent'
+            )
+            marks[slug] = cursor.fetchone()[0]
+        cursor.execute("SELECT coalesce(max(id), 0) FROM public.registry_claimcode")
+        marks["claim codes"] = cursor.fetchone()[0]
+    return marks
+
+
+def committed_trail_restore(world: World, marks: dict[str, int]) -> None:
+    """Remove the audit events and claim codes committed after ``marks``.
+
+    A test module that commits (a served site, pg_dump, a fault test) cleans up the rows
+    it made, but the audit trail it caused in the shared lokets would stay: a later
+    module on the same worker that counts its own events would count those too.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for slug, loket in world.lokets.items():
+            cursor.execute(
+                f'DELETE FROM "{loket.schema_name}".audit_auditevent WHERE id > %s', [marks[slug]]
+            )
+        cursor.execute(
+            "DELETE FROM public.registry_claimcode WHERE id > %s", [marks["claim codes"]]
+        )
