@@ -19,10 +19,11 @@ from tests.support.emails import email_problems
 from tests.support.registry import status_disagreements
 from tests.support.world import (
     PASSWORD,
+    CommittedMarks,
     World,
     build_world,
-    committed_trail_marks,
-    committed_trail_restore,
+    committed_marks,
+    committed_rows_remove,
 )
 
 pytest_plugins = ["tests.support.fixtures", "tests.support.oidc"]
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 
 _world: World | None = None
-_world_marks: dict[str, int] = {}
+_world_marks: list[CommittedMarks] = []  # as the world was when it was built
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -74,7 +75,7 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
     with django_db_blocker.unblock():
         _world = build_world()
         connection.set_schema_to_public()
-        _world_marks.update(committed_trail_marks(_world))
+        _world_marks.append(committed_marks())
         auditor_role_ensure()
     use_auditor_alias_in_test_database()
     yield
@@ -83,21 +84,21 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _committed_trail_removed(django_db_blocker) -> Iterator[None]:
-    """What a module committed to the shared lokets' audit trails goes when it ends.
+def _committed_rows_removed(django_db_blocker) -> Iterator[None]:
+    """Every row a module committed goes when it ends (``committed_rows_remove``).
 
     Tests inside their transaction leave nothing; a module that commits (a served site,
-    pg_dump, fault tests) removes its own rows but not the audit events they caused, and
-    the next module on this worker would count them as its own.
+    pg_dump, threads, fault tests) would leave what its requests caused besides its own
+    rows, and the next module on this worker would count it as its own.
     """
     marks = None
     if _world is not None:
         with django_db_blocker.unblock():
-            marks = committed_trail_marks(_world)
+            marks = committed_marks()
     yield
     if _world is not None:
         with django_db_blocker.unblock():
-            committed_trail_restore(_world, marks or _world_marks)
+            committed_rows_remove(marks or _world_marks[0])
             connection.set_schema_to_public()
 
 

@@ -421,15 +421,22 @@ def mails_sent(tmp_path: Path) -> list[tuple[str, str]]:
     return [tuple(json.loads(line)) for line in path.read_text().splitlines()]
 
 
+def alpha_location_for_the_parent(committed, **fields) -> tuple:
+    """A committed location of alpha for the shared parent (both removed afterwards):
+    ``(alpha, parent, location)``."""
+    alpha = committed["world"].lokets["alpha"]
+    parent = committed["world"].users["parent"]
+    committed["parents"].append(parent)
+    location = make_location(alpha, **fields)
+    committed["locations"].append((alpha, location))
+    return alpha, parent, location
+
+
 @pytest.fixture
 def due_offers(committed) -> list[Offer]:
     """Three open offers at alpha, each of its own child, past their answer date tomorrow."""
     world = committed["world"]
-    alpha = world.lokets["alpha"]
-    parent = world.users["parent"]
-    committed["parents"].append(parent)
-    location = make_location(alpha, email="kribbe@example.be")
-    committed["locations"].append((alpha, location))
+    alpha, parent, location = alpha_location_for_the_parent(committed, email="kribbe@example.be")
     made = []
     for name in ("Eerste", "Tweede", "Derde"):
         entries = register(location, name=name, parent=parent)
@@ -545,12 +552,7 @@ def test_a_worker_killed_after_its_commit_before_the_mail_server_loses_no_email(
 def test_a_worker_killed_while_sending_a_birth_reminder_does_not_send_it_twice(committed, tmp_path):
     """The reminder that a child was due is recorded before it leaves: a worker killed
     just after the mail server took it does not send it again on the next run."""
-    world = committed["world"]
-    alpha = world.lokets["alpha"]
-    parent = world.users["parent"]
-    committed["parents"].append(parent)
-    location = make_location(alpha)
-    committed["locations"].append((alpha, location))
+    _alpha, parent, location = alpha_location_for_the_parent(committed)
     for due in (10, 11):
         submit(
             location,
@@ -579,12 +581,7 @@ def test_a_worker_killed_while_sending_a_birth_reminder_does_not_send_it_twice(c
 def due_reminders(committed) -> tuple[str, list[int]]:
     """Three open requests at alpha, each of its own child, due to be confirmed: the
     moment their reminders are due, and the requests."""
-    world = committed["world"]
-    alpha = world.lokets["alpha"]
-    parent = world.users["parent"]
-    committed["parents"].append(parent)
-    location = make_location(alpha)
-    committed["locations"].append((alpha, location))
+    alpha, parent, location = alpha_location_for_the_parent(committed)
     entries = [
         entry
         for name in ("Eerste", "Tweede", "Derde")
@@ -672,12 +669,9 @@ def test_an_overdue_digest_job_killed_before_its_commit_sends_the_digest_once_la
     """Killed while writing the loket's daily digest to the outbox, before the commit:
     neither the day's record nor its e-mail stays; the next run writes both, a third run
     the same day nothing, and the outbox's job sends the digest once."""
-    world = committed["world"]
-    alpha = world.lokets["alpha"]
-    parent = world.users["parent"]
-    committed["parents"].append(parent)
-    location = make_location(alpha, name="Kinderdagverblijf Laat Antwoord")
-    committed["locations"].append((alpha, location))
+    alpha, parent, location = alpha_location_for_the_parent(
+        committed, name="Kinderdagverblijf Laat Antwoord"
+    )
     choice = choice_of(register(location, name="Eik", parent=parent), alpha, location)
     with tenant_context(alpha):
         RequestChoice.objects.filter(pk=choice.pk).update(

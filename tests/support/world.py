@@ -74,36 +74,95 @@ def build_world() -> World:
     return world
 
 
-def committed_trail_marks(world: World) -> dict[str, int]:
-    """The last id of each loket's audit trail and of the claim codes, as committed now."""
-    from django.db import connection
-
-    marks = {}
-    with connection.cursor() as cursor:
-        for slug, loket in world.lokets.items():
-            cursor.execute(
-                f'SELECT coalesce(max(id), 0) FROM "{loket.schema_name}".audit_auditevent'
-            )
-            marks[slug] = cursor.fetchone()[0]
-        cursor.execute("SELECT coalesce(max(id), 0) FROM public.registry_claimcode")
-        marks["claim codes"] = cursor.fetchone()[0]
-    return marks
+# Tables whose rows are named by a text key, not an id: what a served site or a thread
+# leaves there (sessions, the database cache's login counters) is found by its key.
+KEYED_TABLES = {
+    "public.django_session": "session_key",
+    "public.opvangloket_cache": "cache_key",
+}
 
 
-def committed_trail_restore(world: World, marks: dict[str, int]) -> None:
-    """Remove the audit events and claim codes committed after ``marks``.
+# Rows Django makes when it first needs them and then keeps in memory (content types and
+# their permissions) or that record the schema itself: never removed.
+KEPT_TABLES = ("django_content_type", "auth_permission", "django_migrations")
 
-    A test module that commits (a served site, pg_dump, a fault test) cleans up the rows
-    it made, but the audit trail it caused in the shared lokets would stay: a later
-    module on the same worker that counts its own events would count those too.
-    """
-    from django.db import connection
 
-    with connection.cursor() as cursor:
-        for slug, loket in world.lokets.items():
-            cursor.execute(
-                f'DELETE FROM "{loket.schema_name}".audit_auditevent WHERE id > %s', [marks[slug]]
-            )
-        cursor.execute(
-            "DELETE FROM public.registry_claimcode WHERE id > %s", [marks["claim codes"]]
+@dataclass
+class CommittedMarks:
+    """What the database held when a test module started: each table's last id, and the
+    keys of the keyed tables."""
+
+    last_ids: dict[str, int]
+    keys: dict[str, set[str]]
+
+
+def _tables_with_ids(cursor) -> list[str]:
+    cursor.execute(
+        """
+        SELECT quote_ident(c.table_schema) || '.' || quote_ident(c.table_name)
+        FROM information_schema.columns c
+        JOIN information_schema.tables t USING (table_schema, table_name)
+        WHERE c.column_name = 'id' AND c.data_type IN ('integer', 'bigint')
+          AND t.table_type = 'BASE TABLE'
+          AND c.table_schema NOT IN ('pg_catalog', 'information_schema')
+        ORDER BY 1
+        """
+    )
+    return [name for (name,) in cursor.fetchall() if name.rsplit(".", 1)[1] not in KEPT_TABLES]
+
+
+def _last_ids(cursor, tables: list[str]) -> dict[str, int]:
+    if not tables:
+        return {}
+    cursor.execute(
+        " UNION ALL ".join(
+            f"SELECT '{table}', coalesce(max(id), 0) FROM {table}" for table in tables
         )
+    )
+    return dict(cursor.fetchall())
+
+
+def committed_marks() -> CommittedMarks:
+    """The marks of what is committed now (see ``committed_rows_remove``)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        last_ids = _last_ids(cursor, _tables_with_ids(cursor))
+        keys = {}
+        for table, column in KEYED_TABLES.items():
+            cursor.execute(f"SELECT {column} FROM {table}")
+            keys[table] = {key for (key,) in cursor.fetchall()}
+    return CommittedMarks(last_ids=last_ids, keys=keys)
+
+
+def committed_rows_remove(marks: CommittedMarks) -> list[str]:
+    """Delete every row committed after ``marks`` (in one transaction; Django's foreign
+    keys are checked at its end, so the order of the tables does not matter) and return
+    the tables it came from.
+
+    A test module that commits (a served site, pg_dump, threads, fault tests) removes what
+    it made itself; what its requests caused besides (audit events, sessions, login
+    counters, an organiser left by its location, a confirmation in the outbox, the
+    accounts a government login made) would stay in the lokets every later module on this
+    worker shares, and a test that counts its own rows would count those too. Rows it
+    changed are not put back: that is each module's own cleanup.
+    """
+    from django.db import connection, transaction
+
+    removed = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        now = _last_ids(
+            cursor, [table for table in _tables_with_ids(cursor) if table in marks.last_ids]
+        )
+        for table, last in now.items():
+            if last > marks.last_ids[table]:
+                cursor.execute(f"DELETE FROM {table} WHERE id > %s", [marks.last_ids[table]])
+                removed.append(table)
+        for table, column in KEYED_TABLES.items():
+            cursor.execute(f"SELECT {column} FROM {table}")
+            added = [key for (key,) in cursor.fetchall() if key not in marks.keys[table]]
+            if added:
+                cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", [added])
+                removed.append(table)
+    return removed
