@@ -34,6 +34,8 @@ from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.account.internal.flows.login import _AUTHENTICATION_METHODS_USER_SESSION_KEY
+from allauth.account.internal.userkit import user_id_to_str
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.models import AnonymousUser
@@ -219,7 +221,12 @@ def handoff_consume(*, request: HttpRequest, token: str, state: str) -> HandoffR
     if not user.is_active or handoff.generation != user.login_generation:
         return HandoffResult(None, "account")
     login(request, user, backend=BACKEND)  # a new session key: no session fixation
+    # How the portal's session was authenticated, and whose records they are: allauth
+    # reads the records only for the user they name (``get_authentication_records``);
+    # without that the loket's session would count as made by code, and a role that
+    # comes later (an invitation accepted here) would never ask for the second factor.
     request.session[AUTHENTICATION_METHODS_SESSION_KEY] = handoff.authentication_records
+    request.session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
     return HandoffResult(handoff)
 
 

@@ -15,7 +15,13 @@ from django.views.decorators.http import require_safe
 
 from shared.accounts.permissions import Access, role_required
 from shared.lokets.branding import IMAGE_KINDS, branding_for, branding_image, branding_update
-from shared.lokets.colours import MIN_CONTRAST, colour_check, colour_contrast, colour_normalise
+from shared.lokets.colours import (
+    MIN_CONTRAST,
+    colour_check,
+    colour_contrast,
+    colour_normalise,
+    ratio_shown,
+)
 from shared.lokets.forms import BrandingForm
 from shared.lokets.models import Loket, Region, colour_validator
 
@@ -138,8 +144,10 @@ def _contrast_of(colour: str) -> dict | None:
     contrast = colour_contrast(colour)
     return {
         "colour": contrast.colour,
-        "white": contrast.with_white_text,
-        "backgrounds": contrast.with_backgrounds,
+        "white": ratio_shown(contrast.with_white_text),
+        "backgrounds": [
+            (background, ratio_shown(ratio)) for background, ratio in contrast.with_backgrounds
+        ],
         "passes": contrast.passes,
         "swatch": swatch_uri(contrast.colour),
     }

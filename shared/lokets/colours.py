@@ -8,6 +8,7 @@ Django admin and any other model form. Nothing here imports the models (they imp
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -43,9 +44,17 @@ def contrast_ratio(first: str, second: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
+def ratio_shown(ratio: float) -> float:
+    """A contrast ratio as people read it, to one decimal, rounded down: a colour that
+    fails is never shown as reaching the minimum (4.499:1 reads 4.4:1, not 4.5:1)."""
+    return math.floor(ratio * 10 + 1e-9) / 10
+
+
 @dataclass(frozen=True)
 class Contrast:
-    """How readable a colour is where the site uses it."""
+    """How readable a colour is where the site uses it: the ratios unrounded, because
+    WCAG's minimum is a threshold (4.499:1 does not reach 4.5:1); round only to show them
+    (``ratio_shown``)."""
 
     colour: str
     with_white_text: float
@@ -63,10 +72,9 @@ class Contrast:
 def colour_contrast(colour: str) -> Contrast:
     return Contrast(
         colour=colour,
-        with_white_text=round(contrast_ratio(colour, WHITE), 2),
+        with_white_text=contrast_ratio(colour, WHITE),
         with_backgrounds=tuple(
-            (background, round(contrast_ratio(colour, background), 2))
-            for background in PAGE_BACKGROUNDS
+            (background, contrast_ratio(colour, background)) for background in PAGE_BACKGROUNDS
         ),
     )
 
@@ -85,6 +93,7 @@ class BrandColourValidator:
         contrast = colour_contrast(value)
         if contrast.passes:
             return
+        page = min(ratio for _bg, ratio in contrast.with_backgrounds)
         raise ValidationError(
             _(
                 "This colour is too light: white text on it has a contrast of "
@@ -92,8 +101,8 @@ class BrandColourValidator:
                 "needed. Choose a darker colour."
             )
             % {
-                "white": f"{contrast.with_white_text:.1f}",
-                "page": f"{min(ratio for _bg, ratio in contrast.with_backgrounds):.1f}",
+                "white": f"{ratio_shown(contrast.with_white_text):.1f}",
+                "page": f"{ratio_shown(page):.1f}",
                 "minimum": f"{MIN_CONTRAST:.1f}",
             },
             code="contrast",

@@ -18,7 +18,8 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from shared.accounts.models import LoginHandoff, User
+from shared.accounts.models import LoginHandoff, Membership, User
+from shared.accounts.services import membership_grant
 from shared.lokets.models import Loket, Region
 from tests.support.second_factor import authenticator_app_for, fresh_code
 
@@ -347,6 +348,23 @@ def test_staff_without_a_second_factor_still_have_to_set_one_up_on_the_loket(
     assert browser.visited[-1] == f"{PORTAL}/account/2fa/setup/", browser.visited
     assert browser.user_on(BETA) is None
     assert not LoginHandoff.objects.exists()
+
+
+def test_an_account_that_becomes_staff_after_the_hand_off_sets_up_its_second_factor_there(
+    browser, parent, world, password
+):
+    """The loket's session keeps how the portal's login was made (a password), so a role
+    that comes later on the loket (an invitation accepted there) asks for the second
+    factor before any staff page, on the loket as on the portal."""
+    portal_login(browser, parent, password)
+    browser.get(f"http://{BETA}/aanmelden/?next=/")
+    assert browser.user_on(BETA) == parent.pk
+    membership_grant(user=parent, role=Membership.Role.LOKET_STAFF, loket=world.lokets["beta"])
+
+    for host, path in ((PORTAL, "/"), (BETA, "/beheer/")):
+        answer = browser.get(f"http://{host}{path}", follow=False)
+        assert (answer.status_code, answer.get("Location")) == (302, "/account/2fa/setup/"), host
+    assert browser.on(BETA).get("/api/v1/requests/").status_code == 403
 
 
 def test_the_silent_check_is_not_made_on_the_way_from_a_page_of_the_same_host(browser):

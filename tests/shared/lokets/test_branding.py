@@ -69,6 +69,24 @@ def test_a_colour_readable_on_white_but_not_on_the_grey_background_is_refused(wo
         branding_update(owner=loket("alpha"), actor=None, brand_colour="#757575")
 
 
+def test_a_colour_just_below_the_minimum_is_refused_however_close_it_rounds(world):
+    """WCAG's 4.5:1 is a threshold, not a rounded figure: #007b96 is 4.499:1 as link text
+    on the grey background (#f3f5f8), so it fails, on every way to set it (the service,
+    and the model field the admin checks)."""
+    contrast = colour_contrast("#007b96")
+    assert 4.49 < contrast.lowest < 4.5
+    assert not contrast.passes
+    with pytest.raises(ValidationError) as refused:
+        branding_update(owner=loket("alpha"), actor=None, brand_colour="#007b96")
+    # The message never shows a failing contrast as the minimum itself.
+    assert "4.4:1" in " ".join(refused.value.messages)
+    alpha = loket("alpha")
+    alpha.brand_colour = "#007b96"
+    with pytest.raises(ValidationError):
+        alpha.full_clean(validate_unique=False)
+    assert loket("alpha").brand_colour == ""
+
+
 def test_the_contrast_message_is_in_the_users_language(client_for):
     client = client_for("alpha", "staff_alpha")
     response = client.post("/beheer/huisstijl/", {"brand_colour": LIGHT_YELLOW, "footer_text": ""})
