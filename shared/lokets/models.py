@@ -5,7 +5,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
-from shared.lokets.colours import brand_colour_validator, colour_validator  # noqa: F401
+from shared.lokets.colours import (  # noqa: F401
+    brand_colour_validator,
+    colour_normalise,
+    colour_validator,
+)
 
 slug_validator = RegexValidator(
     r"^[a-z][a-z0-9-]{1,40}$",
@@ -13,11 +17,20 @@ slug_validator = RegexValidator(
 )
 
 
+class BrandColourField(models.CharField):
+    """A colour as #rrggbb, read in lower case whichever case it was typed in (the admin's
+    model form, like the staff page and the API), before its validators run."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return colour_normalise(value) if value else value
+
+
 class Branded(models.Model):
     """A loket's or a region's own face (``shared.lokets.branding``): its colour and the
     text in the page footer; empty falls back to the region's, then the platform's."""
 
-    brand_colour = models.CharField(
+    brand_colour = BrandColourField(
         _("brand colour"),
         max_length=7,
         blank=True,
