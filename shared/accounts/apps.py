@@ -26,3 +26,17 @@ class AccountsConfig(AppConfig):
         from shared.accounts.government_login.staff_claims import on_government_login
 
         allauth_logged_in.connect(on_government_login, dispatch_uid="government_role_claims")
+
+        from allauth.mfa import signals as mfa_signals
+
+        from shared.accounts import second_factor_audit
+
+        mfa_signals.authenticator_added.connect(
+            second_factor_audit.on_authenticator_added, dispatch_uid="second_factor_added"
+        )
+        mfa_signals.authenticator_reset.connect(
+            second_factor_audit.on_authenticator_reset, dispatch_uid="second_factor_renewed"
+        )
+        mfa_signals.authenticator_removed.connect(
+            second_factor_audit.on_authenticator_removed, dispatch_uid="second_factor_removed"
+        )

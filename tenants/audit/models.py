@@ -44,6 +44,9 @@ class AuditEvent(models.Model):
         # A signal about a location that lost its free text after the retention period
         # (tenants.signals.retention).
         SIGNAL = "signal", _("signal")
+        # A staff member's second factor set up, renewed or removed
+        # (shared.accounts.second_factor_audit), in each loket they work for.
+        SECOND_FACTOR = "second_factor", _("second factor")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -508,3 +508,55 @@ def test_an_operator_without_a_second_factor_is_sent_to_the_setup(client_for, pa
     client = client_for("localhost")
     login(client, "operator@test.test", password)
     assert client.get("/admin/accounts/user/")["Location"] == SETUP
+
+
+# --- In the audit trail ----------------------------------------------------------------
+
+
+def second_factor_events(loket) -> list[tuple[str, str, str, int]]:
+    from django_tenants.utils import tenant_context
+
+    from tenants.audit.models import AuditEvent
+
+    with tenant_context(loket):
+        return [
+            (event.actor.email, event.action, event.details["event"], event.details["kind"])
+            for event in AuditEvent.objects.filter(object_type="second_factor").order_by("id")
+        ]
+
+
+def test_setting_up_and_removing_a_second_factor_is_in_the_trail_of_each_loket_of_the_person(
+    client_for, world, password, django_capture_on_commit_callbacks
+):
+    user = world.users["provider_beta"]
+    membership_grant(user=user, role=Membership.Role.PROVIDER_STAFF, loket=world.lokets["gamma"])
+    client = client_for("beta")
+    login(client, user.email, password)
+    # allauth tells of a change once its transaction has committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        secret = set_up_authenticator_app(client)
+    key = SoftKey()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert add_security_key(client, key, host="beta.localhost").status_code == 302
+    webauthn = Authenticator.objects.get(user=user, type="webauthn")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/account/2fa/webauthn/keys/{webauthn.pk}/remove/")
+    assert not Authenticator.objects.filter(pk=webauthn.pk).exists()
+
+    expected = [
+        (user.email, "created", "second_factor_added", "totp"),
+        (user.email, "created", "second_factor_added", "recovery_codes"),
+        (user.email, "created", "second_factor_added", "webauthn"),
+        (user.email, "changed", "second_factor_removed", "webauthn"),
+    ]
+    beta_events = second_factor_events(world.lokets["beta"])
+    assert sorted(beta_events) == sorted(expected)
+    assert second_factor_events(world.lokets["gamma"]) == beta_events  # both of their lokets
+    assert second_factor_events(world.lokets["alpha"]) == []  # not a loket of theirs
+    from django_tenants.utils import tenant_context
+
+    from tenants.audit.models import AuditEvent
+
+    with tenant_context(world.lokets["beta"]):
+        details = str(list(AuditEvent.objects.filter(object_type="second_factor").values()))
+    assert secret not in details and "YubiKey" not in details  # no secret, no key name
