@@ -23,6 +23,12 @@ def loket_url(context, loket: Loket) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def loket_page_url(context, loket: Loket, path: str) -> str:
+    """``path`` on the loket's own host, as this request reached us (scheme and port)."""
+    return _origin(context["request"], primary_host(loket=loket)) + path
+
+
+@register.simple_tag(takes_context=True)
 def host_url(context, host: str) -> str:
     return _origin(context["request"], host) + "/"
 

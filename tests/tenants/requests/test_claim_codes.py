@@ -364,12 +364,15 @@ def test_a_parent_downloads_the_receipt_of_their_own_request_only(client_for, wo
         assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
         text = pdf_text(answer.content)
         assert entry.reference in text and not CODE.findall(text)
-    # On a loket's host: that loket's receipt only.
+    # On a loket's host that loket's receipt; another loket's is linked on its own host,
+    # in its own face, and each host serves its own.
     alpha = client_for("alpha", user="parent")
     assert alpha.get(path.format(alpha_part)).status_code == 200
     assert alpha.get(path.format(beta_part)).status_code == 404
     detail_here = alpha.get(f"/mijn-aanvragen/{submission}/").content.decode()
-    assert path.format(beta_part) not in detail_here
+    assert f'href="{path.format(alpha_part)}"' in detail_here
+    assert f'href="http://beta.localhost{path.format(beta_part)}"' in detail_here
+    assert client_for("beta", user="parent").get(path.format(beta_part)).status_code == 200
     # Another family's request: not found, whatever the host.
     for host in ("testregio.localhost", "alpha", "beta"):
         other = client_for(host, user="other_parent")
