@@ -79,6 +79,15 @@ def _team_page(request: HttpRequest) -> HttpResponse:
                 request,
                 _("An invitation has been sent to %(email)s.") % {"email": invitation.email},
             )
+            if invitation.role == Membership.Role.PROVIDER_STAFF and not invitation.location_ids:
+                messages.warning(
+                    request,
+                    _(
+                        "%(email)s was invited without locations and will have nothing to "
+                        "keep up to date: grant their locations here once they have accepted."
+                    )
+                    % {"email": invitation.email},
+                )
             return redirect(_team_url(request))
     loket = scope.get("loket")
     team = loket_team(loket=loket) if loket is not None else region_team(region=scope["region"])

@@ -26,9 +26,13 @@ pytestmark = pytest.mark.django_db
 LINK = re.compile(r"https?://([^/\s]+)(/uitnodiging/([^/\s]+)/)")
 
 
-def invite_on_page(client, email: str, role: str = "loket_staff", language: str = "nl", **extra):
+def invite_on_page(
+    client, email: str, role: str = "loket_staff", language: str = "nl", follow=False, **extra
+):
     return client.post(
-        "/beheer/team/", {"email": email, "role": role, "language": language, **extra}
+        "/beheer/team/",
+        {"email": email, "role": role, "language": language, **extra},
+        follow=follow,
     )
 
 
@@ -422,3 +426,17 @@ def test_a_location_deleted_since_the_invitation_does_not_block_accepting(
     assert client.post(path).status_code == 302
     listed = api(client, "get", "/api/v1/providers/locations/").json()
     assert [row["name"] for row in listed.get("results", listed)] == ["Kinderdagverblijf Blijft"]
+
+
+def test_inviting_provider_staff_without_locations_says_they_will_have_nothing_to_do(
+    world, client_for
+):
+    staff = client_for("alpha", user="staff_alpha")
+    staff.cookies["django_language"] = "en"
+    answer = invite_on_page(staff, "no.locations@example.test", "provider_staff", follow=True)
+    page = answer.content.decode()
+    assert "An invitation has been sent to no.locations@example.test." in page
+    assert "was invited without locations and will have nothing to keep up to date" in page
+    # Loket staff need no locations: no such warning.
+    answer = invite_on_page(staff, "colleague@example.test", "loket_staff", follow=True)
+    assert "without locations" not in answer.content.decode()
