@@ -42,3 +42,23 @@ def unique_id(context, prefix: str = "id") -> str:
     state = context.render_context.dicts[0]  # one per page, includes share it
     state["unique_ids"] = state.get("unique_ids", 0) + 1
     return f"{prefix}-{state['unique_ids']}"
+
+
+@register.filter
+def error_summary(form) -> list[tuple[str, str, str]]:
+    """(anchor, what is wrong, the error) for each field error of ``form``, in the page's
+    order. A field in a group with a legend is named with it ("Second parent or guardian
+    (optional)", then "E-mail"): two fields of the same label stay apart."""
+    legends = {
+        name: legend
+        for legend, names in getattr(form, "fieldsets", None) or []
+        if legend
+        for name in names
+    }
+    items = []
+    for field in form:
+        for error in field.errors:
+            legend = legends.get(field.name)
+            label = f"{legend} – {field.label}" if legend else str(field.label)
+            items.append((field.id_for_label or field.auto_id, label, error))
+    return items

@@ -625,3 +625,19 @@ def test_staff_of_another_loket_cannot_reach_a_desk_draft(client_for, world):
 
 def test_there_is_no_desk_on_a_portal(client_for):
     assert client_for(PORTAL, user="staff_alpha").get("/beheer/aanvraag/nieuw/").status_code == 404
+
+
+def test_the_error_summary_says_which_parents_e_mail_is_wrong(client_for, world, catalogue):
+    wizard = Wizard(client_for("alpha", user="parent")).start()
+    wizard.post("kind", answers()["kind"])
+    family = {
+        **answers()["gezin"],
+        "guardian_2_name": "Tweede Ouder",
+        "guardian_2_email": "not-an-address",
+    }
+    page = wizard.post("gezin", family).content.decode()
+    summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert (
+        '<a href="#id_guardian_2_email">Tweede ouder of voogd (niet verplicht) – E-mail:'
+        in summary
+    ), summary
