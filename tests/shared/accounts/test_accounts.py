@@ -80,6 +80,9 @@ def test_password_reset_by_mail(client_for):
     with sent_after_commit():
         client.post("/account/password/reset/", {"email": "other_parent@test.test"})
     assert len(mail.outbox) == 1
+    # The subject names the loket, as the e-mail's header does, not the host.
+    assert mail.outbox[0].subject.startswith("[Loket Beta] ")
+    assert "localhost" not in mail.outbox[0].subject
     reset_url = client.get(link_in(mail.outbox[0]))["Location"]
     response = client.post(
         reset_url, {"password1": "Nieuw-Wachtwoord-77", "password2": "Nieuw-Wachtwoord-77"}
