@@ -26,11 +26,12 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from opvangloket.proxies import client_address
 from shared.accounts import login_throttle, second_factor
-from shared.lokets.branding import branding_for
+from shared.lokets.branding import Face, branding_for
 from shared.lokets.emails import email_html
 from shared.lokets.models import Loket
 from shared.lokets.outbox import outbox_add
@@ -119,6 +120,17 @@ class AccountAdapter(DefaultAccountAdapter):
         login_throttle.login_failed(request, login=_login(credentials))
         super().authentication_failed(request, **credentials)
 
+    def _face(self, request: HttpRequest | None) -> Face:
+        return branding_for(
+            loket=getattr(request, "loket", None), region=getattr(request, "region", None)
+        )
+
+    def format_email_subject(self, subject: str) -> str:
+        """The subject starts with the name of the loket (or region) the e-mail was asked
+        on, as its HTML header does: never with the host name (allauth's site name)."""
+        request = self.request or context.request
+        return f"[{self._face(request).name}] {subject}"
+
     def render_mail(
         self,
         template_prefix: str,
@@ -128,11 +140,10 @@ class AccountAdapter(DefaultAccountAdapter):
     ) -> EmailMessage:
         message = super().render_mail(template_prefix, email, context, headers=headers)
         if isinstance(message, EmailMultiAlternatives) and not message.alternatives:
-            request = context.get("request")
-            face = branding_for(
-                loket=getattr(request, "loket", None), region=getattr(request, "region", None)
-            )
-            message.attach_alternative(email_html(text=message.body, face=face), "text/html")
+            face = self._face(context.get("request"))
+            # allauth rendered the text in the active language: the HTML part follows it.
+            html = email_html(text=message.body, face=face, language=get_language())
+            message.attach_alternative(html, "text/html")
         return message
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:

@@ -188,7 +188,9 @@ def _send_after_commit(*, invitation: Invitation, token: str, inviter: User | No
         subject = render_to_string(f"accounts/email/invitation_subject.{language}.txt", context)
         body = render_to_string(f"accounts/email/invitation_body.{language}.txt", context)
     face = branding_for(loket=invitation.loket, region=invitation.region)
-    message = email_message(subject=subject, text=body, to=[invitation.email], face=face)
+    message = email_message(
+        subject=subject, text=body, to=[invitation.email], face=face, language=language
+    )
     outbox_add(message=message, loket=invitation.loket)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.deconstruct import deconstructible
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -101,9 +102,10 @@ class BrandColourValidator:
                 "needed. Choose a darker colour."
             )
             % {
-                "white": f"{ratio_shown(contrast.with_white_text):.1f}",
-                "page": f"{ratio_shown(page):.1f}",
-                "minimum": f"{MIN_CONTRAST:.1f}",
+                # In the language's format ("4,5" in Dutch and French), as the help text.
+                "white": number_format(ratio_shown(contrast.with_white_text), decimal_pos=1),
+                "page": number_format(ratio_shown(page), decimal_pos=1),
+                "minimum": number_format(MIN_CONTRAST, decimal_pos=1),
             },
             code="contrast",
         )

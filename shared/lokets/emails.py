@@ -2,8 +2,9 @@
 HTML in the loket's colours (``branding``): a header with its name, links as buttons.
 
 The HTML is made from the text, not from a second template: it says the same and has the
-same links (built by ``shared.lokets.links``), in every language. Render it while the
-e-mail's language is active (the buttons' label is translated). Every e-mail leaves through
+same links (built by ``shared.lokets.links``), in every language. The e-mail's language is
+passed in: the HTML part (its ``lang`` and the buttons' label) is rendered in it, whatever
+language the code that sends it has active. Every e-mail leaves through
 the outbox (``shared.lokets.outbox.outbox_add``), never straight to the mail server.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from shared.lokets.branding import Face
 
@@ -66,8 +68,11 @@ def text_links(text: str) -> list[str]:
     return [match.group(0).rstrip(TRAILING) for match in URL.finditer(text)]
 
 
-def email_html(*, text: str, face: Face) -> str:
-    return render_to_string("lokets/email/layout.html", {"face": face, "blocks": text_blocks(text)})
+def email_html(*, text: str, face: Face, language: str) -> str:
+    with translation.override(language):
+        return render_to_string(
+            "lokets/email/layout.html", {"face": face, "blocks": text_blocks(text)}
+        )
 
 
 def email_message(
@@ -76,12 +81,13 @@ def email_message(
     text: str,
     to: Iterable[str],
     face: Face,
+    language: str,
     from_email: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> EmailMultiAlternatives:
-    """The e-mail with its text and its HTML part; ``subject`` on one line."""
+    """The e-mail with its text and its HTML part (in ``language``); ``subject`` on one line."""
     message = EmailMultiAlternatives(
         " ".join(subject.split()), text, from_email, list(to), headers=headers
     )
-    message.attach_alternative(email_html(text=text, face=face), "text/html")
+    message.attach_alternative(email_html(text=text, face=face, language=language), "text/html")
     return message

@@ -32,6 +32,7 @@ from django.apps import apps
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from django_tenants.utils import schema_context
 
 from opvangloket.crypto import decrypt_text
@@ -110,7 +111,7 @@ class RecordFile:
     """One file of the export: its name, what one record is, and its columns."""
 
     name: str
-    record: str
+    record: str  # a lazy translation: English in the docs, the reader's language on the page
     columns: tuple[Column, ...]
 
 
@@ -203,6 +204,19 @@ def loket_models() -> list[type[models.Model]]:
     ]
 
 
+# What one record is, for the models without a verbose_name of their own (Django's
+# generated name is no msgid).
+RECORD_NAMES = {
+    "requests_requestevent": gettext_lazy("an event in the history of a request"),
+    "requests_requestnote": gettext_lazy("a note of the loket on a request"),
+    "requests_requestnotice": gettext_lazy("an e-mail about a request, recorded once"),
+    "allocation_offernotice": gettext_lazy("an e-mail about an offer, recorded once"),
+    "allocation_overduedigest": gettext_lazy(
+        "the loket's daily e-mail of choices past the answering time"
+    ),
+}
+
+
 def export_format() -> list[RecordFile]:
     """What each file of this format version holds, column by column (for the docs)."""
     loket_fields = [Loket._meta.get_field(name) for name in LOKET_COLUMNS]
@@ -210,7 +224,7 @@ def export_format() -> list[RecordFile]:
     files = [
         RecordFile(
             "loket.json",
-            "the loket (one JSON object, not lines)",
+            gettext_lazy("the loket (one JSON object, not lines)"),
             (
                 *_columns(loket_fields),
                 Column("region", "text", "slug of the loket's region; may be null"),
@@ -222,7 +236,7 @@ def export_format() -> list[RecordFile]:
         ),
         RecordFile(
             "memberships.jsonl",
-            "a staff role in the loket",
+            gettext_lazy("a staff role in the loket"),
             (
                 Column("user_id", "integer (id)", "the person: id of a record in accounts.jsonl"),
                 Column(
@@ -235,7 +249,7 @@ def export_format() -> list[RecordFile]:
         ),
         RecordFile(
             "accounts.jsonl",
-            "an account that a record of this export points to (staff, parents)",
+            gettext_lazy("an account that a record of this export points to (staff, parents)"),
             (
                 Column("id", "integer (id)", "id of the account, as the other files use it"),
                 Column("email", "text", "e-mail address (the login)"),
@@ -245,7 +259,7 @@ def export_format() -> list[RecordFile]:
         ),
         RecordFile(
             "registry_entries.jsonl",
-            "the loket's entry in the cross-loket child registry, one per request",
+            gettext_lazy("the loket's entry in the cross-loket child registry, one per request"),
             tuple(
                 column
                 if column.name != "child_id"
@@ -260,11 +274,12 @@ def export_format() -> list[RecordFile]:
         ),
     ]
     for model in loket_models():
-        with translation.override("en"):
-            record = str(model._meta.verbose_name)
         files.append(
             RecordFile(
-                f"{model._meta.db_table}.jsonl", record, _columns(model._meta.concrete_fields)
+                f"{model._meta.db_table}.jsonl",
+                # Lazy: the page shows it in the reader's language, the docs in English.
+                RECORD_NAMES.get(model._meta.db_table, model._meta.verbose_name),
+                _columns(model._meta.concrete_fields),
             )
         )
     return files

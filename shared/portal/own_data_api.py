@@ -20,6 +20,7 @@ from opvangloket.downloads import download_name
 from opvangloket.pdf import pdf_from_template, pdf_response
 from shared.accounts.permissions import Access, HasRole
 from shared.portal.own_data import account_erase, parent_data_export
+from tenants.requests.readable import data_for_reading, readable_value
 
 
 class OwnDataSerializer(serializers.Serializer):
@@ -97,9 +98,9 @@ def my_data_pdf_response(request) -> HttpResponse:
     content = pdf_from_template(
         "requests/family_data_pdf.html",
         {
-            "data": parent_data_export(user=request.user, now=now),
+            "data": data_for_reading(parent_data_export(user=request.user, now=now)),
             "title": _("Your data"),
-            "generated_at": timezone.localtime(now).strftime("%d/%m/%Y %H:%M"),
+            "generated_at": readable_value(now.isoformat()),
         },
         request=request,
     )

@@ -243,10 +243,10 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "shared.accounts.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "shared.accounts.password_validation.MinimumLengthValidator"},
+    {"NAME": "shared.accounts.password_validation.CommonPasswordValidator"},
+    {"NAME": "shared.accounts.password_validation.NumericPasswordValidator"},
 ]
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -268,9 +268,9 @@ PUBLIC_PORT = os.environ.get("OPVANGLOKET_PUBLIC_PORT", "")
 # accessibility statements (shared/lokets/statements.py), and when accessibility was last
 # evaluated (the accessibility statement's date; the axe-core walk runs in every test run).
 OPVANGLOKET_PLATFORM_OPERATOR = os.environ.get("OPVANGLOKET_PLATFORM_OPERATOR", "Opvangloket")
-OPVANGLOKET_PLATFORM_CONTACT = os.environ.get(
-    "OPVANGLOKET_PLATFORM_CONTACT", f"privacy@{BASE_DOMAIN}"
-)
+# The platform's contact address: configured, never made up from the host name (an
+# address at the base domain may not exist); unset, the statements show no address.
+OPVANGLOKET_PLATFORM_CONTACT = os.environ.get("OPVANGLOKET_PLATFORM_CONTACT", "").strip()
 OPVANGLOKET_ACCESSIBILITY_EVALUATED_ON = os.environ.get(
     "OPVANGLOKET_ACCESSIBILITY_EVALUATED_ON", "2026-12-02"
 )

@@ -108,7 +108,11 @@ def overdue_digest_send(*, loket: Loket, now: datetime) -> OverdueDigest | None:
                     f"allocation/email/overdue_digest_body.{language}.txt", context
                 )
                 message = email_message(
-                    subject=subject, text=body, to=[loket.email], face=branding_of_loket(loket)
+                    subject=subject,
+                    text=body,
+                    to=[loket.email],
+                    face=branding_of_loket(loket),
+                    language=language,
                 )
             outbox_add(message=message, loket=loket)
     logger.info("overdue digest", extra={"loket": loket.slug, "overdue": total})

@@ -398,7 +398,13 @@ def _send_closed(*, request: ChildcareRequest, location: Location, loket: Loket,
             f"allocation/email/location_closed_subject.{language}.txt", context
         )
         body = render_to_string(f"allocation/email/location_closed_body.{language}.txt", context)
-        message = email_message(subject=subject, text=body, to=[to], face=branding_of_loket(loket))
+        message = email_message(
+            subject=subject,
+            text=body,
+            to=[to],
+            face=branding_of_loket(loket),
+            language=language,
+        )
     outbox_add(message=message, loket=loket)
 
 

@@ -74,7 +74,13 @@ def _send_after_commit(name: str, *, to: str, language: str, context: dict[str, 
     with translation.override(language):
         subject = render_to_string(f"allocation/email/{name}_subject.{language}.txt", context)
         body = render_to_string(f"allocation/email/{name}_body.{language}.txt", context)
-        message = email_message(subject=subject, text=body, to=[to], face=branding_of_loket(loket))
+        message = email_message(
+            subject=subject,
+            text=body,
+            to=[to],
+            face=branding_of_loket(loket),
+            language=language,
+        )
     outbox_add(message=message, loket=loket)
 
 

@@ -2,13 +2,17 @@
 
 A file in ``tenants/onboarding/mappings/`` reads::
 
-    label = "Wachtlijst uit een Excel-lijst"     # shown on the import page
+    label = "Waiting list from an Excel list"    # shown on the import page (English)
+    label_nl = "Wachtlijst uit een Excel-lijst"  # and in each language of the UI
+    label_fr = "Liste d'attente d'une liste Excel"
     kind = "requests"                            # locations, requests or free_places
     [columns]
     "Voornaam kind" = "child_first_name"         # their header = our column name
     "Dossier intern" = ""                        # their column, not imported
 
-Column names of ours are the English names of ``docs/operations.md``.
+Column names of ours are the English names of ``docs/operations.md``. The label is data,
+not a msgid (makemessages does not read these files), so each file carries it in every
+language of the UI; a language without one shows the English ``label``.
 """
 
 from __future__ import annotations
@@ -18,15 +22,24 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
+from django.utils.translation import get_language
+
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 
 
 @dataclass(frozen=True)
 class Mapping:
     slug: str
-    label: str
+    labels: dict[str, str]  # language code → label; "en" is the file's ``label``
     kind: str
     columns: dict[str, str]
+
+    @property
+    def label(self) -> str:
+        """The label in the active language (English when the file has none in it)."""
+        language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        return self.labels.get(language) or self.labels["en"]
 
 
 @cache
@@ -36,7 +49,14 @@ def all_mappings() -> dict[str, Mapping]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         found[path.stem] = Mapping(
             slug=path.stem,
-            label=str(data["label"]),
+            labels={
+                "en": str(data["label"]),
+                **{
+                    code: str(data[f"label_{code}"])
+                    for code, _name in settings.LANGUAGES
+                    if f"label_{code}" in data
+                },
+            },
             kind=str(data["kind"]),
             columns={str(theirs): str(ours) for theirs, ours in data["columns"].items()},
         )

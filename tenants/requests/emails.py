@@ -66,7 +66,13 @@ def _message(
     with translation.override(language):
         subject = render_to_string(f"requests/email/{name}_subject.{language}.txt", context)
         body = render_to_string(f"requests/email/{name}_body.{language}.txt", context)
-        return email_message(subject=subject, text=body, to=[to], face=branding_of_loket(loket))
+        return email_message(
+            subject=subject,
+            text=body,
+            to=[to],
+            face=branding_of_loket(loket),
+            language=language,
+        )
 
 
 def confirmation_reminder_message(

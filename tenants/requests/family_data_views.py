@@ -28,6 +28,7 @@ from tenants.requests.family_data import (
     desk_family_summary,
 )
 from tenants.requests.parts import RequestNotFound
+from tenants.requests.readable import data_for_reading, readable_value
 
 
 class EraseConfirmForm(forms.Form):
@@ -69,9 +70,9 @@ def desk_family_download(request: HttpRequest, reference: str, fmt: str) -> Http
     content = pdf_from_template(
         "requests/family_data_pdf.html",
         {
-            "data": data,
+            "data": data_for_reading(data),
             "title": _("Data of the family of request %(reference)s") % {"reference": reference},
-            "generated_at": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
+            "generated_at": readable_value(timezone.now().isoformat()),
         },
         request=request,
     )

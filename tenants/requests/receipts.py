@@ -65,6 +65,8 @@ class Receipt:
     contact_email: str
     follow_url: str
     signup_url: str
+    # The parent account that holds the request ("" for a desk registration without one).
+    account_email: str = ""
     other_lokets: list[OtherLoketPart] = field(default_factory=list)
     submission: uuid.UUID | None = None
     # No account holds the request yet: it can be claimed with a code (on claim_url).
@@ -78,7 +80,8 @@ class Receipt:
 def request_receipt(*, loket: Loket, reference: str, actor: User, now: datetime) -> Receipt:
     """The receipt of this loket's request ``reference``; recorded as a print by ``actor``."""
     childcare_request = (
-        ChildcareRequest.objects.prefetch_related("choices__location")
+        ChildcareRequest.objects.select_related("parent")
+        .prefetch_related("choices__location")
         .filter(reference=reference, anonymised_at__isnull=True)
         .first()
     )
@@ -115,6 +118,7 @@ def request_receipt(*, loket: Loket, reference: str, actor: User, now: datetime)
         contact_email=childcare_request.contact_email,
         follow_url=loket_url(loket=loket, path="/mijn-aanvragen/"),
         signup_url=loket_url(loket=loket, path="/account/signup/"),
+        account_email=childcare_request.parent.email if childcare_request.parent else "",
         other_lokets=[
             OtherLoketPart(loket=entry.loket.name, reference=entry.reference) for entry in others
         ],

@@ -86,7 +86,11 @@ def request_confirmation_send(
                 subject = render_to_string("portal/email/request_confirmation_subject.txt", context)
                 body = render_to_string("portal/email/request_confirmation_body.txt", context)
                 message = email_message(
-                    subject=subject, text=body, to=[to], face=face or branding_for(loket=None)
+                    subject=subject,
+                    text=body,
+                    to=[to],
+                    face=face or branding_for(loket=None),
+                    language=email_language(language),
                 )
             outbox_add(message=message, loket=loket)
     except Exception:  # logged for operations; the request itself is registered

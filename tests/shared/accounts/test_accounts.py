@@ -80,6 +80,9 @@ def test_password_reset_by_mail(client_for):
     with sent_after_commit():
         client.post("/account/password/reset/", {"email": "other_parent@test.test"})
     assert len(mail.outbox) == 1
+    # The subject names the loket, as the e-mail's header does, not the host.
+    assert mail.outbox[0].subject.startswith("[Loket Beta] ")
+    assert "localhost" not in mail.outbox[0].subject
     reset_url = client.get(link_in(mail.outbox[0]))["Location"]
     response = client.post(
         reset_url, {"password1": "Nieuw-Wachtwoord-77", "password2": "Nieuw-Wachtwoord-77"}
@@ -116,3 +119,37 @@ def test_admin_is_for_platform_operators_only(client_for):
     assert client_for("localhost", user="staff_alpha").get("/admin/").status_code == 302
     # The admin is not served on a loket's domain at all.
     assert client_for("alpha", user="operator").get("/admin/").status_code == 404
+
+
+def _formal_words(page: str) -> list[str]:
+    """The Dutch formal address ("u", "uw") among a page's visible words."""
+    from html import unescape
+
+    text = unescape(re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", page, flags=re.S))
+    return [word for word in re.findall(r"\w+", text.lower()) if word in {"u", "uw", "uwe"}]
+
+
+def test_the_password_texts_say_je_in_dutch_on_sign_up_and_password_change(client_for, world):
+    client = client_for("alpha")
+    page = client.get("/account/signup/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert _formal_words(page) == []
+    assert "Je wachtwoord" in page
+
+    refused = client.post(
+        "/account/signup/",
+        {"email": "someone@example.be", "password1": "kort", "password2": "kort"},
+        HTTP_ACCEPT_LANGUAGE="nl",
+    ).content.decode()
+    assert "te kort" in refused
+    assert _formal_words(refused) == []
+    assert re.search(r"\bje\b|\bjouw\b", refused.lower())
+
+    change = client_for("alpha", "parent").get(
+        "/account/password/change/", HTTP_ACCEPT_LANGUAGE="nl"
+    )
+    assert change.status_code == 200
+    assert _formal_words(change.content.decode()) == []
+    assert "Je wachtwoord" in change.content.decode()
+
+    french = client.get("/account/signup/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Votre mot de passe" in french

@@ -85,6 +85,10 @@ def test_the_invitation_is_written_in_the_language_the_inviter_chose(invite, mai
     invite("francais@example.test", language="fr")
     assert "vous invite" in mailoutbox[-1].body
     assert "Invitation" in mailoutbox[-1].subject
+    # The HTML part in the same language as the text, whatever the inviter's page spoke.
+    ((html, _type),) = mailoutbox[-1].alternatives
+    assert '<html lang="fr">' in html
+    assert "Ouvrir la page" in html and "Open de pagina" not in html
 
 
 def test_accepting_gives_the_role_once_and_records_it(world, invite, client_for):

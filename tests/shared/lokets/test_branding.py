@@ -79,7 +79,7 @@ def test_a_colour_just_below_the_minimum_is_refused_however_close_it_rounds(worl
     with pytest.raises(ValidationError) as refused:
         branding_update(owner=loket("alpha"), actor=None, brand_colour="#007b96")
     # The message never shows a failing contrast as the minimum itself.
-    assert "4.4:1" in " ".join(refused.value.messages)
+    assert "4,4:1" in " ".join(refused.value.messages)  # Dutch, the default language
     alpha = loket("alpha")
     alpha.brand_colour = "#007b96"
     with pytest.raises(ValidationError):
@@ -446,3 +446,20 @@ def test_the_auditor_host_keeps_the_platform_face(world, client_for):
         client_for("audit").get("/huisstijl/kleuren.css").content.decode().find(PLATFORM_COLOUR)
         >= 0
     )
+
+
+def test_the_contrast_figures_of_the_refusal_are_written_as_the_language_writes_them(
+    world, client_for
+):
+    staff = client_for("alpha", "staff_alpha")
+    for language in ("nl", "fr"):
+        page = staff.post(
+            "/beheer/huisstijl/", {"brand_colour": LIGHT_YELLOW}, HTTP_ACCEPT_LANGUAGE=language
+        )
+        message = page.context["form"].errors["brand_colour"][0]
+        assert "1,4:1" in message and "4,5:1" in message, message
+        assert "4.5:1" not in message and "1.4:1" not in message
+    english = staff.post(
+        "/beheer/huisstijl/", {"brand_colour": LIGHT_YELLOW}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "4.5:1" in english.context["form"].errors["brand_colour"][0]

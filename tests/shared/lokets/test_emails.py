@@ -50,7 +50,7 @@ Meer uitleg: https://alpha.localhost/privacy/. Tot dan.
 
 def test_the_html_part_says_the_text_with_the_same_links_as_buttons(faces):
     face = branding_for(loket=Loket.objects.get(slug="alpha"))
-    html = email_html(text=TEXT, face=face)
+    html = email_html(text=TEXT, face=face, language="nl")
     assert "&lt;Lotte&gt; &amp; co." in html  # the text is escaped, never markup
     assert f"background:{ALPHA_GREEN};color:#ffffff;padding:16px 24px" in html
     assert ">Loket Alpha</td>" in html
@@ -64,7 +64,9 @@ def test_the_html_part_says_the_text_with_the_same_links_as_buttons(faces):
         "https://alpha.localhost/privacy/",
     ]
     assert "Kinderopvang in de Testregio" in html  # the footer text falls back too
-    message = email_message(subject="Een\nplaats", text=TEXT, to=["a@example.be"], face=face)
+    message = email_message(
+        subject="Een\nplaats", text=TEXT, to=["a@example.be"], face=face, language="nl"
+    )
     assert message.subject == "Een plaats"
     assert email_problems(message) == []
 

@@ -83,3 +83,20 @@ def test_every_field_of_every_file_is_documented():
             if f"| `{column.name}` |" not in section.group(1)
         ]
     assert missing == []
+
+
+def test_the_export_page_says_what_each_file_holds_in_the_reader_s_language(world, client_for):
+    staff = client_for("alpha", "staff_alpha")
+    for language in ("nl", "fr"):
+        page = staff.get("/beheer/export/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        for english in (
+            "the loket (one JSON object, not lines)",
+            "a staff role in the loket",
+            "closing period",
+            "request event",
+        ):
+            assert english not in page, (language, english)
+    dutch = staff.get("/beheer/export/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "sluitingsperiode" in dutch and "het loket (één JSON-object, geen regels)" in dutch
+    english = staff.get("/beheer/export/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "the loket (one JSON object, not lines)" in english

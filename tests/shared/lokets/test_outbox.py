@@ -185,7 +185,12 @@ def test_sent_rows_are_deleted_after_the_retention(world, settings):
 def test_an_email_of_no_loket_leaves_as_it_was_made(world, django_capture_on_commit_callbacks):
     face = branding_for(loket=None)
     message = email_message(
-        subject="Onderwerp", text="Hallo", to=["a@example.be"], face=face, from_email="x@y.be"
+        subject="Onderwerp",
+        text="Hallo",
+        to=["a@example.be"],
+        face=face,
+        language="nl",
+        from_email="x@y.be",
     )
     with django_capture_on_commit_callbacks(execute=True):
         outbox_add(message=message, loket=None)
@@ -205,7 +210,12 @@ def test_an_email_of_no_loket_leaves_as_it_was_made(world, django_capture_on_com
 def test_an_email_with_more_than_the_outbox_keeps_is_refused(world):
     face = branding_for(loket=None)
     message = email_message(
-        subject="Onderwerp", text="Hallo", to=["a@example.be"], face=face, headers={"X-A": "1"}
+        subject="Onderwerp",
+        text="Hallo",
+        to=["a@example.be"],
+        face=face,
+        language="nl",
+        headers={"X-A": "1"},
     )
     with pytest.raises(ValueError):
         outbox_add(message=message, loket=None)

@@ -77,3 +77,27 @@ def test_the_privacy_facts_as_json(client_for):
 
 def test_the_statements_do_not_accept_writes(client_for):
     assert client_for("alpha").post("/privacy/").status_code == 405
+
+
+@pytest.mark.parametrize("host", ["alpha", "testregio.localhost", "localhost", "audit"])
+def test_the_privacy_statement_links_only_to_pages_of_the_host_in_use(client_for, world, host):
+    import re
+
+    text = client_for(host).get("/privacy/").content.decode()
+    main = text.split("<main", 1)[1]
+    parent = client_for(host, user="parent")
+    for path in set(re.findall(r'href="(/[^"#?]*)', main)):
+        assert parent.get(path).status_code in (200, 302), (host, path)
+    if host == "audit":
+        assert "/mijn-aanvragen/mijn-gegevens/" not in main
+
+
+@pytest.mark.parametrize("host", ["localhost", "testregio.localhost", "audit"])
+def test_the_accessibility_statement_gives_no_address_made_from_the_host(
+    client_for, settings, host
+):
+    text = client_for(host).get("/toegankelijkheid/").content.decode()
+    assert "@localhost" not in text and "privacy@" not in text
+    settings.OPVANGLOKET_PLATFORM_CONTACT = "toegankelijkheid@opvangloket.example"
+    text = client_for(host).get("/toegankelijkheid/").content.decode()
+    assert 'href="mailto:toegankelijkheid@opvangloket.example"' in text

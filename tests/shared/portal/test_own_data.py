@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime
 from io import BytesIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django_tenants.utils import tenant_context
 from pypdf import PdfReader
 
+from opvangloket.crypto import encrypt_text
 from shared.portal.models import RequestDraft
 from shared.registry.models import RegistryEntry, RequestStatus
 from tenants.allocation.models import Offer
@@ -244,3 +247,39 @@ def test_the_openapi_document_describes_the_own_data_operations(client_for):
         pytest.fail(f"no OpenAPI document: {document.status_code}")
     for path in ("/api/v1/my/data/", "/api/v1/my/data/pdf/", "/api/v1/my/account/erase/"):
         assert path in paths, path
+
+
+def test_the_pdf_shows_brussels_times_in_the_reader_s_format_and_the_json_stays_iso(
+    client_for, world, families
+):
+    parent = world.users["parent"]
+    parent.preferred_language = "nl"
+    parent.save(update_fields=["preferred_language"])
+    RequestDraft.objects.create(
+        owner=parent, encrypted_payload=encrypt_text(json.dumps({"mode": "parent"})), step="child"
+    )
+    client = client_for("alpha", parent)
+    data = parent_json(client)
+    registered = data["requests"][0]["registered_at"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+\+00:00", registered)  # JSON: ISO, UTC
+    assert len(data["drafts"]) == 1
+
+    text = pdf_text(client.get("/mijn-aanvragen/mijn-gegevens/download.pdf").content)
+    with translation.override("nl"):
+        local = formats.date_format(
+            timezone.localtime(datetime.fromisoformat(registered)), "DATETIME_FORMAT"
+        )
+    assert local in text  # "4 november 2026, 20:59": Brussels time, Belgian Dutch
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", text)
+    assert "Nederlands" in text and not re.search(r"Taal\s+nl\b", text)
+    # The empty draft is not listed as an unfinished request.
+    assert "Onafgewerkte aanvragen" not in text and "Bewaard op" not in text
+
+    french = pdf_text(
+        client.get("/mijn-aanvragen/mijn-gegevens/download.pdf", HTTP_ACCEPT_LANGUAGE="fr").content
+    )
+    with translation.override("fr"):
+        local_fr = formats.date_format(
+            timezone.localtime(datetime.fromisoformat(registered)), "DATETIME_FORMAT"
+        )
+    assert local_fr in french

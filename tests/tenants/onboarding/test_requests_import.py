@@ -297,3 +297,15 @@ def test_free_places_are_set_through_the_providers_service_and_a_second_run_chan
         assert refused.status == "refused"
         assert refused.report["problems"][0]["row"] == 2
         assert Availability.objects.get(location=location, age_group="baby").free_places == 3
+
+
+def test_the_import_page_names_the_mapping_files_in_the_reader_s_language(client_for, world):
+    staff = client_for("alpha", "staff_alpha")
+    french = staff.get("/beheer/import/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Opvanglocaties uit een Excel-lijst" not in french
+    assert "Wachtlijst uit een Excel-lijst" not in french
+    assert "Lieux d&#x27;accueil d&#x27;une liste Excel" in french or (
+        "Lieux d'accueil d'une liste Excel" in french
+    )
+    dutch = staff.get("/beheer/import/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Opvanglocaties uit een Excel-lijst" in dutch

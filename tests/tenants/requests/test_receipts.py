@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from pypdf import PdfReader
 
+from shared.registry.models import RegistryEntry
 from tenants.audit.models import AuditEvent
 from tests.shared.portal import test_wizard
 from tests.shared.portal.test_wizard import Wizard
@@ -153,3 +154,39 @@ def test_the_desk_review_speaks_to_the_staff_member_not_to_the_parent(client_for
     parent = Wizard(client_for("alpha", user="parent")).start()
     parent.fill(catalogue["bengeltjes"])
     assert "verklaar je op eer" in parent.get("overzicht").content.decode()
+
+
+def test_a_request_of_an_account_says_follow_it_in_my_requests_not_make_an_account(
+    client_for, world
+):
+    alpha = world.lokets["alpha"]
+    (entry,) = submit(make_location(alpha, name="De Bengeltjes"), parent=world.users["parent"])
+    parent_email = world.users["parent"].email
+    staff_page = client_for("alpha", user="staff_alpha").get(receipt_url(entry.reference, "/"))
+    text = staff_page.content.decode()
+    assert "/account/signup/" not in text and "maak een account" not in text.lower()
+    assert f"ingelogd als {parent_email}" in text and "/mijn-aanvragen/" in text
+
+    part = RegistryEntry.objects.get(reference=entry.reference).pk
+    own = client_for("alpha", user="parent").get(
+        f"/mijn-aanvragen/{entry.submission}/ontvangstbewijs/{part}.pdf"
+    )
+    assert own.status_code == 200
+    pdf = "".join(page.extract_text() for page in PdfReader(io.BytesIO(own.content)).pages)
+    assert "/account/signup/" not in pdf and parent_email in pdf
+
+
+def test_a_desk_registration_with_e_mail_and_no_account_still_says_make_an_account(
+    client_for, world
+):
+    (entry,) = submit(
+        make_location(world.lokets["alpha"], name="De Bengeltjes"),
+        registered_by=world.users["staff_alpha"],
+        contact_email="sara@example.be",
+    )
+    text = (
+        client_for("alpha", user="staff_alpha")
+        .get(receipt_url(entry.reference, "/"))
+        .content.decode()
+    )
+    assert "/account/signup/" in text and "sara@example.be" in text
