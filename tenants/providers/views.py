@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -125,6 +126,9 @@ def _render_detail(
 ) -> HttpResponse:
     can_manage = _is_loket_staff(request)
     context = {
+        # The forms post to addresses that take only POST: Back to an answer with an error
+        # is this page (base.html), with the form's #anchor.
+        "page_url": reverse("providers:location_detail", kwargs={"pk": location.pk}),
         "location": location,
         "can_manage": can_manage,
         "closing_periods": location.closing_periods.all(),

@@ -97,6 +97,9 @@ def _render_detail(
         request,
         "requests/request_detail.html",
         {
+            # A form's answer is sent from its own address, which takes only POST: Back to
+            # it is the request's page (base.html), with the form's #anchor.
+            "page_url": reverse("requests:request_detail", kwargs={"reference": reference}),
             "childcare_request": childcare_request,
             "national_number": masked_national_number(request=childcare_request),
             "care_plan": care_plan_grid(request=childcare_request),

@@ -393,6 +393,23 @@ def test_a_closing_period_ending_before_it_starts_is_refused_and_kept(staff, alp
     assert 'value="Verkeerd"' in html
 
 
+def test_a_refused_closing_period_or_grant_brings_you_to_its_form(staff, alpha, world):
+    location = make_location(alpha)
+    detail = f"/beheer/opvang/locaties/{location.pk}/"
+    html = staff.post(
+        f"{detail}sluitingsperiodes/",
+        {"starts_on": "2030-08-10", "ends_on": "2030-08-01", "reason": "Verkeerd"},
+    ).content.decode()
+    assert f'action="{detail}sluitingsperiodes/#closing-periods"' in html
+    assert 'id="closing-periods"' in html
+    # Back from the answer is the location's page: the form's own address takes only POST.
+    assert f'<body data-answer-to-post="{detail}">' in html
+
+    html = staff.post(f"{detail}toegang/", {"user": world.users["parent"].pk}).content.decode()
+    assert f'action="{detail}toegang/#access"' in html
+    assert 'id="access"' in html
+
+
 def test_a_closing_period_of_another_location_cannot_be_removed(staff, alpha):
     first, second = make_location(alpha), make_location(alpha)
     with tenant_context(alpha):

@@ -321,6 +321,24 @@ def test_an_empty_or_too_long_note_is_refused(staff, alpha, locations, text):
         assert not RequestEvent.objects.filter(kind="note").exists()
 
 
+def test_a_refused_note_brings_you_to_the_notes_and_back_is_the_request_page(staff, locations):
+    reference = register(locations[0], child="Noted")
+    detail = f"{LIST}{reference}/"
+    assert "data-answer-to-post" not in staff.get(detail).content.decode()
+
+    html = staff.post(f"{detail}notities/", {"text": ""}).content.decode()
+
+    # The forms post to their section's anchor: the answer opens at the error, not at the top.
+    assert f'action="{detail}notities/#notes"' in html
+    assert 'id="notes"' in html
+    assert f'action="{detail}kind/#child"' in html
+    assert '<details id="child"' in html
+    # The answer's history entry becomes the request's page (its own address takes only
+    # POST), so Back never asks to send the form again.
+    assert f'<body data-answer-to-post="{detail}">' in html
+    assert 'src="/static/opvangloket/post_answer.js"' in html
+
+
 def test_a_note_is_added_by_post_only(staff, locations):
     reference = register(locations[0], child="Noted")
     assert staff.get(f"{LIST}{reference}/notities/").status_code == 405
