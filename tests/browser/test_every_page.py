@@ -701,6 +701,21 @@ def test_on_a_phone_the_request_lists_and_the_drafts_fit(page: Page, served_site
     expect(page.locator(".message")).to_be_visible()
 
 
+def test_on_a_phone_the_figures_tables_scroll_under_a_caption_in_view(
+    page: Page, served_site, committed
+):
+    """The coordinator's figures stay true tables, scrolling in their own region; what
+    names them (a visible caption) is never cut off by the scrolling."""
+    page.set_viewport_size(PHONE)
+    portal = served_site.url(PORTAL)
+    log_in(page, portal, committed["users"]["coordinator"].email, "/cijfers/")
+    expect(page.locator("table.per-loket")).to_be_attached()
+    assert page.locator(".table-scroll > table > caption:not(.visually-hidden)").count() >= 2
+    for region in page.locator(".table-scroll").all():
+        region.evaluate("(el) => { el.scrollLeft = el.scrollWidth; }")
+    assert not page.evaluate(OUT_OF_VIEW, ".table-scroll > table > caption:not(.visually-hidden)")
+
+
 # --- The wizard from the keyboard ----------------------------------------------------------
 
 
