@@ -310,11 +310,23 @@ def _resume(request: HttpRequest, mode: Mode, draft_id: int) -> HttpResponse:
 
 
 def _delete(request: HttpRequest, mode: Mode, draft_id: int) -> HttpResponse:
+    """A confirmation page first: only its button (``confirm=yes``) deletes the draft, so a
+    single tap in the list of drafts never throws a family's answers away."""
     draft = _draft_or_404(request, mode, draft_id)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
         drafts.draft_delete(draft=draft)
         messages.success(request, _("The draft has been deleted."))
-    return redirect(mode.url("start"))
+        return redirect(mode.url("start"))
+    return render(
+        request,
+        "portal/wizard_delete.html",
+        {
+            "mode": mode,
+            "draft": draft,
+            "step_title": STEP_TITLES[draft.resume_step],
+            "start_url": mode.url("start"),
+        },
+    )
 
 
 def _step(request: HttpRequest, mode: Mode, draft_id: int, slug: str) -> HttpResponse:

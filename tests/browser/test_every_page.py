@@ -618,6 +618,104 @@ def test_on_a_phone_the_results_come_first_and_the_filters_wait_behind_one_butto
     expect(page.locator("#id_near")).to_be_visible()
 
 
+# Whatever of ``selector`` lies (partly) outside the screen, or has its text cut off.
+OUT_OF_VIEW = """(selector) => [...document.querySelectorAll(selector)]
+  .filter((el) => el.getBoundingClientRect().right > window.innerWidth
+    || el.getBoundingClientRect().left < 0 || el.scrollWidth > el.clientWidth + 1)
+  .map((el) => `${el.textContent.trim()} (${Math.round(el.getBoundingClientRect().right)}px)`)"""
+
+
+def test_on_a_phone_the_waiting_list_shows_every_action_and_the_staff_menu_waits(
+    page: Page, served_site, committed
+):
+    """At 360 px the rows of the waiting list are cards: every action in the screen, no
+    scrolling sideways; the staff pages sit behind one button, the heading near the top."""
+    origin = served_site.url(LOKET)
+    page.set_viewport_size(PHONE)
+    log_in(page, origin, committed["users"]["provider_alpha"].email, "/beheer/")
+    page.goto(f"{origin}/beheer/wachtlijst/{committed['location'].pk}/")
+    actions = page.locator("table.queue .row-actions a")
+    expect(actions.first).to_be_visible()
+    assert actions.count() >= 3
+    for index in range(actions.count()):
+        box = actions.nth(index).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (
+            f"{actions.nth(index).inner_text()} at {box}"
+        )
+    assert not page.evaluate(OUT_OF_VIEW, "table.queue caption, table.queue .row-actions a")
+    # Each cell says which column it is.
+    expect(
+        page.locator(f"#choice-{committed['waiting_choice'].pk} td.reference")
+    ).to_have_attribute("data-label", "Referentie")
+    heading = page.locator("main h1").bounding_box()
+    assert heading["y"] < 300, f"the staff menu pushes the heading down to {heading['y']}px"
+    # The staff pages: behind one button, opened from the keyboard.
+    staff_link = page.locator(".staff-nav a[href='/beheer/plaatsingen/']")
+    expect(staff_link).to_be_hidden()
+    tab_to(page, "summary.staff-menu-toggle")
+    page.keyboard.press("Enter")
+    expect(staff_link).to_be_visible()
+    tab_to(page, ".staff-nav a[href='/beheer/plaatsingen/']")
+    # On a desktop the menu is simply open and the waiting list a table again.
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{origin}/beheer/wachtlijst/{committed['location'].pk}/")
+    expect(page.locator("summary.staff-menu-toggle")).to_be_hidden()
+    expect(staff_link).to_be_visible()
+    assert page.locator("table.queue thead").bounding_box()["height"] > 1
+
+
+def test_on_a_phone_the_request_lists_and_the_drafts_fit(page: Page, served_site, committed):
+    """Loket staff's requests, the auditor's and a parent's drafts: at 360 px every row's
+    cells and buttons are in the screen, none cut off."""
+    page.set_viewport_size(PHONE)
+    loket = served_site.url(LOKET)
+    log_in(page, loket, committed["users"]["staff_alpha"].email, "/beheer/")
+    page.goto(f"{loket}/beheer/aanvragen/")
+    expect(page.locator("table.request-table tbody th a").first).to_be_visible()
+    assert not page.evaluate(OUT_OF_VIEW, "table.request-table tbody > tr > *")
+
+    page.context.clear_cookies()
+    auditor = served_site.url(AUDITOR)
+    log_in(page, auditor, committed["users"]["auditor"].email, "/controle/")
+    page.goto(f"{auditor}/controle/alpha/aanvragen/")
+    expect(page.locator("table.request-table tbody th").first).to_be_visible()
+    assert not page.evaluate(OUT_OF_VIEW, "table.request-table tbody > tr > *")
+
+    page.context.clear_cookies()
+    portal = served_site.url(PORTAL)
+    log_in(page, portal, committed["users"]["parent"].email, "/aanvraag/nieuw/")
+    with page.expect_navigation():
+        page.locator("main form.wizard-actions button[type=submit]").click()
+    page.goto(f"{portal}/aanvraag/nieuw/")
+    buttons = page.locator("table.drafts .row-actions .button")
+    expect(buttons.first).to_be_visible()
+    assert not page.evaluate(OUT_OF_VIEW, "table.drafts .row-actions .button")
+    expect(buttons.nth(0)).to_contain_text("Verdergaan")
+    expect(buttons.nth(1)).to_contain_text("Verwijderen")
+    # Deleting asks first; only "Yes" deletes.
+    with page.expect_navigation():
+        buttons.nth(1).click()
+    expect(page).to_have_url(re.compile(r"/aanvraag/\d+/verwijderen/$"))
+    with page.expect_navigation():
+        page.locator("form.draft-delete button[type=submit]").click()
+    expect(page.locator(".message")).to_be_visible()
+
+
+def test_on_a_phone_the_figures_tables_scroll_under_a_caption_in_view(
+    page: Page, served_site, committed
+):
+    """The coordinator's figures stay true tables, scrolling in their own region; what
+    names them (a visible caption) is never cut off by the scrolling."""
+    page.set_viewport_size(PHONE)
+    portal = served_site.url(PORTAL)
+    log_in(page, portal, committed["users"]["coordinator"].email, "/cijfers/")
+    expect(page.locator("table.per-loket")).to_be_attached()
+    assert page.locator(".table-scroll > table > caption:not(.visually-hidden)").count() >= 2
+    for region in page.locator(".table-scroll").all():
+        region.evaluate("(el) => { el.scrollLeft = el.scrollWidth; }")
+    assert not page.evaluate(OUT_OF_VIEW, ".table-scroll > table > caption:not(.visually-hidden)")
+
+
 # --- The wizard from the keyboard ----------------------------------------------------------
 
 

@@ -314,10 +314,34 @@ def test_a_draft_can_be_resumed_later_with_what_was_saved(client_for, world, cat
     )
 
 
-def test_a_draft_can_be_deleted_by_its_owner(client_for, catalogue):
+def test_a_draft_is_deleted_only_after_its_owner_confirms(client_for, catalogue):
     wizard = Wizard(client_for(PORTAL, user="parent")).start()
-    response = wizard.client.post(f"/aanvraag/{wizard.draft_id}/verwijderen/")
+    wizard.post("kind", answers()["kind"])
+    delete = f"/aanvraag/{wizard.draft_id}/verwijderen/"
+    # The list of drafts links to a confirmation page; it holds no delete form of its own.
+    start = wizard.client.get("/aanvraag/nieuw/").content.decode()
+    assert f'href="{delete}"' in start
+    assert f'action="{delete}"' not in start
+    # One tap (a POST without the confirmation) only shows the question.
+    for response in (wizard.client.get(delete), wizard.client.post(delete)):
+        assert response.status_code == 200
+        question = response.content.decode()
+        assert "Lotte" in question and 'name="confirm" value="yes"' in question
+        assert RequestDraft.objects.filter(pk=wizard.draft_id).exists()
+    response = wizard.client.post(delete, {"confirm": "yes"})
     assert response.status_code == 302
+    assert response["Location"] == "/aanvraag/nieuw/"
+    assert not RequestDraft.objects.filter(pk=wizard.draft_id).exists()
+    # Its question is gone with it.
+    assert wizard.client.get(delete).status_code == 404
+
+
+def test_a_desk_draft_is_deleted_only_after_confirmation(client_for, catalogue):
+    wizard = Wizard(client_for("alpha", user="staff_alpha"), prefix="/beheer/aanvraag").start()
+    delete = f"/beheer/aanvraag/{wizard.draft_id}/verwijderen/"
+    assert wizard.client.post(delete).status_code == 200
+    assert RequestDraft.objects.filter(pk=wizard.draft_id).exists()
+    assert wizard.client.post(delete, {"confirm": "yes"}).status_code == 302
     assert not RequestDraft.objects.filter(pk=wizard.draft_id).exists()
 
 
@@ -335,7 +359,10 @@ def test_a_parent_cannot_open_another_parents_draft(client_for, catalogue):
         assert "Lotte" not in response.content.decode()
         assert 'href="/aanvraag/ingediend/"' not in response.content.decode()
     assert intruder.post(wizard.url("kind"), answers()["kind"]).status_code == 404
-    assert intruder.post(f"/aanvraag/{wizard.draft_id}/verwijderen/").status_code == 404
+    delete = f"/aanvraag/{wizard.draft_id}/verwijderen/"
+    assert intruder.get(delete).status_code == 404
+    assert intruder.post(delete).status_code == 404
+    assert intruder.post(delete, {"confirm": "yes"}).status_code == 404
     assert RequestDraft.objects.filter(pk=wizard.draft_id).exists()
     # Nor is a draft of the portal reachable from a loket's host.
     assert client_for("alpha", user="parent").get(wizard.url("kind")).status_code == 404

@@ -43,8 +43,12 @@ def test_the_waiting_list_shows_first_name_age_days_and_priority_not_the_family(
         f"/beheer/wachtlijst/{waiting['location'].pk}/"
     )
     html = page.content.decode()
-    assert '<th scope="row" class="child-first-name">Mila</th>' in html
-    assert '<td class="age-at-start">14 maanden</td>' in html
+    # Each cell carries its column's name: on a phone the rows are cards (.stack-table).
+    assert '<th scope="row" class="child-first-name" data-label="Kind">Mila</th>' in html
+    assert (
+        '<td class="age-at-start" data-label="Leeftijd bij de gewenste start">14 maanden</td>'
+        in html
+    )
     assert "maandag (hele dag), woensdag (voormiddag)" in html
     assert "1,5 dagen per week" in html
     assert "broer of zus" in html
