@@ -118,7 +118,7 @@ def test_the_pdf_reads_as_the_family_s_data_in_their_language(client_for, famili
         "/api/v1/my/data/pdf/", HTTP_ACCEPT_LANGUAGE="fr", HTTP_ACCEPT="application/pdf"
     )
     assert french.status_code == 200
-    assert "Tes données" in pdf_text(french.content)
+    assert "Vos données" in pdf_text(french.content)
 
 
 def test_strangers_and_anonymous_visitors_get_nothing(client_for, families):

@@ -665,6 +665,5 @@ def test_the_error_summary_says_which_parents_e_mail_is_wrong(client_for, world,
     page = wizard.post("gezin", family).content.decode()
     summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
     assert (
-        '<a href="#id_guardian_2_email">Tweede ouder of voogd (niet verplicht) – E-mail:'
-        in summary
+        '<a href="#id_guardian_2_email">Tweede ouder of voogd (niet verplicht) – E-mail:' in summary
     ), summary
