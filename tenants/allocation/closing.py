@@ -29,8 +29,7 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
@@ -40,14 +39,12 @@ from shared.catalogue.models import CatalogueLocation
 from shared.catalogue.selectors import CatalogueQuery, Sort, search_catalogue
 from shared.catalogue.services import catalogue_location_sync
 from shared.catalogue.vocabulary import age_in_months
-from shared.lokets.branding import branding_of_loket
-from shared.lokets.emails import email_message
 from shared.lokets.models import Loket
-from shared.lokets.outbox import outbox_add
 from shared.lokets.selectors import current_loket
 from shared.registry.models import RegistryEntry, RequestStatus
 from shared.registry.selectors import is_same_child
 from tenants.allocation.models import Offer
+from tenants.allocation.notices import allocation_email_add
 from tenants.audit.models import AuditEvent
 from tenants.audit.services import audit_record
 from tenants.providers.models import Location
@@ -63,7 +60,6 @@ from tenants.requests.models import (
 )
 from tenants.requests.parts import lock_child, part_set_status
 from tenants.requests.rules import confirmation_due
-from tenants.requests.submission_emails import email_language
 
 logger = logging.getLogger(__name__)
 
@@ -383,7 +379,6 @@ def location_closed_notify(*, loket: Loket, location_id: int, request_ids: list[
 
 
 def _send_closed(*, request: ChildcareRequest, location: Location, loket: Loket, to: str) -> None:
-    language = email_language(request.language)
     context = {
         "child_name": request.child_name,
         "reference": request.reference,
@@ -393,19 +388,7 @@ def _send_closed(*, request: ChildcareRequest, location: Location, loket: Loket,
         "is_open": request.status == RequestStatus.OPEN,
         "url": my_request_url(request=request, loket=loket),
     }
-    with translation.override(language):
-        subject = render_to_string(
-            f"allocation/email/location_closed_subject.{language}.txt", context
-        )
-        body = render_to_string(f"allocation/email/location_closed_body.{language}.txt", context)
-        message = email_message(
-            subject=subject,
-            text=body,
-            to=[to],
-            face=branding_of_loket(loket),
-            language=language,
-        )
-    outbox_add(message=message, loket=loket)
+    allocation_email_add("location_closed", to=to, language=request.language, context=context)
 
 
 # --- Selectors -------------------------------------------------------------------------

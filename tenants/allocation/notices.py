@@ -66,7 +66,7 @@ def _location_language(offer: Offer) -> str:
     )
 
 
-def _send_after_commit(name: str, *, to: str, language: str, context: dict[str, Any]) -> None:
+def allocation_email_add(name: str, *, to: str, language: str, context: dict[str, Any]) -> None:
     """Render now (the data is at hand) into the outbox, in this transaction: it leaves
     once the transaction has committed, at least once (``shared.lokets.outbox``)."""
     language = email_language(language)
@@ -101,7 +101,7 @@ def _notify(offer: Offer, kind: str, *, to: str, language: str, now: datetime, *
         "reference": request.reference,
         **extra,
     }
-    _send_after_commit(kind, to=to, language=language, context=context)
+    allocation_email_add(kind, to=to, language=language, context=context)
     return True
 
 
@@ -176,7 +176,7 @@ def placed_elsewhere_notify(*, duplicates: list[PossibleDuplicate], placed: Regi
             )
             mail["requests"].append({"loket": loket.name, "reference": request.reference})
     for address, mail in by_address.items():
-        _send_after_commit(
+        allocation_email_add(
             "placed_elsewhere_parent", to=address, language=mail.pop("language"), context=mail
         )
     return len(by_address)
@@ -200,7 +200,7 @@ def offer_withdrawn_notify(*, offer: Offer, reason: str) -> bool:
         "reason": reason,
         "url": my_request_url(request=request, loket=loket),
     }
-    _send_after_commit("withdrawn_parent", to=to, language=request.language, context=context)
+    allocation_email_add("withdrawn_parent", to=to, language=request.language, context=context)
     return True
 
 
