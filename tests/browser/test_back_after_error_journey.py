@@ -16,12 +16,11 @@ from django_tenants.utils import tenant_context
 from playwright.sync_api import Page, expect
 
 from shared.portal.models import RequestDraft
-from shared.registry.models import RegistryEntry
 from tenants.providers.services import location_delete
-from tenants.requests.models import ChildcareRequest
 from tests.support.allocation import register
 from tests.support.browser import log_in, passwords_for_the_server
 from tests.support.providers import make_location
+from tests.support.requests import committed_requests_remove
 
 pytestmark = pytest.mark.browser
 
@@ -47,12 +46,7 @@ def committed_request(django_db_setup, django_db_blocker):
             yield {"parent": parent, "staff": staff, "reference": entries[0].reference}
         connection.set_schema_to_public()
         RequestDraft.objects.filter(owner=parent).delete()
-        entries = RegistryEntry.objects.filter(parent__in=[parent, other_parent])
-        for loket in {entry.loket for entry in entries}:
-            request_ids = [entry.request_id for entry in entries if entry.loket_id == loket.pk]
-            with tenant_context(loket):
-                ChildcareRequest.objects.filter(pk__in=request_ids).delete()
-        entries.delete()
+        committed_requests_remove([parent, other_parent])
         with tenant_context(alpha):
             location_delete(location=location)
         connection.set_schema_to_public()

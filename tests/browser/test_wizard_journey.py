@@ -13,9 +13,9 @@ from playwright.sync_api import Page, expect
 from shared.portal.models import RequestDraft
 from shared.registry.models import RegistryEntry
 from tenants.providers.services import location_delete
-from tenants.requests.models import ChildcareRequest
 from tests.support.browser import passwords_for_the_server
 from tests.support.providers import make_location
+from tests.support.requests import committed_requests_remove
 from tests.support.world import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -36,12 +36,7 @@ def committed_parent(django_db_setup, django_db_blocker):
         with passwords_for_the_server([parent]):
             yield parent
         RequestDraft.objects.filter(owner=parent).delete()
-        entries = RegistryEntry.objects.filter(parent=parent)
-        for loket in {entry.loket for entry in entries}:
-            request_ids = [entry.request_id for entry in entries if entry.loket_id == loket.pk]
-            with tenant_context(loket):
-                ChildcareRequest.objects.filter(pk__in=request_ids).delete()
-        entries.delete()
+        committed_requests_remove([parent])
         with tenant_context(alpha):
             location_delete(location=location)
 

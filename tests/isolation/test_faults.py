@@ -59,7 +59,7 @@ from tests.support.faults import (
 )
 from tests.support.providers import make_location
 from tests.support.registry import status_disagreements
-from tests.support.requests import some_day, submit
+from tests.support.requests import committed_requests_remove, some_day, submit
 from tests.support.servers import ROOT, test_database_url
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
@@ -92,13 +92,7 @@ def committed(db, django_db_blocker) -> Iterator[dict]:
         yield made
         connection.close()
         connection.set_schema_to_public()
-        entries = list(RegistryEntry.objects.filter(parent__in=made["parents"]))
-        for loket in {entry.loket for entry in entries}:
-            request_ids = [entry.request_id for entry in entries if entry.loket_id == loket.pk]
-            with tenant_context(loket):
-                Placement.objects.filter(choice__request_id__in=request_ids).delete()
-                ChildcareRequest.objects.filter(pk__in=request_ids).delete()
-        RegistryEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
+        entries = committed_requests_remove(made["parents"])
         Child.objects.filter(pk__in={entry.child_id for entry in entries}).delete()
         JobRun.objects.filter(id__gt=last_run).delete()
         OutgoingEmail.objects.all().delete()

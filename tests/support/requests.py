@@ -57,3 +57,25 @@ def submit(
 
 def some_day(days: int = 0) -> date:
     return timezone.localdate() + timedelta(days=days)
+
+
+def committed_requests_remove(parents) -> list:
+    """Remove the committed requests of ``parents`` in every loket (their placements, the
+    requests, their registry entries) after a test that had to commit them; returns the
+    entries that were removed (their children may go too)."""
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+
+    from shared.registry.models import RegistryEntry
+    from tenants.allocation.models import Placement
+    from tenants.requests.models import ChildcareRequest
+
+    connection.set_schema_to_public()
+    entries = list(RegistryEntry.objects.filter(parent__in=parents))
+    for loket in {entry.loket for entry in entries}:
+        request_ids = [entry.request_id for entry in entries if entry.loket_id == loket.pk]
+        with tenant_context(loket):
+            Placement.objects.filter(choice__request_id__in=request_ids).delete()
+            ChildcareRequest.objects.filter(pk__in=request_ids).delete()
+    RegistryEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
+    return entries

@@ -18,16 +18,14 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from shared.registry.models import RegistryEntry
 from tenants.allocation import services
 from tenants.allocation.models import Offer, Placement
 from tenants.allocation.services import OfferRefused
 from tenants.providers.models import Availability
 from tenants.providers.services import location_delete
-from tenants.requests.models import ChildcareRequest
 from tests.support.allocation import accept, choice_of, offer, register
 from tests.support.providers import make_location, set_free_places
-from tests.support.requests import some_day
+from tests.support.requests import committed_requests_remove, some_day
 
 
 @pytest.fixture
@@ -39,13 +37,7 @@ def committed(django_db_setup, django_db_blocker) -> Iterator[dict]:
     with django_db_blocker.unblock():
         yield made
         connection.set_schema_to_public()
-        entries = RegistryEntry.objects.filter(parent__in=made["parents"])
-        for loket in {entry.loket for entry in entries}:
-            request_ids = [entry.request_id for entry in entries if entry.loket_id == loket.pk]
-            with tenant_context(loket):
-                Placement.objects.filter(choice__request_id__in=request_ids).delete()
-                ChildcareRequest.objects.filter(pk__in=request_ids).delete()
-        entries.delete()
+        committed_requests_remove(made["parents"])
         for loket, location in made["locations"]:
             with tenant_context(loket):
                 location_delete(location=location)
