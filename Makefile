@@ -31,12 +31,14 @@ seed: migrate
 
 demo: seed
 	DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend OPVANGLOKET_PUBLIC_PORT=$(PORT) \
+		OPVANGLOKET_PLATFORM_CONTACT=$${OPVANGLOKET_PLATFORM_CONTACT:-contact@demo.test} \
 		$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 
 # Background jobs (reminders, lapses, expiring offers, draft purge) every 5 minutes,
 # beside `make demo` in a second terminal; e-mail is printed to the console.
 jobs: migrate
 	DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend OPVANGLOKET_PUBLIC_PORT=$(PORT) \
+		OPVANGLOKET_PLATFORM_CONTACT=$${OPVANGLOKET_PLATFORM_CONTACT:-contact@demo.test} \
 		$(BIN)/python manage.py run_jobs --every 300
 
 test: install
